@@ -1,0 +1,43 @@
+# imgcrawl — build, test, demo, fuzz, bench.
+GO      ?= go
+BIN     := bin/imgcrawl
+PKGS    := ./...
+FUZZTIME ?= 20s
+
+.PHONY: all build test race vet demo fuzz bench bench-smoke clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/imgcrawl
+
+vet:
+	$(GO) vet $(PKGS)
+
+# The test command the README and CI use: vet, then every test with the race detector.
+test: vet
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+# Crawl the bundled sample site (served on 127.0.0.1) into ./demo-images.
+demo: build
+	./$(BIN) demo
+
+# Run every fuzz target for FUZZTIME each.
+fuzz:
+	@set -e; for pkg in ./crawler ./fetch ./store; do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+# Benchmarks: the end-to-end suite against a local test site, then micro-benchmarks.
+bench:
+	$(GO) run ./internal/bench $(BENCHFLAGS)
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# A quick run of the suite at small sizes (CI uses it to keep it working).
+bench-smoke:
+	$(GO) run ./internal/bench -smoke
+
+clean:
+	rm -rf bin demo-images

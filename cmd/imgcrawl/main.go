@@ -1,0 +1,118 @@
+// Command imgcrawl crawls web sites and downloads their images.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/imgcrawl/imgcrawl/crawler"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFatal    = 1
+	exitUsage    = 2
+	exitCanceled = 130
+)
+
+type cli struct {
+	Crawl   crawlCmd   `cmd:"" help:"Crawl from seed URLs and save every image found."`
+	Get     getCmd     `cmd:"" help:"Download a list of image URLs."`
+	Status  statusCmd  `cmd:"" help:"Show what a stored crawl has done and has left."`
+	Demo    demoCmd    `cmd:"" help:"Serve the bundled sample site on 127.0.0.1 and crawl it into ./demo-images."`
+	Version versionCmd `cmd:"" help:"Print the version."`
+}
+
+// env is what a command runs with: its streams, so tests can run main's code.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	stdinTTY       bool
+	stderrTTY      bool
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], stdEnv()))
+}
+
+// usageError is a bad flag or argument: exit 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func run(args []string, e env) int {
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name("imgcrawl"),
+		kong.Description("A concurrent, polite web crawler and bulk image downloader."),
+		kong.UsageOnError(),
+		kong.Writers(e.stdout, e.stderr),
+		kong.Exit(func(code int) { panic(exitPanic(code)) }),
+		kong.DefaultEnvars("IMGCRAWL"),
+		kong.Bind(&e),
+	)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
+		return exitFatal
+	}
+	code, done := parseArgs(parser, args, e)
+	if done {
+		return code
+	}
+	return code
+}
+
+// exitPanic carries kong's exit (after --help) out of Parse.
+type exitPanic int
+
+func parseArgs(parser *kong.Kong, args []string, e env) (code int, done bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if ec, ok := r.(exitPanic); ok {
+				code, done = int(ec), true
+				return
+			}
+			panic(r)
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "imgcrawl: error: %v\n", err)
+		fmt.Fprintln(e.stderr, "run 'imgcrawl --help' for usage")
+		return exitUsage, true
+	}
+	err = kctx.Run(&e)
+	return exitCode(err, e), true
+}
+
+func exitCode(err error, e env) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	var ce *crawler.ConfigError
+	var me *crawler.MismatchError
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, errInterrupted):
+		return exitCanceled
+	case errors.As(err, &ue), errors.As(err, &ce), errors.As(err, &me):
+		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
+	return exitFatal
+}
+
+type versionCmd struct{}
+
+func (versionCmd) Run(e *env) error {
+	fmt.Fprintf(e.stdout, "imgcrawl %s\n", crawler.Version)
+	return nil
+}

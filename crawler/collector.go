@@ -1,0 +1,95 @@
+package crawler
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/imgcrawl/imgcrawl/fetch"
+	"github.com/imgcrawl/imgcrawl/store"
+)
+
+// collector is the one goroutine that owns the counters, the manifest and the
+// progress display. Workers send it events; it never blocks them for long.
+type collector struct {
+	events   chan Event
+	manifest *store.Manifest
+	progress *progress
+	onEvent  func(Event)
+	sum      Summary
+	start    time.Time
+	err      error // first manifest write error
+}
+
+const maxSummaryErrors = 20
+
+func (c *collector) run(interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	flush := time.NewTicker(time.Second)
+	defer flush.Stop()
+	for {
+		select {
+		case ev, ok := <-c.events:
+			if !ok {
+				c.finish()
+				return
+			}
+			c.add(ev)
+		case <-tick.C:
+			c.progress.update(c.snapshot(), false)
+		case <-flush.C:
+			c.flush()
+		}
+	}
+}
+
+func (c *collector) snapshot() Summary {
+	s := c.sum
+	s.Elapsed = time.Since(c.start)
+	return s
+}
+
+func (c *collector) add(ev Event) {
+	switch ev.Status {
+	case "parsed":
+		c.sum.Pages++
+	case "saved":
+		c.sum.Images++
+		c.sum.Bytes += ev.Bytes
+	case "duplicate":
+		c.sum.Duplicates++
+	case "skipped":
+		c.sum.Skipped++
+	case "failed":
+		c.sum.Failed++
+		if len(c.sum.Errors) < maxSummaryErrors {
+			c.sum.Errors = append(c.sum.Errors, fmt.Sprintf("%s: %v", fetch.Redact(ev.URL), ev.Err))
+		}
+	}
+	if ev.Kind == store.KindImage && c.manifest != nil && c.err == nil {
+		e := store.Entry{
+			URL: ev.URL, Page: ev.Page, Depth: ev.Depth, Path: ev.Path, SHA256: ev.SHA256,
+			Bytes: ev.Bytes, ContentType: ev.ContentType, Width: ev.Width, Height: ev.Height,
+			Status: ev.Status,
+		}
+		if ev.Err != nil {
+			e.Error = ev.Err.Error()
+		}
+		c.err = c.manifest.Write(e)
+	}
+	if c.onEvent != nil {
+		c.onEvent(ev)
+	}
+	c.progress.tick(c.snapshot())
+}
+
+func (c *collector) flush() {
+	if c.manifest != nil && c.err == nil {
+		c.err = c.manifest.Flush()
+	}
+}
+
+func (c *collector) finish() {
+	c.flush()
+	c.progress.update(c.snapshot(), true)
+}

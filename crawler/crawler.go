@@ -1,0 +1,227 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/imgcrawl/imgcrawl/fetch"
+	"github.com/imgcrawl/imgcrawl/store"
+)
+
+// Crawler is one crawl. Make it with New and start it with Run, once. The
+// zero value is not usable.
+type Crawler struct {
+	s       settings
+	client  *fetch.Client
+	hosts   *fetch.Hosts
+	robots  *fetch.RobotsCache
+	writer  *store.Writer
+	state   store.State
+	agent   string
+	seeds   []store.Item
+	badSeed []Event
+	scope   map[string]bool // seed hosts or registrable domains
+	ran     bool
+	events  chan Event
+}
+
+// New validates cfg and prepares a crawl: it creates the output folder but
+// fetches nothing.
+func New(cfg Config) (*Crawler, error) {
+	s, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	c := &Crawler{s: s, state: s.State, scope: make(map[string]bool)}
+	if c.state == nil {
+		c.state = store.NewMemory()
+	}
+	allow := append([]string(nil), s.Fetch.AllowHosts...)
+	for _, raw := range s.Seeds {
+		u, err := Normalize(raw)
+		if err != nil {
+			c.badSeed = append(c.badSeed, Event{Kind: store.KindPage, URL: raw, Status: "failed",
+				Err: fmt.Errorf("bad seed URL: %w", err)})
+			continue
+		}
+		c.seeds = append(c.seeds, store.Item{Key: store.KeyOf(u.String()), URL: u.String(), Kind: store.KindPage})
+		c.scope[c.scopeKey(u)] = true
+		allow = append(allow, u.Hostname())
+	}
+	if len(c.seeds) == 0 && s.Images == nil {
+		return nil, &ConfigError{"seeds", fmt.Errorf("no valid seed URL (%d given)", len(s.Seeds))}
+	}
+	c.client = s.Client
+	if c.client == nil {
+		fc := s.Fetch
+		fc.UserAgent = s.UserAgent
+		fc.AllowHosts = allow
+		if fc.Logger == nil {
+			fc.Logger = s.Logger
+		}
+		if c.client, err = fetch.NewClient(fc); err != nil {
+			return nil, &ConfigError{"fetch", err}
+		}
+	}
+	c.hosts = fetch.NewHosts(fetch.HostsConfig{PerHost: s.PerHost, HostRate: s.HostRate, Rate: s.Rate})
+	c.agent = fetch.RobotsProductToken(s.UserAgent)
+	c.robots = fetch.NewRobotsCache(fetch.RobotsConfig{
+		Agent: c.agent,
+		Get: func(ctx context.Context, u string) (*http.Response, error) {
+			return c.client.Get(ctx, u, nil, 1<<40)
+		},
+	})
+	c.writer, err = store.NewWriter(store.WriterConfig{
+		Dir: s.Out, Layout: s.Layout, State: c.state, Accept: s.Accept,
+		MinSize: s.MinSize, MaxSize: s.MaxSize, MinWidth: s.MinWidth, MinHeight: s.MinHeight,
+		Fsync: s.Fsync, ContentDisposition: s.ContentDisposition,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// TempDir returns the folder where image bodies are written before they are
+// renamed into place (for a caller that must clean up after a hard exit).
+func (c *Crawler) TempDir() string { return c.writer.TempDir() }
+
+// Run crawls until there is nothing left to do, ctx is cancelled, or a fatal
+// error (a write error under OUT, a state error) stops it. Failed URLs are
+// not errors: they are counted in the Summary. On cancellation Run returns
+// ctx's error after in-flight work has ended. No goroutine outlives Run.
+func (c *Crawler) Run(ctx context.Context) (Summary, error) {
+	if c.ran {
+		return Summary{}, errors.New("crawler: Run called twice")
+	}
+	c.ran = true
+	start := time.Now()
+	if err := c.checkMeta(ctx); err != nil {
+		return Summary{}, err
+	}
+	var manifest *store.Manifest
+	if c.s.Manifest != "-" {
+		path := c.s.Manifest
+		if path == "" {
+			path = filepath.Join(c.s.Out, "manifest.jsonl")
+		}
+		m, err := store.OpenManifest(path)
+		if err != nil {
+			return Summary{}, err
+		}
+		manifest = m
+	}
+	col := &collector{
+		events: make(chan Event, 1024), manifest: manifest, onEvent: c.s.OnEvent, start: start,
+		progress: newProgress(c.s.Progress, c.s.ProgressTTY),
+	}
+	c.events = col.events
+	colDone := make(chan struct{})
+	go func() { defer close(colDone); col.run(c.s.ProgressInterval) }()
+	for _, ev := range c.badSeed {
+		c.events <- ev
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	f := newFrontier(c)
+	err := f.seed(ctx)
+
+	var wg sync.WaitGroup
+	var feedDone chan struct{}
+	if err == nil && c.s.Images != nil {
+		feedDone = make(chan struct{})
+		wg.Add(1)
+		go func() { defer wg.Done(); defer close(feedDone); c.feed(ctx, f.feed) }()
+	}
+	if err == nil {
+		for range c.s.Concurrency {
+			wg.Add(2)
+			go func() { defer wg.Done(); c.worker(ctx, f.pageJobs, f.results) }()
+			go func() { defer wg.Done(); c.worker(ctx, f.imageJobs, f.results) }()
+		}
+		err = f.run(ctx, cancel, feedDone)
+	}
+	close(f.pageJobs)
+	close(f.imageJobs)
+	cancel(err)
+	wg.Wait()
+	close(c.events)
+	<-colDone
+	c.client.CloseIdleConnections()
+
+	if ferr := c.state.Flush(context.WithoutCancel(ctx)); err == nil && ferr != nil {
+		err = ferr
+	}
+	if manifest != nil {
+		if merr := manifest.Close(); err == nil && merr != nil {
+			err = merr
+		}
+	}
+	if err == nil && col.err != nil {
+		err = col.err
+	}
+	sum := col.sum
+	sum.Elapsed = time.Since(start)
+	return sum, err
+}
+
+// feed turns the caller's stream of image URLs into frontier items, in
+// batches, blocking when the frontier has enough work (so a list of a
+// million URLs is never held in memory).
+func (c *Crawler) feed(ctx context.Context, out chan<- []store.Item) {
+	const batch = 64
+	var items []store.Item
+	send := func() bool {
+		if len(items) == 0 {
+			return true
+		}
+		select {
+		case out <- items:
+			items = nil
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		var raw string
+		var ok bool
+		select {
+		case raw, ok = <-c.s.Images:
+		case <-ctx.Done():
+			return
+		}
+		if !ok {
+			send()
+			return
+		}
+		u, err := Normalize(raw)
+		if err != nil {
+			c.emit(Event{Kind: store.KindImage, URL: raw, Status: "failed", Err: fmt.Errorf("bad URL: %w", err)})
+			continue
+		}
+		items = append(items, store.Item{Key: store.KeyOf(u.String()), URL: u.String(), Kind: store.KindImage})
+		if len(items) >= batch || len(c.s.Images) == 0 {
+			if !send() {
+				return
+			}
+		}
+	}
+}
+
+func (c *Crawler) emit(ev Event) { c.events <- ev }
+
+// scopeKey is what a page's URL must share with a seed to be followed.
+func (c *Crawler) scopeKey(u *url.URL) string {
+	if c.s.Scope == ScopeDomain {
+		return RegistrableDomain(u.Hostname())
+	}
+	return u.Host
+}

@@ -1,0 +1,213 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/imgcrawl/imgcrawl/fetch"
+	"github.com/imgcrawl/imgcrawl/store"
+)
+
+// worker runs jobs until jobs is closed. Pages and images have pools of
+// their own, but the same loop.
+func (c *Crawler) worker(ctx context.Context, jobs <-chan job, results chan<- result) {
+	for j := range jobs {
+		r := c.process(ctx, j)
+		j.release()
+		results <- r
+	}
+}
+
+func (c *Crawler) process(ctx context.Context, j job) result {
+	it := j.item
+	if !c.s.IgnoreRobots {
+		allowed, delay, err := c.robots.Check(ctx, j.u)
+		if err != nil {
+			if ctx.Err() != nil {
+				return result{item: it, aborted: true}
+			}
+			var ue *fetch.RobotsUnavailableError
+			if errors.As(err, &ue) {
+				return c.later(it, ue.RetryAt, err)
+			}
+			return c.failed(it, err)
+		}
+		if delay > 0 {
+			c.hosts.SetCrawlDelay(j.u.Host, delay)
+		}
+		if !allowed {
+			return c.finish(it, Event{Status: "skipped", Err: errRobots}, store.Outcome{Status: "skipped", Error: errRobots.Error()})
+		}
+	}
+	max := c.s.MaxPageSize
+	if it.Kind == store.KindImage {
+		max = noCap // the store enforces max-size, so an image over it is skipped with the reason
+	}
+	resp, err := c.client.Get(ctx, it.URL, nil, max)
+	if err != nil {
+		return c.retry(ctx, it, nil, err)
+	}
+	defer resp.Body.Close()
+	switch code := resp.StatusCode; {
+	case code >= 300 && code < 400 && resp.Header.Get("Location") != "":
+		fetch.DrainAndClose(resp.Body)
+		return c.redirect(j, resp.Header.Get("Location"))
+	case code < 200 || code >= 300:
+		fetch.DrainAndClose(resp.Body)
+		return c.retry(ctx, it, resp, &fetch.StatusError{URL: it.URL, Code: code})
+	}
+	if it.Kind == store.KindPage && isHTML(resp.Header.Get("Content-Type")) {
+		return c.page(ctx, j, resp)
+	}
+	// An image, or a "page" that turned out to be one (a link to a file).
+	return c.image(ctx, j, resp)
+}
+
+const noCap = 1 << 62
+
+var errRobots = errors.New("disallowed by robots.txt")
+
+func isHTML(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+	}
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// page parses an HTML page and reports its links and images.
+func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
+	it := j.item
+	ex, err := Extract(resp.Body, resp.Header.Get("Content-Type"), j.u)
+	if err != nil {
+		return c.retry(ctx, it, nil, err)
+	}
+	var add []store.Item
+	for _, l := range ex.Links {
+		s := l.String()
+		if looksLikeImage(l.Path) {
+			add = append(add, store.Item{Key: store.KeyOf(s), URL: s, Kind: store.KindImage, Depth: it.Depth, Page: it.URL})
+			continue
+		}
+		if it.Depth+1 > c.s.Depth || !c.follow(l) {
+			continue
+		}
+		add = append(add, store.Item{Key: store.KeyOf(s), URL: s, Kind: store.KindPage, Depth: it.Depth + 1, Page: it.URL})
+	}
+	for _, im := range ex.Images {
+		s := im.String()
+		add = append(add, store.Item{Key: store.KeyOf(s), URL: s, Kind: store.KindImage, Depth: it.Depth, Page: it.URL})
+	}
+	r := c.finish(it, Event{Status: "parsed"}, store.Outcome{Status: "parsed"})
+	r.add = add
+	return r
+}
+
+// image streams an image body to disk.
+func (c *Crawler) image(ctx context.Context, j job, resp *http.Response) result {
+	it := j.item
+	res, err := c.writer.Save(ctx, store.Image{
+		URL: j.u, ContentLength: resp.ContentLength,
+		ContentDisposition: resp.Header.Get("Content-Disposition"),
+	}, resp.Body)
+	if err != nil {
+		var we *store.WriteError
+		if errors.As(err, &we) {
+			return result{item: it, fatal: err}
+		}
+		return c.retry(ctx, it, nil, err)
+	}
+	kind := store.KindImage
+	if it.Kind == store.KindPage && res.Status == "skipped" {
+		// A linked page that is neither HTML nor an image: nothing to do.
+		return c.finish(it, Event{Status: "skipped", Err: fmt.Errorf("not html: %s", resp.Header.Get("Content-Type"))},
+			store.Outcome{Status: "skipped"})
+	}
+	ev := Event{Kind: kind, Status: res.Status, Path: res.Path, SHA256: res.SHA256, Bytes: res.Bytes,
+		ContentType: res.ContentType, Width: res.Width, Height: res.Height}
+	out := store.Outcome{Status: res.Status, Bytes: res.Bytes}
+	if res.Reason != "" {
+		ev.Err = errors.New(res.Reason)
+		out.Error = res.Reason
+	}
+	return c.finish(it, ev, out)
+}
+
+// redirect reports the target of a redirect as a new item of the same kind
+// and depth; the frontier's seen set stops loops and repeats.
+func (c *Crawler) redirect(j job, loc string) result {
+	it := j.item
+	target, err := Resolve(j.u, loc)
+	if err != nil {
+		return c.failed(it, fmt.Errorf("bad redirect to %q: %w", loc, err))
+	}
+	if it.Hops+1 > c.s.MaxRedirects {
+		return c.failed(it, fmt.Errorf("more than %d redirects", c.s.MaxRedirects))
+	}
+	if it.Kind == store.KindPage && !c.follow(target) {
+		err := fmt.Errorf("redirects out of scope to %s", fetch.Redact(target.String()))
+		return c.finish(it, Event{Status: "skipped", Err: err}, store.Outcome{Status: "skipped", Error: err.Error()})
+	}
+	origin := it.Origin
+	if origin == "" {
+		origin = it.URL
+	}
+	s := target.String()
+	next := store.Item{Key: store.KeyOf(s), URL: s, Kind: it.Kind, Depth: it.Depth, Page: it.Page,
+		Origin: origin, Hops: it.Hops + 1}
+	return result{item: it, add: []store.Item{next}, redirect: &next, outcome: store.Outcome{Status: "redirected"}}
+}
+
+// retry requeues a failed attempt when the policy allows, else fails it.
+func (c *Crawler) retry(ctx context.Context, it store.Item, resp *http.Response, err error) result {
+	if ctx.Err() != nil {
+		return result{item: it, aborted: true}
+	}
+	attempt := it.Attempt + 1
+	ok, wait := fetch.DefaultRetryPolicy(resp, err, attempt)
+	if !ok || attempt > c.s.Retries {
+		if attempt > 1 {
+			err = fmt.Errorf("after %d attempts: %w", attempt, err)
+		}
+		return c.failed(it, err)
+	}
+	if wait > c.s.MaxRetryWait {
+		return c.failed(it, fmt.Errorf("server asks to wait %s, more than max-retry-wait %s: %w",
+			wait.Round(time.Second), c.s.MaxRetryWait, err))
+	}
+	at := time.Now().Add(wait)
+	if resp != nil && resp.Header.Get("Retry-After") != "" {
+		c.hosts.Pause(hostOf(it.URL), at)
+	}
+	it.Attempt = attempt
+	return c.later(it, at, nil)
+}
+
+// later puts an item back until at.
+func (c *Crawler) later(it store.Item, at time.Time, _ error) result {
+	it.NotBefore = at
+	return result{item: it, requeue: true}
+}
+
+func (c *Crawler) failed(it store.Item, err error) result {
+	return c.finish(it, Event{Status: "failed", Err: err}, store.Outcome{Status: "failed", Error: err.Error()})
+}
+
+// finish reports an item's event and builds its result.
+func (c *Crawler) finish(it store.Item, ev Event, out store.Outcome) result {
+	if ev.Kind == 0 {
+		ev.Kind = it.Kind
+	}
+	ev.URL = it.URL
+	if it.Origin != "" {
+		ev.URL = it.Origin
+	}
+	ev.Page, ev.Depth = it.Page, it.Depth
+	c.emit(ev)
+	return result{item: it, outcome: out}
+}

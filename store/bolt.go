@@ -1,0 +1,333 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Bolt is a State in a bbolt file: the default, which makes every crawl
+// resumable. Re-opening the file after Close, Ctrl-C, kill -9 or a power cut
+// continues the crawl: acknowledged items stay done, and items handed out
+// but never acknowledged are handed out again.
+//
+// Every mutating call appends one record to a journal file next to the
+// database before it returns, and a background goroutine writes the journaled
+// changes into bbolt in one transaction every CommitInterval (group commit).
+// A killed process loses nothing it acknowledged; a power cut loses at most
+// the last CommitInterval of work and never corrupts the database.
+//
+// The seen set and the content index live on disk; the pending frontier is
+// mirrored in memory. The zero value is not usable; call OpenBolt. A Bolt is
+// safe for concurrent use.
+type Bolt struct {
+	path     string
+	db       *bolt.DB
+	interval time.Duration
+	now      func() time.Time
+
+	commitMu sync.Mutex // serializes commits
+
+	mu       sync.Mutex
+	q        *queue
+	counts   Counts // all but the pending counts, which q gives
+	meta     []byte
+	hasMeta  bool
+	seq      uint64     // the next queue position
+	cur      *boltBatch // journaled in jf, not yet committed
+	flushing *boltBatch // being committed, or failed to commit; else nil
+	jf       *os.File   // the active journal
+	gen      uint64     // the active journal's generation
+	rec      []byte     // record buffer, reused
+	err      error      // the first commit or journal failure; sticks
+	closed   bool
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+var _ State = (*Bolt)(nil)
+
+// BoltOptions tunes a Bolt state. The zero value gives the defaults.
+type BoltOptions struct {
+	// CommitInterval is the group-commit period: how often journaled
+	// changes are written into bbolt. Zero means 100ms.
+	CommitInterval time.Duration
+	// NoSync skips fsync when committing. It is for tests and benchmarks:
+	// a power cut may then corrupt the database.
+	NoSync bool
+}
+
+// boltBatch is the changes of one journal generation: their ops, and the
+// seen keys and content claims among them, which are not in bbolt yet.
+type boltBatch struct {
+	ops     []byte
+	seen    map[Key]struct{}
+	content map[[32]byte]string
+}
+
+func newBoltBatch() *boltBatch {
+	return &boltBatch{seen: make(map[Key]struct{}), content: make(map[[32]byte]string)}
+}
+
+// boltLockTimeout is how long OpenBolt waits for another process's lock.
+const boltLockTimeout = time.Second
+
+// OpenBolt opens or creates the state file at path, creating its parent
+// directories, and replays the journal a killed process left behind. A file
+// that is not an imgcrawl state, or was written by a newer version, is an
+// error naming the path; it is never reset. A file that another process has
+// open is an error saying so.
+func OpenBolt(path string, opt BoltOptions) (*Bolt, error) {
+	if opt.CommitInterval <= 0 {
+		opt.CommitInterval = 100 * time.Millisecond
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("store: state file %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:      boltLockTimeout,
+		NoSync:       opt.NoSync,
+		FreelistType: bolt.FreelistMapType,
+	})
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, fmt.Errorf("store: state file %s is in use by another imgcrawl", path)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
+		return nil, fmt.Errorf("store: state file %s is not an imgcrawl state file: %w", path, err)
+	case err != nil:
+		return nil, fmt.Errorf("store: state file %s: %w", path, err)
+	}
+	b := &Bolt{
+		path:     path,
+		db:       db,
+		interval: opt.CommitInterval,
+		now:      time.Now,
+		q:        newQueue(),
+		cur:      newBoltBatch(),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	if err := b.load(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	go b.run()
+	return b, nil
+}
+
+// load checks the file, replays leftover journals into it, reads the
+// state into memory and starts a new journal.
+func (b *Bolt) load() error {
+	if err := b.db.Update(boltInit); err != nil {
+		return fmt.Errorf("store: state file %s: %w", b.path, err)
+	}
+	journals, err := boltReadJournals(b.path)
+	if err != nil {
+		return err
+	}
+	err = b.db.Update(func(tx *bolt.Tx) error {
+		applied := boltApplied(tx)
+		w, err := newBoltWriter(tx)
+		if err != nil {
+			return err
+		}
+		newest := applied
+		for _, j := range journals {
+			if j.gen <= applied {
+				continue
+			}
+			if err := boltDecodeOps(j.ops, w.apply); err != nil {
+				return fmt.Errorf("journal %s: %w", j.path, err)
+			}
+			newest = j.gen
+		}
+		if newest == applied {
+			return nil
+		}
+		return w.finish(tx, newest)
+	})
+	if err != nil {
+		return fmt.Errorf("store: state file %s: replaying journal: %w", b.path, err)
+	}
+	if err := boltRemoveJournals(b.path); err != nil {
+		return err
+	}
+	if err := b.db.View(b.read); err != nil {
+		return fmt.Errorf("store: state file %s: %w", b.path, err)
+	}
+	b.gen++
+	if b.jf, err = boltCreateJournal(boltJournalPath(b.path), b.gen); err != nil {
+		return fmt.Errorf("store: journal %s: %w", boltJournalPath(b.path), err)
+	}
+	return nil
+}
+
+// read loads the metadata, the counts and the pending items.
+func (b *Bolt) read(tx *bolt.Tx) error {
+	b.gen = boltApplied(tx)
+	if m := tx.Bucket(boltBucketMeta).Get(boltKeyCrawl); m != nil {
+		b.meta, b.hasMeta = append([]byte(nil), m...), true
+	}
+	b.counts = boltReadCounts(tx.Bucket(boltBucketCounts))
+	type queued struct {
+		seq uint64
+		it  Item
+	}
+	var items []queued
+	err := tx.Bucket(boltBucketQueue).ForEach(func(k, v []byte) error {
+		seq, it, err := boltDecodeQueued(k, v)
+		if err != nil {
+			return fmt.Errorf("queue record %x: %w", k, err)
+		}
+		items = append(items, queued{seq, it})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].seq < items[j].seq })
+	now := b.now()
+	for _, e := range items {
+		b.q.push(e.it, now)
+	}
+	if len(items) > 0 {
+		b.seq = items[len(items)-1].seq + 1
+	}
+	return nil
+}
+
+// run commits every interval until Close.
+func (b *Bolt) run() {
+	defer close(b.done)
+	t := time.NewTicker(b.interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-b.stop:
+			return
+		case <-t.C:
+			_ = b.commit(false) // a failure sticks in b.err
+		}
+	}
+}
+
+// commit writes the journaled changes into bbolt in one transaction. It
+// first rotates the journal, so that calls can go on journaling while the
+// transaction runs; the final commit of Close does not rotate.
+func (b *Bolt) commit(final bool) error {
+	b.commitMu.Lock()
+	defer b.commitMu.Unlock()
+	b.mu.Lock()
+	if b.closed && !final {
+		b.mu.Unlock()
+		return ErrClosed
+	}
+	if b.err != nil {
+		defer b.mu.Unlock()
+		return b.err
+	}
+	batch, gen, jf := b.cur, b.gen, b.jf
+	if len(batch.ops) == 0 {
+		b.mu.Unlock()
+		return nil
+	}
+	if !final {
+		if err := b.rotateLocked(); err != nil {
+			b.err = err
+			b.mu.Unlock()
+			return err
+		}
+		jf.Close() // nothing writes to it any more
+	}
+	b.mu.Unlock()
+
+	err := b.db.Update(func(tx *bolt.Tx) error { return boltApplyOps(tx, batch.ops, gen) })
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err != nil {
+		// The journal still holds the batch; a reopen replays it.
+		b.err = fmt.Errorf("store: state file %s: commit: %w", b.path, err)
+		return b.err
+	}
+	b.flushing = nil
+	if final {
+		b.cur = newBoltBatch()
+	} else {
+		// A leftover is harmless: its generation is applied, and the next
+		// rotation replaces it.
+		_ = os.Remove(boltCommitPath(b.path))
+	}
+	return nil
+}
+
+// rotateLocked moves the active journal aside for commit and starts the
+// next generation.
+func (b *Bolt) rotateLocked() error {
+	jp := boltJournalPath(b.path)
+	if err := os.Rename(jp, boltCommitPath(b.path)); err != nil {
+		return fmt.Errorf("store: journal %s: %w", jp, err)
+	}
+	f, err := boltCreateJournal(jp, b.gen+1)
+	if err != nil {
+		return fmt.Errorf("store: journal %s: %w", jp, err)
+	}
+	b.flushing, b.cur = b.cur, newBoltBatch()
+	b.jf = f
+	b.gen++
+	return nil
+}
+
+// Close commits everything, removes the journal and closes the file. The
+// error of a failed commit is returned, and the journal is then kept, for
+// the next OpenBolt to replay. Calling Close again does nothing.
+func (b *Bolt) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	b.mu.Unlock()
+	close(b.stop)
+	<-b.done
+
+	err := b.commit(true)
+	errs := []error{err}
+	if cerr := b.jf.Close(); cerr != nil && err == nil {
+		errs = append(errs, fmt.Errorf("store: journal %s: %w", boltJournalPath(b.path), cerr))
+	}
+	if err == nil {
+		errs = append(errs, boltRemoveJournals(b.path))
+	}
+	if cerr := b.db.Close(); cerr != nil {
+		errs = append(errs, fmt.Errorf("store: state file %s: %w", b.path, cerr))
+	}
+	return errors.Join(errs...)
+}
+
+// RemoveBolt deletes a state file and its journal, as --fresh does. It
+// refuses to delete a state that another process has open. A file that does
+// not exist is not an error.
+func RemoveBolt(path string) error {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: boltLockTimeout, ReadOnly: true})
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("store: state file %s is in use by another imgcrawl", path)
+	case err == nil:
+		db.Close()
+	}
+	// Other open errors (no file, not a bbolt file) do not stop the removal.
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("store: state file %s: %w", path, err)
+	}
+	return boltRemoveJournals(path)
+}

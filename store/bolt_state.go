@@ -1,0 +1,234 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// usableLocked returns why the state cannot be used, or nil.
+func (b *Bolt) usableLocked() error {
+	if b.closed {
+		return ErrClosed
+	}
+	return b.err
+}
+
+// writeLocked frames rec, appends it to the journal with one write and adds
+// its ops to the current batch. A failed write sticks: the journal may end
+// in a partial record, which a reopen ignores, and nothing may follow it.
+func (b *Bolt) writeLocked(rec []byte) error {
+	rec = boltEndRecord(rec)
+	b.rec = rec
+	if _, err := b.jf.Write(rec); err != nil {
+		b.err = fmt.Errorf("store: journal %s: %w", boltJournalPath(b.path), err)
+		return b.err
+	}
+	b.cur.ops = append(b.cur.ops, rec[boltRecordHeader:]...)
+	return nil
+}
+
+// viewLocked runs fn in a read transaction. Committed changes are in the
+// transaction; those being committed or journaled are in b.flushing and
+// b.cur, which hold b.mu from before fn starts until it ends.
+func (b *Bolt) viewLocked(fn func(*bolt.Tx) error) error {
+	if err := b.db.View(fn); err != nil {
+		return fmt.Errorf("store: state file %s: %w", b.path, err)
+	}
+	return nil
+}
+
+// seenLocked reports whether key was added before.
+func (b *Bolt) seenLocked(seen *bolt.Bucket, key Key) bool {
+	if _, ok := b.cur.seen[key]; ok {
+		return true
+	}
+	if b.flushing != nil {
+		if _, ok := b.flushing.seen[key]; ok {
+			return true
+		}
+	}
+	return seen.Get(key[:]) != nil
+}
+
+// LoadMeta implements State.
+func (b *Bolt) LoadMeta(context.Context) ([]byte, bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, false, ErrClosed
+	}
+	return append([]byte(nil), b.meta...), b.hasMeta, nil
+}
+
+// SaveMeta implements State.
+func (b *Bolt) SaveMeta(_ context.Context, meta []byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.usableLocked(); err != nil {
+		return err
+	}
+	if err := b.writeLocked(boltAppendMetaOp(boltBeginRecord(b.rec), meta)); err != nil {
+		return err
+	}
+	b.meta, b.hasMeta = append([]byte(nil), meta...), true
+	return nil
+}
+
+// Add implements State.
+func (b *Bolt) Add(_ context.Context, items []Item) ([]bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.usableLocked(); err != nil {
+		return nil, err
+	}
+	added := make([]bool, len(items))
+	if len(items) == 0 {
+		return added, nil
+	}
+	rec := boltBeginRecord(b.rec)
+	seq := b.seq
+	err := b.viewLocked(func(tx *bolt.Tx) error {
+		seen := tx.Bucket(boltBucketSeen)
+		for i := range items {
+			it := &items[i]
+			if b.seenLocked(seen, it.Key) {
+				continue
+			}
+			// Marked now so that a repeat within items is not added;
+			// undone below if the journal write fails.
+			b.cur.seen[it.Key] = struct{}{}
+			rec = boltAppendItemOp(rec, boltOpAdd, seq, it)
+			seq++
+			added[i] = true
+		}
+		return nil
+	})
+	if err == nil && seq != b.seq {
+		err = b.writeLocked(rec)
+	}
+	if err != nil {
+		for i, ok := range added {
+			if ok {
+				delete(b.cur.seen, items[i].Key)
+			}
+		}
+		return nil, err
+	}
+	now := b.now()
+	for i, ok := range added {
+		if ok {
+			b.q.push(items[i], now)
+			b.counts.Seen++
+		}
+	}
+	b.seq = seq
+	return added, nil
+}
+
+// Take implements State.
+func (b *Bolt) Take(_ context.Context, max int, now time.Time) ([]Item, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.usableLocked(); err != nil {
+		return nil, err
+	}
+	return b.q.take(max, now), nil
+}
+
+// Requeue implements State.
+func (b *Bolt) Requeue(_ context.Context, it Item) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.usableLocked(); err != nil {
+		return err
+	}
+	if _, ok := b.q.leased[it.Key]; !ok {
+		return nil
+	}
+	if err := b.writeLocked(boltAppendItemOp(boltBeginRecord(b.rec), boltOpRequeue, b.seq, &it)); err != nil {
+		return err
+	}
+	b.seq++
+	b.q.requeue(it, b.now())
+	return nil
+}
+
+// Done implements State.
+func (b *Bolt) Done(_ context.Context, it Item, out Outcome) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.usableLocked(); err != nil {
+		return err
+	}
+	leased, ok := b.q.leased[it.Key]
+	if !ok {
+		return nil
+	}
+	if err := b.writeLocked(boltAppendDoneOp(boltBeginRecord(b.rec), it.Key, leased.Kind, &out)); err != nil {
+		return err
+	}
+	b.q.done(it)
+	b.counts.add(leased.Kind, out)
+	return nil
+}
+
+// ClaimContent implements State.
+func (b *Bolt) ClaimContent(_ context.Context, sum [32]byte, path string) (string, bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.usableLocked(); err != nil {
+		return "", false, err
+	}
+	if owner, ok := b.cur.content[sum]; ok {
+		return owner, false, nil
+	}
+	if b.flushing != nil {
+		if owner, ok := b.flushing.content[sum]; ok {
+			return owner, false, nil
+		}
+	}
+	var owner string
+	var found bool
+	err := b.viewLocked(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(boltBucketContent).Get(sum[:]); v != nil {
+			owner, found = string(v), true
+		}
+		return nil
+	})
+	if err != nil {
+		return "", false, err
+	}
+	if found {
+		return owner, false, nil
+	}
+	if err := b.writeLocked(boltAppendClaimOp(boltBeginRecord(b.rec), &sum, path)); err != nil {
+		return "", false, err
+	}
+	b.cur.content[sum] = path
+	return path, true, nil
+}
+
+// Counts implements State. It works after a failed commit, for reporting,
+// but not after Close.
+func (b *Bolt) Counts(context.Context) (Counts, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return Counts{}, ErrClosed
+	}
+	c := b.counts
+	c.PagesPending, c.ImagesPending = b.q.counts()
+	return c, nil
+}
+
+// Flush implements State: it commits the journaled changes into bbolt now,
+// with an fsync unless NoSync is set.
+func (b *Bolt) Flush(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.commit(false)
+}

@@ -1,0 +1,258 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// PrivateDir is the folder under OUT that holds imgcrawl's own files (temp
+// files, the default crawl state). Image names never use it.
+const PrivateDir = ".imgcrawl"
+
+// headSize is how many leading bytes are peeked to decide type and dimensions.
+const headSize = 64 << 10
+
+// WriterConfig configures a Writer.
+type WriterConfig struct {
+	Dir    string // OUT: images go under it (created if missing)
+	Layout Layout // default LayoutMirror
+	// State records content hashes so identical content is saved once across
+	// the crawl (and across processes for a shared state). Default: an
+	// in-memory index.
+	State State
+	// Accept lists the image type names to keep (see ImageTypes); nil keeps all.
+	Accept             map[string]bool
+	MinSize, MaxSize   int64 // bytes; 0 = no bound
+	MinWidth           int   // pixels; 0 = no bound
+	MinHeight          int
+	Fsync              bool // fsync each file before it is renamed into place
+	ContentDisposition bool // name files from Content-Disposition when present
+}
+
+// Writer streams image bodies to files under OUT: the first bytes decide the
+// type and dimensions, the rest goes through a SHA-256 hasher into a temp file
+// in OUT/.imgcrawl/tmp, which is then linked into place under a name no other
+// file has. A file under its final name is always complete. Safe for
+// concurrent use; use NewWriter.
+type Writer struct {
+	cfg    WriterConfig
+	tmpDir string
+	mu     sync.Mutex // serializes naming and the content index
+}
+
+// Image describes a response about to be saved.
+type Image struct {
+	URL                *url.URL
+	ContentLength      int64  // -1 when unknown
+	ContentDisposition string // the header, if any
+}
+
+// Result says what Save did.
+type Result struct {
+	Status      string // "saved", "duplicate" or "skipped"
+	Reason      string // why skipped
+	Path        string // slash-separated, relative to OUT; for a duplicate, the first file's path
+	SHA256      string
+	Bytes       int64
+	ContentType string // the sniffed MIME type
+	Width       int
+	Height      int
+}
+
+// WriteError is a failure to write under OUT: fatal for a crawl.
+type WriteError struct {
+	Path string
+	Err  error
+}
+
+func (e *WriteError) Error() string { return fmt.Sprintf("store: write %s: %v", e.Path, e.Err) }
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// NewWriter prepares OUT and its temp folder, removing temp files left by an
+// earlier run that was killed.
+func NewWriter(cfg WriterConfig) (*Writer, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("store: no output folder")
+	}
+	if cfg.Layout == "" {
+		cfg.Layout = LayoutMirror
+	}
+	if cfg.State == nil {
+		cfg.State = NewMemory()
+	}
+	tmp := filepath.Join(cfg.Dir, PrivateDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return nil, &WriteError{Path: tmp, Err: err}
+	}
+	stale, _ := filepath.Glob(filepath.Join(tmp, "*.part"))
+	for _, f := range stale {
+		os.Remove(f)
+	}
+	return &Writer{cfg: cfg, tmpDir: tmp}, nil
+}
+
+// TempDir returns the folder temp files are written in.
+func (w *Writer) TempDir() string { return w.tmpDir }
+
+func skipped(reason string) Result { return Result{Status: "skipped", Reason: reason} }
+
+// Save streams r to a file for img. Errors reading r are returned as they are
+// (the caller may retry); errors writing under OUT are *WriteError. The
+// reader is not closed. A skipped image is returned without reading the rest
+// of r.
+func (w *Writer) Save(ctx context.Context, img Image, r io.Reader) (Result, error) {
+	cfg := &w.cfg
+	if n := img.ContentLength; n >= 0 {
+		if cfg.MaxSize > 0 && n > cfg.MaxSize {
+			return skipped(fmt.Sprintf("larger than max-size (%d > %d bytes)", n, cfg.MaxSize)), nil
+		}
+		if cfg.MinSize > 0 && n < cfg.MinSize {
+			return skipped(fmt.Sprintf("smaller than min-size (%d < %d bytes)", n, cfg.MinSize)), nil
+		}
+	}
+	br := bufio.NewReaderSize(r, headSize)
+	head, err := br.Peek(headSize)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return Result{}, err
+	}
+	typ, ok := Sniff(head)
+	if !ok {
+		return skipped("not an image"), nil
+	}
+	if cfg.Accept != nil && !cfg.Accept[typ.Name] {
+		return skipped(fmt.Sprintf("type %s not accepted", typ.Name)), nil
+	}
+	res := Result{ContentType: typ.MIME}
+	res.Width, res.Height, _ = Dimensions(head, typ)
+	if (cfg.MinWidth > 0 || cfg.MinHeight > 0) && res.Width == 0 && res.Height == 0 {
+		return skipped("dimensions unknown"), nil
+	}
+	if res.Width < cfg.MinWidth || res.Height < cfg.MinHeight {
+		return skipped(fmt.Sprintf("smaller than min dimensions (%dx%d)", res.Width, res.Height)), nil
+	}
+	tmp, err := os.CreateTemp(w.tmpDir, "img-*.part")
+	if err != nil {
+		return Result{}, &WriteError{Path: w.tmpDir, Err: err}
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	n, rerr, werr := copyHashed(ctx, io.MultiWriter(tmp, h), br, cfg.MaxSize)
+	if werr == nil && cfg.Fsync {
+		werr = tmp.Sync()
+	}
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return Result{}, &WriteError{Path: tmp.Name(), Err: werr}
+	}
+	if errors.Is(rerr, errTooBig) {
+		return skipped(fmt.Sprintf("larger than max-size (%d bytes)", cfg.MaxSize)), nil
+	}
+	if rerr != nil {
+		return Result{}, rerr
+	}
+	if cfg.MinSize > 0 && n < cfg.MinSize {
+		return skipped(fmt.Sprintf("smaller than min-size (%d < %d bytes)", n, cfg.MinSize)), nil
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	res.SHA256, res.Bytes = hex.EncodeToString(sum[:]), n
+	name := ""
+	if cfg.ContentDisposition && img.ContentDisposition != "" {
+		name, _ = ContentDispositionName(img.ContentDisposition)
+	}
+	rel := RelPath(cfg.Layout, img.URL, name, typ.Ext, sum)
+	res.Path, res.Status, err = w.place(ctx, tmp.Name(), rel, sum)
+	return res, err
+}
+
+// place gives the temp file its final name unless its content is saved
+// already. It returns the path of the file holding the content.
+func (w *Writer) place(ctx context.Context, tmp, rel string, sum [32]byte) (string, string, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for n := 0; ; n++ {
+		cand := rel
+		if n > 0 {
+			cand = WithSuffix(rel, n)
+		}
+		final := filepath.Join(w.cfg.Dir, filepath.FromSlash(cand))
+		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+			return "", "", &WriteError{Path: filepath.Dir(final), Err: err}
+		}
+		err := linkNoReplace(tmp, final)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", "", &WriteError{Path: final, Err: err}
+		}
+		owner, first, err := w.cfg.State.ClaimContent(ctx, sum, cand)
+		if err != nil {
+			os.Remove(final)
+			return "", "", err
+		}
+		if !first {
+			os.Remove(final) // identical bytes are saved already
+			return owner, "duplicate", nil
+		}
+		return cand, "saved", nil
+	}
+}
+
+// linkNoReplace makes dst name the file tmp names, failing with fs.ErrExist
+// when dst exists. Hard links are atomic; where the file system has none,
+// fall back to a rename after an existence check (serialized by the caller).
+func linkNoReplace(tmp, dst string) error {
+	err := os.Link(tmp, dst)
+	if err == nil || errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if _, serr := os.Lstat(dst); serr == nil {
+		return fs.ErrExist
+	}
+	if rerr := os.Rename(tmp, dst); rerr != nil {
+		return err
+	}
+	return nil
+}
+
+var errTooBig = errors.New("store: image larger than max-size")
+
+// copyHashed copies src to dst, separating read errors from write errors so a
+// failing server is never mistaken for a failing disk.
+func copyHashed(ctx context.Context, dst io.Writer, src io.Reader, max int64) (n int64, rerr, werr error) {
+	buf := make([]byte, 32<<10)
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, err, nil
+		}
+		k, err := src.Read(buf)
+		if k > 0 {
+			if max > 0 && n+int64(k) > max {
+				return n, errTooBig, nil
+			}
+			if _, werr := dst.Write(buf[:k]); werr != nil {
+				return n, nil, werr
+			}
+			n += int64(k)
+		}
+		if errors.Is(err, io.EOF) {
+			return n, nil, nil
+		}
+		if err != nil {
+			return n, err, nil
+		}
+	}
+}
