@@ -339,11 +339,8 @@ func robotsFailed(ctx context.Context, err error) robotsResult {
 // robotsRedirect resolves a Location header against the current URL.
 // It reports false when there is none or it is not http(s).
 func robotsRedirect(cur, loc string) (string, bool) {
-	if loc == "" {
-		return "", false
-	}
 	base, err := url.Parse(cur)
-	if err != nil {
+	if err != nil || loc == "" {
 		return "", false
 	}
 	next, err := base.Parse(loc)
@@ -369,10 +366,7 @@ func robotsRetryAfter(h string, now time.Time) time.Duration {
 		return 0
 	}
 	if secs, err := strconv.ParseInt(h, 10, 64); err == nil {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, int64(robotsMaxRetryAfter/time.Second))) * time.Second
+		return time.Duration(min(max(secs, 0), int64(robotsMaxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(h); err == nil && t.After(now) {
 		return t.Sub(now)
@@ -394,14 +388,9 @@ func robotsCacheKey(u *url.URL) (string, error) {
 	if host == "" {
 		return "", fmt.Errorf("fetch: robots.txt for %s: no host", u.Redacted())
 	}
-	port := u.Port()
-	if scheme == "http" && port == "80" || scheme == "https" && port == "443" {
-		port = ""
-	}
-	if port != "" {
-		return scheme + "://" + net.JoinHostPort(host, port), nil
-	}
-	if strings.Contains(host, ":") {
+	if port := u.Port(); port != "" && !(scheme == "http" && port == "80" || scheme == "https" && port == "443") {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
 		host = "[" + host + "]" // IPv6 literal
 	}
 	return scheme + "://" + host, nil

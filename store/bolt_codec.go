@@ -224,6 +224,9 @@ func boltDecodeOps(ops []byte, fn func(*boltOp) error) error {
 			r.fixed(op.item.Key[:])
 			op.item.Kind = Kind(r.byte())
 			r.outcome(&op.out)
+			if op.item.Kind != KindPage && op.item.Kind != KindImage {
+				r.fail()
+			}
 		case boltOpClaim:
 			r.fixed(op.sum[:])
 			op.path = r.string()

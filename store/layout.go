@@ -214,6 +214,7 @@ func layoutFileName(file, rawQuery, name, ext string) string {
 	} else {
 		rawQuery = ""
 	}
+	base = strings.TrimRight(base, ". ")
 	stem, urlExt := nameSplitExt(base)
 	if layoutExtKinds[strings.ToLower(urlExt)] == "" {
 		stem, urlExt = base, ""

@@ -62,18 +62,18 @@ func (s *Site) servePage(w http.ResponseWriter, r *http.Request, id int) {
 	if r.Host != "" {
 		host = "http://" + r.Host
 	}
-	ctype := "text/html; charset=utf-8"
 	if id < s.n {
 		s.renderNumbered(&buf, id, host)
-	} else {
-		e := &s.extras[id-s.n]
-		s.renderExtra(&buf, e, host)
-		if e.latin1 {
-			ctype = "text/html; charset=windows-1252"
-			buf = *bytes.NewBuffer(toWindows1252(buf.Bytes()))
-		}
+		writeBody(w, http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+		return
 	}
-	writeBody(w, http.StatusOK, ctype, buf.Bytes())
+	e := &s.extras[id-s.n]
+	s.renderExtra(&buf, e, host)
+	if e.latin1 {
+		writeBody(w, http.StatusOK, "text/html; charset=windows-1252", toWindows1252(buf.Bytes()))
+		return
+	}
+	writeBody(w, http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 }
 
 // writeBody writes a complete response with Content-Type and Content-Length.

@@ -1,0 +1,451 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"go.uber.org/goleak"
+)
+
+// boltTestOpen opens a state file, failing the test on error.
+func boltTestOpen(t *testing.T, path string, interval time.Duration) *Bolt {
+	t.Helper()
+	b, err := OpenBolt(path, BoltOptions{NoSync: true, CommitInterval: interval})
+	if err != nil {
+		t.Fatalf("OpenBolt: %v", err)
+	}
+	return b
+}
+
+// boltTestWork brings a state to a known point: two depth-0 pages and four
+// images added; page a and images 1 and 2 acknowledged, image 3 requeued
+// for later, page b and image 4 handed out and never acknowledged. It
+// returns the URLs that must be handed out again after a reopen, in order.
+// mid, if not nil, runs after the items are added.
+func boltTestWork(t *testing.T, s State, now time.Time, mid func()) []string {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.SaveMeta(ctx, []byte("meta-1")); err != nil {
+		t.Fatal(err)
+	}
+	stateMustAdd(t, s, statePage("http://h/a", 0), statePage("http://h/b", 0),
+		stateImage("http://h/1.png", 0), stateImage("http://h/2.png", 0))
+	stateMustAdd(t, s, stateImage("http://h/3.png", 0), stateImage("http://h/4.png", 0), statePage("http://h/deep", 1))
+	if mid != nil {
+		mid()
+	}
+	for _, it := range stateMustTake(t, s, 10, now) {
+		switch it.URL {
+		case "http://h/a":
+			stateMustDone(t, s, it, Outcome{Status: "page"})
+		case "http://h/1.png":
+			stateMustDone(t, s, it, Outcome{Status: "saved", Bytes: 1000})
+		case "http://h/2.png":
+			stateMustDone(t, s, it, Outcome{Status: "duplicate"})
+		case "http://h/3.png":
+			it.Attempt = 1
+			it.NotBefore = now.Add(time.Hour)
+			if err := s.Requeue(ctx, it); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, _, err := s.ClaimContent(ctx, sha256.Sum256([]byte("one")), "h/1.png"); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"http://h/b", "http://h/4.png", "http://h/3.png"}
+}
+
+// boltTestCheck verifies a reopened state against boltTestWork.
+func boltTestCheck(t *testing.T, s State, now time.Time, want []string) {
+	t.Helper()
+	ctx := context.Background()
+	if m, ok, err := s.LoadMeta(ctx); err != nil || !ok || string(m) != "meta-1" {
+		t.Errorf("LoadMeta = %q, %v, %v", m, ok, err)
+	}
+	wantCounts := Counts{PagesDone: 1, PagesPending: 2, ImagesPending: 2, Saved: 1, Duplicates: 1, Bytes: 1000, Seen: 7}
+	if c := stateMustCounts(t, s); c != wantCounts {
+		t.Errorf("counts = %+v, want %+v", c, wantCounts)
+	}
+	// The requeued image is not due yet, and the depth-1 page waits for b.
+	stateWantURLs(t, "Take now", stateMustTake(t, s, 10, now), want[:2]...)
+	got := stateMustTake(t, s, 10, now.Add(2*time.Hour))
+	stateWantURLs(t, "Take later", got, want[2:]...)
+	if len(got) == 1 && (got[0].Attempt != 1 || got[0].Page != "http://h/page") {
+		t.Errorf("requeued item came back as %+v", got[0])
+	}
+	if added := stateMustAdd(t, s, statePage("http://h/a", 0), stateImage("http://h/1.png", 0), stateImage("http://h/new.png", 0)); !reflect.DeepEqual(added, []bool{false, false, true}) {
+		t.Errorf("Add after reopen = %v, want [false false true]", added)
+	}
+	owner, first, err := s.ClaimContent(ctx, sha256.Sum256([]byte("one")), "other")
+	if err != nil || first || owner != "h/1.png" {
+		t.Errorf("ClaimContent after reopen = %q, %v, %v", owner, first, err)
+	}
+}
+
+func TestBoltReopen(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	now := time.Now()
+	for _, tc := range []struct {
+		name     string
+		interval time.Duration
+		flush    bool
+	}{
+		{"journal only", time.Hour, false},
+		{"flushed", time.Hour, true},
+		{"busy committer", time.Millisecond, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "sub", "state.db")
+			b := boltTestOpen(t, path, tc.interval)
+			var mid func()
+			if tc.flush {
+				mid = func() { boltTestFlush(t, b) }
+			}
+			want := boltTestWork(t, b, now, mid)
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{boltJournalPath(path), boltCommitPath(path)} {
+				if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("%s left after Close: %v", p, err)
+				}
+			}
+			b = boltTestOpen(t, path, tc.interval)
+			defer b.Close()
+			boltTestCheck(t, b, now, want)
+		})
+	}
+}
+
+func boltTestFlush(t *testing.T, b *Bolt) {
+	t.Helper()
+	if err := b.Flush(context.Background()); err != nil {
+		t.Fatalf("Flush: %v", err)
+	}
+}
+
+func TestBoltReopenKeepsOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	b := boltTestOpen(t, path, time.Hour)
+	var want []string
+	for _, u := range []string{"http://h/z", "http://h/a", "http://h/m", "http://h/b"} {
+		stateMustAdd(t, b, statePage(u, 1))
+		want = append(want, u)
+	}
+	stateMustAdd(t, b, statePage("http://h/d2", 2))
+	if err := b.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	stateMustAdd(t, b, statePage("http://h/y", 1))
+	want = append(want, "http://h/y")
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b = boltTestOpen(t, path, time.Hour)
+	defer b.Close()
+	stateWantURLs(t, "Take after reopen", stateMustTake(t, b, 20, time.Now()), want...)
+}
+
+// boltCopyFiles copies a state file and its journals, as a crash would
+// leave them, into a new directory and returns the copy's path.
+func boltCopyFiles(t *testing.T, path string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "copy.db")
+	for _, p := range [][2]string{{path, dst}, {boltJournalPath(path), boltJournalPath(dst)}, {boltCommitPath(path), boltCommitPath(dst)}} {
+		data, err := os.ReadFile(p[0])
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p[1], data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func TestBoltCrashReplay(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	now := time.Now()
+	appendFile := func(tail []byte) func(t *testing.T, path string) {
+		return func(t *testing.T, path string) {
+			f, err := os.OpenFile(boltJournalPath(path), os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := f.Write(tail); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ghost := stateImage("http://h/ghost.png", 0)
+	record := boltEndRecord(boltAppendItemOp(boltBeginRecord(nil), boltOpAdd, 99, &ghost))
+	for _, tc := range []struct {
+		name    string
+		flush   bool // commit the adds before the crash
+		damage  func(t *testing.T, path string)
+		wantErr string
+	}{
+		{name: "journal only"},
+		{name: "db and journal", flush: true},
+		{name: "torn header", damage: appendFile(record[:5])},
+		{name: "torn payload", damage: appendFile(record[:len(record)-3])},
+		{name: "zeros at the end", damage: appendFile(make([]byte, 100))},
+		{name: "leftover applied journal", flush: true, damage: func(t *testing.T, path string) {
+			// A crash between a commit and the delete of its journal.
+			data, err := os.ReadFile(boltJournalPath(path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			copy(data[8:16], make([]byte, 8)) // generation 0: older than any commit
+			if err := os.WriteFile(boltCommitPath(path), append(data, record...), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "corrupt record in the middle", wantErr: "corrupt journal record", damage: func(t *testing.T, path string) {
+			data, err := os.ReadFile(boltJournalPath(path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data[boltJournalHeader+boltRecordHeader+2] ^= 0xff
+			if err := os.WriteFile(boltJournalPath(path), data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "not a journal", wantErr: "not an imgcrawl journal", damage: func(t *testing.T, path string) {
+			if err := os.WriteFile(boltJournalPath(path), []byte(strings.Repeat("garbage!", 10)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.db")
+			b := boltTestOpen(t, path, time.Hour) // no background commit
+			defer b.Close()
+			var mid func()
+			if tc.flush {
+				mid = func() { boltTestFlush(t, b) }
+			}
+			want := boltTestWork(t, b, now, mid)
+			crashed := boltCopyFiles(t, path)
+			if tc.damage != nil {
+				tc.damage(t, crashed)
+			}
+			c, err := OpenBolt(crashed, BoltOptions{NoSync: true})
+			if tc.wantErr != "" {
+				if err == nil {
+					c.Close()
+					t.Fatalf("OpenBolt succeeded, want error %q", tc.wantErr)
+				}
+				if !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), crashed) {
+					t.Errorf("error %q does not say %q and name %s", err, tc.wantErr, crashed)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("OpenBolt: %v", err)
+			}
+			defer c.Close()
+			boltTestCheck(t, c, now, want)
+		})
+	}
+}
+
+func TestBoltOpenErrors(t *testing.T) {
+	writeFile := func(data []byte) func(t *testing.T, path string) {
+		return func(t *testing.T, path string) {
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	withBolt := func(fn func(tx *bolt.Tx) error) func(t *testing.T, path string) {
+		return func(t *testing.T, path string) {
+			db, err := bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.Update(fn); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		setup   func(t *testing.T, path string)
+		wantErr string
+	}{
+		{"garbage", writeFile([]byte(strings.Repeat("not a database\n", 1000))), "not an imgcrawl state file"},
+		{"short garbage", writeFile([]byte("hello")), "not an imgcrawl state file"},
+		{"foreign bbolt", withBolt(func(tx *bolt.Tx) error {
+			_, err := tx.CreateBucket([]byte("users"))
+			return err
+		}), "not an imgcrawl state file"},
+		{"newer version", func(t *testing.T, path string) {
+			b := boltTestOpen(t, path, time.Hour)
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			withBolt(func(tx *bolt.Tx) error {
+				return tx.Bucket(boltBucketMeta).Put(boltKeyVersion, []byte{boltVersion + 1})
+			})(t, path)
+		}, "newer imgcrawl"},
+		{"directory", func(t *testing.T, path string) {
+			if err := os.Mkdir(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}, "state file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.db")
+			tc.setup(t, path)
+			before, _ := os.ReadFile(path)
+			b, err := OpenBolt(path, BoltOptions{NoSync: true})
+			if err == nil {
+				b.Close()
+				t.Fatal("OpenBolt succeeded")
+			}
+			if !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), path) || !strings.HasPrefix(err.Error(), "store: ") {
+				t.Errorf("error %q: want prefix \"store: \", %q and the path", err, tc.wantErr)
+			}
+			if after, _ := os.ReadFile(path); tc.name != "foreign bbolt" && !reflect.DeepEqual(before, after) {
+				t.Error("OpenBolt changed the file it refused")
+			}
+		})
+	}
+}
+
+func TestBoltInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	b := boltTestOpen(t, path, time.Hour)
+	defer b.Close()
+	want := "store: state file " + path + " is in use by another imgcrawl"
+	if _, err := OpenBolt(path, BoltOptions{}); err == nil || err.Error() != want {
+		t.Errorf("second OpenBolt: %v, want %q", err, want)
+	}
+	if err := RemoveBolt(path); err == nil || err.Error() != want {
+		t.Errorf("RemoveBolt of an open state: %v, want %q", err, want)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("state file gone: %v", err)
+	}
+}
+
+func TestRemoveBolt(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.db")
+	b := boltTestOpen(t, path, time.Hour)
+	stateMustAdd(t, b, statePage("http://h/a", 0))
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{boltJournalPath(path), boltCommitPath(path)} {
+		if err := os.WriteFile(p, []byte("left over"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := RemoveBolt(path); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left after RemoveBolt: %v", left)
+	}
+	if err := RemoveBolt(path); err != nil {
+		t.Errorf("RemoveBolt of a missing state: %v", err)
+	}
+	b = boltTestOpen(t, path, time.Hour)
+	defer b.Close()
+	if c := stateMustCounts(t, b); c != (Counts{}) {
+		t.Errorf("counts after RemoveBolt = %+v, want zero", c)
+	}
+}
+
+func TestBoltCommitFailureSticks(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	b := boltTestOpen(t, path, time.Hour)
+	stateMustAdd(t, b, statePage("http://h/a", 0))
+	// Pull the database out from under the state: the next commit fails,
+	// as it would on a full disk.
+	if err := b.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err := b.Flush(ctx)
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Flush = %v, want an error naming %s", err, path)
+	}
+	if _, aerr := b.Add(ctx, []Item{statePage("http://h/b", 0)}); !errors.Is(aerr, err) {
+		t.Errorf("Add after a failed commit: %v, want %v", aerr, err)
+	}
+	if _, terr := b.Take(ctx, 1, time.Now()); !errors.Is(terr, err) {
+		t.Errorf("Take after a failed commit: %v, want %v", terr, err)
+	}
+	if cerr := b.Close(); !errors.Is(cerr, err) {
+		t.Errorf("Close after a failed commit: %v, want %v", cerr, err)
+	}
+	// The journal kept what the commit lost.
+	b = boltTestOpen(t, path, time.Hour)
+	defer b.Close()
+	stateWantURLs(t, "Take after reopen", stateMustTake(t, b, 10, time.Now()), "http://h/a")
+}
+
+func TestBoltJournalWriteFailureSticks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	b := boltTestOpen(t, path, time.Hour)
+	defer b.Close()
+	b.jf.Close() // writes now fail
+	if _, err := b.Add(ctx, []Item{statePage("http://h/a", 0)}); err == nil || !strings.Contains(err.Error(), boltJournalPath(path)) {
+		t.Fatalf("Add = %v, want an error naming the journal", err)
+	}
+	if c := stateMustCounts(t, b); c != (Counts{}) {
+		t.Errorf("a failed Add changed the counts: %+v", c)
+	}
+	if err := b.Done(ctx, statePage("http://h/a", 0), Outcome{}); err == nil {
+		t.Error("Done after a failed journal write succeeded")
+	}
+	if err := b.Flush(ctx); err == nil {
+		t.Error("Flush after a failed journal write succeeded")
+	}
+}
+
+// TestBoltLeavesNoFilesOpen guards against leaking the journal's handle
+// across rotations.
+func TestBoltLeavesNoFilesOpen(t *testing.T) {
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd")
+		}
+		return len(ents)
+	}
+	before := fds()
+	path := filepath.Join(t.TempDir(), "state.db")
+	b := boltTestOpen(t, path, time.Hour)
+	for i := range 20 {
+		stateMustAdd(t, b, statePage("http://h/"+strings.Repeat("x", i), 0))
+		if err := b.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if after := fds(); after > before {
+		t.Errorf("%d file descriptors open before, %d after", before, after)
+	}
+}
