@@ -56,6 +56,9 @@ type Config struct {
 	MaxRetryWait time.Duration // a Retry-After beyond this fails the URL (default 10m)
 	MaxRedirects int           // default 10
 	MaxPageSize  int64         // bytes, after decompression (default 16 MiB)
+	// ResumeAbove is the size from which an image download is kept when it
+	// is interrupted, to resume with a Range request (default 8 MiB).
+	ResumeAbove int64
 
 	// Fetch configures the HTTP client (timeouts, proxy, address policy,
 	// headers, cookies). UserAgent above wins over Fetch.UserAgent. The seed
@@ -78,6 +81,11 @@ type Config struct {
 	// State is the crawl state; nil = a fresh in-memory state. The caller
 	// opens and closes it.
 	State store.State
+
+	// Gate, when set, paces requests per host instead of one built from
+	// PerHost, HostRate and Rate (a shared state supplies one for a job
+	// spread over many processes).
+	Gate fetch.Gate
 
 	// Progress receives the progress display; nil = none. ProgressTTY draws
 	// a live bar (progressbar/v3); otherwise a plain line every
@@ -170,6 +178,9 @@ func (c Config) withDefaults() (settings, error) {
 	}
 	if s.MaxPageSize == 0 {
 		s.MaxPageSize = 16 << 20
+	}
+	if s.ResumeAbove <= 0 {
+		s.ResumeAbove = 8 << 20
 	}
 	if s.MaxSize == 0 {
 		s.MaxSize = 512 << 20

@@ -19,7 +19,7 @@ import (
 type Crawler struct {
 	s       settings
 	client  *fetch.Client
-	hosts   *fetch.Hosts
+	hosts   fetch.Gate
 	robots  *fetch.RobotsCache
 	writer  *store.Writer
 	state   store.State
@@ -69,7 +69,10 @@ func New(cfg Config) (*Crawler, error) {
 			return nil, &ConfigError{"fetch", err}
 		}
 	}
-	c.hosts = fetch.NewHosts(fetch.HostsConfig{PerHost: s.PerHost, HostRate: s.HostRate, Rate: s.Rate})
+	c.hosts = s.Gate
+	if c.hosts == nil {
+		c.hosts = fetch.NewHosts(fetch.HostsConfig{PerHost: s.PerHost, HostRate: s.HostRate, Rate: s.Rate})
+	}
 	c.agent = fetch.RobotsProductToken(s.UserAgent)
 	c.robots = fetch.NewRobotsCache(fetch.RobotsConfig{
 		Agent: c.agent,

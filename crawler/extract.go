@@ -45,18 +45,22 @@ type Extracted struct {
 //
 // Images come from img src, srcset, data-src, data-srcset and
 // data-lazy-src; <source> srcset and src inside <picture>; video poster; SVG
-// <image href>; <input type=image> src; <link rel=image_src>; the og:image,
+// <image href>; <input type=image> src; <link rel=image_src> href and
+// <link rel=preload as=image> href and imagesrcset; the og:image,
 // og:image:url, og:image:secure_url, twitter:image and twitter:image:src
 // <meta> tags; data-src, data-srcset and data-lazy-src on other elements
 // (lazy-loaded backgrounds); and CSS url() and image-set() references in
-// style attributes and <style> elements (see CSSURLs). The document is parsed
-// with scripting disabled, so images inside <noscript> (the fallback of most
-// lazy-loading scripts) are found too.
+// style attributes and <style> elements (see CSSURLs).
+//
+// The document is parsed once with golang.org/x/net/html, the parser
+// goquery wraps, and walked once. It is parsed with scripting disabled
+// (goquery's constructors enable it), so that images inside <noscript>, the
+// fallback of most lazy-loading scripts, are elements rather than text.
 //
 // Empty references, fragment-only CSS references, and references that do not
 // resolve to an http(s) URL (data:, javascript:, mailto:, malformed hosts)
 // are skipped silently. Extract returns an error only when reading r fails;
-// r is not closed.
+// r is not closed. Extract is safe for concurrent use.
 func Extract(r io.Reader, contentType string, page *url.URL) (*Extracted, error) {
 	body, queryEnc, err := extractDecode(r, contentType)
 	if err != nil {
@@ -284,8 +288,12 @@ func (w *extractWalker) element(n *html.Node) {
 			w.add(extractAttr(n, "src"), true)
 		}
 	case atom.Link:
-		if extractHasToken(extractAttr(n, "rel"), "image_src") {
+		rel := extractAttr(n, "rel")
+		if extractHasToken(rel, "image_src") {
 			w.add(extractAttr(n, "href"), true)
+		} else if extractHasToken(rel, "preload") && strings.EqualFold(extractAttr(n, "as"), "image") {
+			w.add(extractAttr(n, "href"), true)
+			w.addSrcset(extractAttr(n, "imagesrcset"))
 		}
 	case atom.Meta:
 		if extractIsImageMeta(extractAttr(n, "property")) || extractIsImageMeta(extractAttr(n, "name")) {

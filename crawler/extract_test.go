@@ -40,6 +40,9 @@ func TestExtractFixture(t *testing.T) {
 		s + "twitter.jpg",
 		s + "twitter-src.jpg",
 		s + "image-src.jpg",
+		s + "hero-preload.jpg",
+		s + "hero-480.jpg",
+		s + "hero-960.jpg",
 		s + "bg-style.png",
 		s + "hero-1x.jpg",
 		s + "hero-2x.jpg",
@@ -228,6 +231,13 @@ func TestExtractCases(t *testing.T) {
 			wantLinks: []string{"http://site.example/s?q=%E9%E2%98%83"},
 		},
 		{
+			name:        "multi-byte legacy encoding",
+			html:        "<a href=\"/\x93\xfa?q=\x93\xfa\x96\x7b\">s</a>", // 日 and 日本 in Shift_JIS
+			contentType: "text/html; charset=shift_jis",
+			wantBase:    "http://site.example/a/b.html",
+			wantLinks:   []string{"http://site.example/%E6%97%A5?q=%93%FA%96%7B"},
+		},
+		{
 			name:     "empty document",
 			html:     "",
 			wantBase: "http://site.example/a/b.html",
@@ -276,6 +286,37 @@ func TestExtractNilPage(t *testing.T) {
 	}
 	if got, want := extractStrings(ex.Links), []string{"http://a.example/"}; !slices.Equal(got, want) {
 		t.Errorf("Links = %q, want %q (relative links need a base)", got, want)
+	}
+}
+
+func TestExtractConcurrent(t *testing.T) {
+	page := mustNormalize(t, "https://www.example.com/gallery/")
+	body := benchExtractPage()
+	want, err := Extract(strings.NewReader(body), "text/html", page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for range 5 {
+				got, err := Extract(strings.NewReader(body), "text/html", page)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !slices.Equal(extractStrings(got.Images), extractStrings(want.Images)) {
+					errs <- errors.New("images differ between concurrent runs")
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

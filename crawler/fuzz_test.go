@@ -24,6 +24,7 @@ var urlnormFuzzSeeds = []string{
 	"http://:@example.com/",
 	"http://xn--a.example/",
 	"http://example.com:65535/?=&=x",
+	"http://bü" + strings.Repeat("s", 70) + ".example/", // punycode label over 63 bytes
 }
 
 func FuzzNormalize(f *testing.F) {

@@ -50,7 +50,7 @@ const urlnormMaxErrInput = 120
 // The returned URL's String method yields exactly the normalized form, and
 // normalizing that string again yields the same string. A URL that cannot be
 // represented that way by net/url (for example a host containing "{") is an
-// error. Errors never quote a password.
+// error. Errors never quote a password. Normalize is safe for concurrent use.
 func Normalize(raw string) (*url.URL, error) {
 	if err := urlnormCheckScheme(raw); err != nil {
 		return nil, err
@@ -67,7 +67,8 @@ func Normalize(raw string) (*url.URL, error) {
 // newlines inside the reference are removed, surrounding spaces ignored,
 // "//host/x" takes base's scheme) and returns the normalized result,
 // following the same rules and errors as Normalize. A nil base makes Resolve
-// behave like Normalize(ref).
+// behave like Normalize(ref); base is not modified. Resolve is safe for
+// concurrent use.
 func Resolve(base *url.URL, ref string) (*url.URL, error) {
 	if base == nil {
 		return Normalize(ref)
@@ -134,46 +135,33 @@ func urlnormCheckScheme(s string) error {
 }
 
 // urlnormScheme returns the scheme of s the way the WHATWG parser finds it:
-// leading C0 controls and spaces are skipped, tabs and newlines ignored, and
+// tabs and newlines are ignored, leading C0 controls and spaces skipped, and
 // the scheme is an ASCII letter followed by letters, digits, "+", "-" or "."
-// up to a ":". The scheme is returned with tabs and newlines removed.
+// up to a ":".
 func urlnormScheme(s string) (string, bool) {
-	i := 0
-	for i < len(s) && s[i] <= ' ' {
-		i++
+	colon := strings.IndexByte(s, ':')
+	if colon < 0 {
+		return "", false
 	}
-	start := i
-	clean := true
-	for ; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ':':
-			if i == start {
-				return "", false
-			}
-			if clean {
-				return s[start:i], true
-			}
-			return urlnormStripTabNL(s[start:i]), true
-		case c == '\t' || c == '\n' || c == '\r':
-			clean = false
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-		case i > start && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
-		default:
-			return "", false
-		}
-	}
-	return "", false
-}
-
-func urlnormStripTabNL(s string) string {
-	return strings.Map(func(r rune) rune {
+	scheme := strings.Map(func(r rune) rune {
 		if r == '\t' || r == '\n' || r == '\r' {
 			return -1
 		}
 		return r
-	}, s)
+	}, s[:colon])
+	scheme = strings.TrimLeft(scheme, urlnormC0OrSpace)
+	for i := 0; i < len(scheme); i++ {
+		c := scheme[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' ||
+			i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return "", false
+		}
+	}
+	return scheme, scheme != ""
 }
+
+const urlnormC0OrSpace = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f" +
+	"\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
 
 // urlnormFinish turns a parsed WHATWG URL into the normalized *url.URL.
 // raw is the caller's input, used only in error messages.
@@ -224,9 +212,10 @@ func urlnormFinish(raw string, w *wurl.Url) (*url.URL, error) {
 
 // urlnormValidHost accepts what the WHATWG parser yields for real hosts:
 // a bracketed IPv6 address, or labels of lowercase ASCII letters, digits,
-// "-" and "_" separated by dots. Anything else (the parser lets through
-// "{", "*", "!" and more) cannot name a host in DNS, and some of it would
-// not survive net/url.
+// "-" and "_" separated by dots, within DNS length limits (63 bytes a label,
+// 253 in all plus a trailing dot). Anything else cannot be looked up: the
+// parser lets through "{", "*" and "!", and Unicode labels whose punycode is
+// too long, which it then rejects when given back their ASCII form.
 func urlnormValidHost(h string) bool {
 	if h == "" {
 		return false
@@ -243,34 +232,39 @@ func urlnormValidHost(h string) bool {
 		}
 		return true
 	}
+	if len(h) > 254 {
+		return false
+	}
+	label := 0
 	for i := 0; i < len(h); i++ {
 		c := h[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+		switch {
+		case c == '.':
+			label = 0
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_':
+			if label++; label > 63 {
+				return false
+			}
+		default:
 			return false
 		}
 	}
 	return true
 }
 
-// urlnormByteSet is a set of bytes that may appear unescaped in a component.
-type urlnormByteSet [256]bool
-
-func urlnormMakeSet(extra string) urlnormByteSet {
-	var s urlnormByteSet
-	for c := 0; c < 256; c++ {
-		s[c] = urlnormIsUnreserved(byte(c))
+// urlnormMakeSet returns the set of bytes a component may hold unescaped:
+// the unreserved characters and extra.
+func urlnormMakeSet(extra string) (set [256]bool) {
+	for c := range set {
+		set[c] = urlnormIsUnreserved(byte(c)) || strings.IndexByte(extra, byte(c)) >= 0
 	}
-	for i := 0; i < len(extra); i++ {
-		s[extra[i]] = true
-	}
-	return s
+	return set
 }
 
 var (
-	// urlnormPathRaw: RFC 3986 pchar and "/", plus "[" and "]", which
-	// net/url accepts in a raw path and browsers send unescaped.
-	urlnormPathRaw = urlnormMakeSet("!$&'()*+,;=:@/[]")
-	// urlnormQueryRaw: RFC 3986 query characters, plus "[" and "]".
+	// RFC 3986 pchar and "/" for paths, query characters for queries, both
+	// with "[" and "]", which net/url accepts raw and browsers send raw.
+	urlnormPathRaw  = urlnormMakeSet("!$&'()*+,;=:@/[]")
 	urlnormQueryRaw = urlnormMakeSet("!$&'()*+,;=:@/?[]")
 )
 
@@ -296,7 +290,7 @@ const urlnormHex = "0123456789ABCDEF"
 // urlnormEscapes writes s to b with its percent-escapes normalized: escapes
 // of unreserved characters decoded, others in uppercase hex, a stray "%"
 // written as "%25", and bytes outside raw escaped.
-func urlnormEscapes(b *strings.Builder, s string, raw *urlnormByteSet) {
+func urlnormEscapes(b *strings.Builder, s string, raw *[256]bool) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == '%' {
@@ -345,7 +339,9 @@ func urlnormWriteQuery(b *strings.Builder, q string) {
 		return
 	}
 	slices.SortStableFunc(params, func(x, y string) int {
-		return strings.Compare(urlnormQueryKey(x), urlnormQueryKey(y))
+		kx, _, _ := strings.Cut(x, "=")
+		ky, _, _ := strings.Cut(y, "=")
+		return strings.Compare(kx, ky)
 	})
 	b.WriteByte('?')
 	for i, p := range params {
@@ -354,11 +350,6 @@ func urlnormWriteQuery(b *strings.Builder, q string) {
 		}
 		b.WriteString(p)
 	}
-}
-
-func urlnormQueryKey(param string) string {
-	k, _, _ := strings.Cut(param, "=")
-	return k
 }
 
 // urlnormUnescape decodes the valid percent-escapes of s and leaves a "%"

@@ -124,6 +124,9 @@ func TestNormalizeRejects(t *testing.T) {
 		{"bad IPv4", "http://1.2.3.256/", false},
 		{"bad IPv6", "http://[::1/", false},
 		{"bad punycode", "http://xn--a.example/", false},
+		{"label too long", "http://" + strings.Repeat("a", 64) + ".example/", false},
+		{"label too long after punycode", "http://bü" + strings.Repeat("s", 70) + ".example/", false},
+		{"host too long", "http://" + strings.Repeat("abcdefghi.", 26) + "example/", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,6 +32,10 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 				return result{item: it, aborted: true}
 			}
 			var ue *fetch.RobotsUnavailableError
+			var pe *fetch.PolicyError
+			if errors.As(err, &pe) {
+				return c.failed(it, err) // the host itself is refused: robots.txt cannot help
+			}
 			if errors.As(err, &ue) {
 				return c.later(it, ue.RetryAt, err)
 			}
@@ -48,7 +52,14 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 	if it.Kind == store.KindImage {
 		max = noCap // the store enforces max-size, so an image over it is skipped with the reason
 	}
-	resp, err := c.client.Get(ctx, it.URL, nil, max)
+	var hdr http.Header
+	partial, resuming := (*store.Partial)(nil), false
+	if it.Kind == store.KindImage {
+		if partial, resuming = c.writer.LoadPartial(it.Key); resuming {
+			hdr = http.Header{"Range": {fmt.Sprintf("bytes=%d-", partial.Size)}, "If-Range": {partial.Validator}}
+		}
+	}
+	resp, err := c.client.Get(ctx, it.URL, hdr, max)
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
 	}
@@ -57,6 +68,11 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 	case code >= 300 && code < 400 && resp.Header.Get("Location") != "":
 		fetch.DrainAndClose(resp.Body)
 		return c.redirect(j, resp.Header.Get("Location"))
+	case code == http.StatusRequestedRangeNotSatisfiable && resuming:
+		// The kept bytes do not fit the file any more: start over.
+		fetch.DrainAndClose(resp.Body)
+		c.writer.DropPartial(it.Key)
+		return c.later(it, time.Now(), nil)
 	case code < 200 || code >= 300:
 		fetch.DrainAndClose(resp.Body)
 		return c.retry(ctx, it, resp, &fetch.StatusError{URL: it.URL, Code: code})
@@ -65,7 +81,28 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 		return c.page(ctx, j, resp)
 	}
 	// An image, or a "page" that turned out to be one (a link to a file).
-	return c.image(ctx, j, resp)
+	offset := int64(0)
+	if resuming && resp.StatusCode == http.StatusPartialContent && rangeStart(resp) == partial.Size {
+		offset = partial.Size
+	}
+	return c.image(ctx, j, resp, offset)
+}
+
+// rangeStart returns the first byte position of a 206's Content-Range, or -1.
+func rangeStart(resp *http.Response) int64 {
+	var start, end, size int64
+	if _, err := fmt.Sscanf(resp.Header.Get("Content-Range"), "bytes %d-%d/%d", &start, &end, &size); err != nil {
+		return -1
+	}
+	return start
+}
+
+// validator returns what If-Range can check a resumed download against.
+func validator(resp *http.Response) string {
+	if etag := resp.Header.Get("ETag"); etag != "" && !strings.HasPrefix(etag, "W/") {
+		return etag
+	}
+	return resp.Header.Get("Last-Modified")
 }
 
 const noCap = 1 << 62
@@ -109,12 +146,21 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 }
 
 // image streams an image body to disk.
-func (c *Crawler) image(ctx context.Context, j job, resp *http.Response) result {
+func (c *Crawler) image(ctx context.Context, j job, resp *http.Response, offset int64) result {
 	it := j.item
-	res, err := c.writer.Save(ctx, store.Image{
-		URL: j.u, ContentLength: resp.ContentLength,
-		ContentDisposition: resp.Header.Get("Content-Disposition"),
-	}, resp.Body)
+	img := store.Image{URL: j.u, ContentLength: resp.ContentLength,
+		ContentDisposition: resp.Header.Get("Content-Disposition")}
+	if img.ContentLength >= 0 {
+		img.ContentLength += offset
+	}
+	var res store.Result
+	var err error
+	v := validator(resp)
+	if offset > 0 || (v != "" && img.ContentLength >= c.s.ResumeAbove && it.Kind == store.KindImage) {
+		res, err = c.writer.SaveResumable(ctx, img, it.Key, v, offset, resp.Body)
+	} else {
+		res, err = c.writer.Save(ctx, img, resp.Body)
+	}
 	if err != nil {
 		var we *store.WriteError
 		if errors.As(err, &we) {

@@ -201,8 +201,12 @@ func (p *dialPolicy) DialContext(ctx context.Context, network, addr string) (net
 	if err != nil {
 		return nil, fmt.Errorf("fetch: dial %s: %w", addr, err)
 	}
-	dctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
+	dctx := ctx
+	if p.timeout > 0 {
+		var cancel context.CancelFunc
+		dctx, cancel = context.WithTimeout(ctx, p.timeout)
+		defer cancel()
+	}
 	conn, err := p.dial(dctx, network, host, port)
 	if err != nil && ctx.Err() == nil && dctx.Err() != nil {
 		return nil, &TimeoutError{Phase: PhaseConnect}

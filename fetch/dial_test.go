@@ -9,8 +9,10 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestDialRefusal(t *testing.T) {
@@ -250,5 +252,48 @@ func TestDialControlBelt(t *testing.T) {
 				t.Errorf("control(%s) = %v, want refused=%v", tt.addr, err, tt.refused)
 			}
 		})
+	}
+}
+
+// clientTestSilentListener accepts connections and never writes to them.
+func clientTestSilentListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
+
+func TestGetConnectTimeout(t *testing.T) {
+	addr := clientTestSilentListener(t) // TCP connects, the TLS handshake never completes
+	c := clientTestNew(t, Config{AllowPrivate: true, ConnectTimeout: 200 * time.Millisecond})
+	_, err := c.Get(context.Background(), "https://"+addr+"/", nil, 0)
+	var te *TimeoutError
+	if !errors.As(err, &te) || te.Phase != PhaseConnect {
+		t.Fatalf("error = %v, want *TimeoutError{Phase: connect}", err)
 	}
 }

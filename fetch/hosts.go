@@ -156,3 +156,16 @@ func (h *Hosts) maybeSweep(now time.Time) {
 		}
 	}
 }
+
+// Gate is per-host politeness as the crawler uses it; Hosts implements it in
+// memory, and a shared state (Redis) can implement it for a whole job.
+type Gate interface {
+	// Acquire tries to start a request to host now (see Hosts.Acquire).
+	Acquire(host string) (release func(), retryAt time.Time, ok bool)
+	// SetCrawlDelay lowers host's rate to one request per d.
+	SetCrawlDelay(host string, d time.Duration)
+	// Pause stops new requests to host until t.
+	Pause(host string, t time.Time)
+}
+
+var _ Gate = (*Hosts)(nil)

@@ -296,3 +296,33 @@ func TestRobotsCacheBodyCap(t *testing.T) {
 		}
 	}
 }
+
+func TestRobotsCacheKey(t *testing.T) {
+	tests := []struct {
+		raw, want string
+	}{
+		{"http://Example.COM:80/x?y", "http://example.com"},
+		{"HTTPS://a.test:443/", "https://a.test"},
+		{"https://a.test:80/", "https://a.test:80"},
+		{"http://user:pw@a.test:8080/x", "http://a.test:8080"},
+		{"http://[::1]/", "http://[::1]"},
+		{"http://[::1]:8080/", "http://[::1]:8080"},
+		{"ftp://a.test/x", ""},
+		{"mailto:a@b.test", ""},
+		{"http:///x", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			got, err := robotsCacheKey(robotsMustURL(t, tt.raw))
+			if got != tt.want || (err != nil) != (tt.want == "") {
+				t.Errorf("robotsCacheKey = %q, %v; want %q", got, err, tt.want)
+			}
+			if err != nil && (!strings.HasPrefix(err.Error(), "fetch: robots.txt") || strings.Contains(err.Error(), "pw")) {
+				t.Errorf("error message %q", err)
+			}
+		})
+	}
+	if _, _, err := NewRobotsCache(RobotsConfig{}).Check(context.Background(), nil); err == nil {
+		t.Error("nil URL accepted")
+	}
+}

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,8 +27,9 @@ import (
 // the last CommitInterval of work and never corrupts the database.
 //
 // The seen set and the content index live on disk; the pending frontier is
-// mirrored in memory. The zero value is not usable; call OpenBolt. A Bolt is
-// safe for concurrent use.
+// mirrored in memory. The zero value is not usable; call OpenBolt, and Close
+// to stop the background goroutine and release the file. A Bolt is safe for
+// concurrent use.
 type Bolt struct {
 	path     string
 	db       *bolt.DB
@@ -40,13 +43,16 @@ type Bolt struct {
 	counts   Counts // all but the pending counts, which q gives
 	meta     []byte
 	hasMeta  bool
-	seq      uint64     // the next queue position
-	cur      *boltBatch // journaled in jf, not yet committed
-	flushing *boltBatch // being committed, or failed to commit; else nil
-	jf       *os.File   // the active journal
-	gen      uint64     // the active journal's generation
-	rec      []byte     // record buffer, reused
-	err      error      // the first commit or journal failure; sticks
+	seq      uint64         // the next seq: queue position or done record
+	pseq     map[Key]uint64 // the queue seq of each pending item
+	cur      *boltBatch     // journaled in jf, not yet committed
+	flushing *boltBatch     // being committed, or failed to commit; else nil
+	jf       *os.File       // the active journal
+	gen      uint64         // the active journal's generation
+	rec      []byte         // record buffer, reused
+	rd       *boltRead      // read transaction shared by calls between commits
+	updating bool           // a commit transaction runs: no shared rd
+	err      error          // the first commit or journal failure; sticks
 	closed   bool
 
 	stop chan struct{}
@@ -80,6 +86,17 @@ func newBoltBatch() *boltBatch {
 // boltLockTimeout is how long OpenBolt waits for another process's lock.
 const boltLockTimeout = time.Second
 
+// boltMmapSize returns the initial size of the file's mapping. It is
+// address space, not memory, except on Windows, where bbolt grows the file
+// to the mapping's size; there, and where address space is scarce, it is
+// left to bbolt.
+func boltMmapSize() int {
+	if runtime.GOOS == "windows" || strconv.IntSize < 64 {
+		return 0
+	}
+	return 1 << 30
+}
+
 // OpenBolt opens or creates the state file at path, creating its parent
 // directories, and replays the journal a killed process left behind. A file
 // that is not an imgcrawl state, or was written by a newer version, is an
@@ -96,6 +113,9 @@ func OpenBolt(path string, opt BoltOptions) (*Bolt, error) {
 		Timeout:      boltLockTimeout,
 		NoSync:       opt.NoSync,
 		FreelistType: bolt.FreelistMapType,
+		// Growing the file past the mapping remaps it, which is slow and
+		// waits for readers; reserve address space for a big crawl.
+		InitialMmapSize: boltMmapSize(),
 	})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
@@ -111,6 +131,7 @@ func OpenBolt(path string, opt BoltOptions) (*Bolt, error) {
 		interval: opt.CommitInterval,
 		now:      time.Now,
 		q:        newQueue(),
+		pseq:     make(map[Key]uint64),
 		cur:      newBoltBatch(),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
@@ -129,12 +150,18 @@ func (b *Bolt) load() error {
 	if err := b.db.Update(boltInit); err != nil {
 		return fmt.Errorf("store: state file %s: %w", b.path, err)
 	}
-	journals, err := boltReadJournals(b.path)
+	var applied uint64
+	if err := b.db.View(func(tx *bolt.Tx) error {
+		applied = boltApplied(tx)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("store: state file %s: %w", b.path, err)
+	}
+	journals, err := boltReadJournals(b.path, applied)
 	if err != nil {
 		return err
 	}
 	err = b.db.Update(func(tx *bolt.Tx) error {
-		applied := boltApplied(tx)
 		w, err := newBoltWriter(tx)
 		if err != nil {
 			return err
@@ -142,7 +169,7 @@ func (b *Bolt) load() error {
 		newest := applied
 		for _, j := range journals {
 			if j.gen <= applied {
-				continue
+				continue // an empty file
 			}
 			if err := boltDecodeOps(j.ops, w.apply); err != nil {
 				return fmt.Errorf("journal %s: %w", j.path, err)
@@ -177,29 +204,23 @@ func (b *Bolt) read(tx *bolt.Tx) error {
 		b.meta, b.hasMeta = append([]byte(nil), m...), true
 	}
 	b.counts = boltReadCounts(tx.Bucket(boltBucketCounts))
-	type queued struct {
-		seq uint64
-		it  Item
-	}
-	var items []queued
+	now := b.now()
+	// The queue bucket is in seq order, which is queue order.
 	err := tx.Bucket(boltBucketQueue).ForEach(func(k, v []byte) error {
 		seq, it, err := boltDecodeQueued(k, v)
 		if err != nil {
 			return fmt.Errorf("queue record %x: %w", k, err)
 		}
-		items = append(items, queued{seq, it})
+		b.q.push(it, now)
+		b.pseq[it.Key] = seq
+		b.seq = seq + 1
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	sort.Slice(items, func(i, j int) bool { return items[i].seq < items[j].seq })
-	now := b.now()
-	for _, e := range items {
-		b.q.push(e.it, now)
-	}
-	if len(items) > 0 {
-		b.seq = items[len(items)-1].seq + 1
+	if k, _ := tx.Bucket(boltBucketDone).Cursor().Last(); len(k) == 8 {
+		b.seq = max(b.seq, binary.BigEndian.Uint64(k)+1)
 	}
 	return nil
 }
@@ -247,12 +268,17 @@ func (b *Bolt) commit(final bool) error {
 		}
 		jf.Close() // nothing writes to it any more
 	}
+	// The commit may need to remap the file, which waits for every read
+	// transaction to end.
+	b.endReadLocked()
+	b.updating = true
 	b.mu.Unlock()
 
 	err := b.db.Update(func(tx *bolt.Tx) error { return boltApplyOps(tx, batch.ops, gen) })
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.updating = false
 	if err != nil {
 		// The journal still holds the batch; a reopen replays it.
 		b.err = fmt.Errorf("store: state file %s: commit: %w", b.path, err)
@@ -301,6 +327,9 @@ func (b *Bolt) Close() error {
 	<-b.done
 
 	err := b.commit(true)
+	b.mu.Lock()
+	b.endReadLocked()
+	b.mu.Unlock()
 	errs := []error{err}
 	if cerr := b.jf.Close(); cerr != nil && err == nil {
 		errs = append(errs, fmt.Errorf("store: journal %s: %w", boltJournalPath(b.path), cerr))

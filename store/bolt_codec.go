@@ -10,15 +10,23 @@ import (
 // its fields. A journal record holds the ops of one State call; the same ops,
 // replayed in order, are what the background commit writes into bbolt.
 //
-//	add, requeue: key[16] seq:uvarint item
-//	done:         key[16] kind:byte outcome
-//	claim:        sum[32] path:string
-//	meta:         meta:string
+//	add:     seq[8] key[16] item
+//	requeue: old[8] seq[8] key[16] item
+//	done:    seq[8] doneSeq[8] key[16] kind:byte outcome
+//	claim:   sum[32] path:string
+//	meta:    meta:string
 //
 //	item:    kind:byte depth:varint hops:varint attempt:varint
 //	         notBefore:varint(unix ns, 0 = zero time) url:string page:string origin:string
 //	outcome: status:string bytes:varint error:string
 //	string:  length:uvarint bytes
+//
+// A seq is a big-endian uint64 from one counter: the queue bucket is keyed
+// by the seq an item was queued with, the done bucket by a seq taken when it
+// was acknowledged. Keys that grow keep bbolt's writes at the edges of the
+// tree, where random keys would rewrite most of it on every commit. The
+// fields are laid out so that the bucket keys and values are slices of the
+// op: a commit puts them without copying.
 const (
 	boltOpAdd     byte = 1
 	boltOpRequeue byte = 2
@@ -30,15 +38,25 @@ const (
 // errBoltCodec reports an encoding that cannot be decoded.
 var errBoltCodec = errors.New("malformed record")
 
-// boltOp is one decoded mutation.
+// boltOp is one decoded mutation. Its slices point into the encoded ops.
 type boltOp struct {
 	code byte
-	seq  uint64
-	item Item    // add and requeue; Key and Kind for done
-	out  Outcome // done
-	sum  [32]byte
-	path string // claim
-	meta []byte
+	// seq is the queue bucket key the op adds (add) or removes
+	// (requeue, done).
+	seq []byte
+	// seq2 is the key the op puts: in the queue bucket for requeue, in
+	// the done bucket for done.
+	seq2 []byte
+	// key is the item's Key (add, requeue, done) or the content hash
+	// (claim).
+	key []byte
+	// value is what the op puts: for add and requeue the queue value
+	// (key and item), for done the done value (key, kind and outcome),
+	// for claim the path, for meta the metadata.
+	value  []byte
+	kind   Kind   // add, requeue, done
+	status []byte // done: the outcome's status
+	bytes  int64  // done: the outcome's bytes
 }
 
 func boltAppendString(buf []byte, s string) []byte {
@@ -53,8 +71,10 @@ func boltNanos(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-// boltAppendItem appends the fields of it other than its key.
-func boltAppendItem(buf []byte, it *Item) []byte {
+// boltAppendQueued appends a queue bucket value: the item's key, then the
+// rest of the item.
+func boltAppendQueued(buf []byte, it *Item) []byte {
+	buf = append(buf, it.Key[:]...)
 	buf = append(buf, byte(it.Kind))
 	buf = binary.AppendVarint(buf, int64(it.Depth))
 	buf = binary.AppendVarint(buf, int64(it.Hops))
@@ -65,31 +85,28 @@ func boltAppendItem(buf []byte, it *Item) []byte {
 	return boltAppendString(buf, it.Origin)
 }
 
-// boltAppendQueued appends the queue bucket's value for an item: its
-// position in the queue, then the item.
-func boltAppendQueued(buf []byte, seq uint64, it *Item) []byte {
-	buf = binary.AppendUvarint(buf, seq)
-	return boltAppendItem(buf, it)
+func boltAppendAddOp(buf []byte, seq uint64, it *Item) []byte {
+	buf = append(buf, boltOpAdd)
+	buf = binary.BigEndian.AppendUint64(buf, seq)
+	return boltAppendQueued(buf, it)
 }
 
-func boltAppendOutcome(buf []byte, out *Outcome) []byte {
+func boltAppendRequeueOp(buf []byte, old, seq uint64, it *Item) []byte {
+	buf = append(buf, boltOpRequeue)
+	buf = binary.BigEndian.AppendUint64(buf, old)
+	buf = binary.BigEndian.AppendUint64(buf, seq)
+	return boltAppendQueued(buf, it)
+}
+
+func boltAppendDoneOp(buf []byte, seq, doneSeq uint64, key Key, kind Kind, out *Outcome) []byte {
+	buf = append(buf, boltOpDone)
+	buf = binary.BigEndian.AppendUint64(buf, seq)
+	buf = binary.BigEndian.AppendUint64(buf, doneSeq)
+	buf = append(buf, key[:]...)
+	buf = append(buf, byte(kind))
 	buf = boltAppendString(buf, out.Status)
 	buf = binary.AppendVarint(buf, out.Bytes)
 	return boltAppendString(buf, out.Error)
-}
-
-// boltAppendItemOp appends an add or requeue op.
-func boltAppendItemOp(buf []byte, code byte, seq uint64, it *Item) []byte {
-	buf = append(buf, code)
-	buf = append(buf, it.Key[:]...)
-	return boltAppendQueued(buf, seq, it)
-}
-
-func boltAppendDoneOp(buf []byte, key Key, kind Kind, out *Outcome) []byte {
-	buf = append(buf, boltOpDone)
-	buf = append(buf, key[:]...)
-	buf = append(buf, byte(kind))
-	return boltAppendOutcome(buf, out)
 }
 
 func boltAppendClaimOp(buf []byte, sum *[32]byte, path string) []byte {
@@ -117,23 +134,24 @@ func (r *boltReader) fail() {
 	r.b = nil
 }
 
-func (r *boltReader) byte() byte {
-	if len(r.b) < 1 {
+// take returns the next n bytes.
+func (r *boltReader) take(n int) []byte {
+	if len(r.b) < n {
 		r.fail()
-		return 0
+		return nil
 	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
 }
 
-func (r *boltReader) fixed(dst []byte) {
-	if len(r.b) < len(dst) {
-		r.fail()
-		return
+// since returns what was read since r.b was start.
+func (r *boltReader) since(start []byte) []byte {
+	if r.err != nil {
+		return nil
 	}
-	copy(dst, r.b)
-	r.b = r.b[len(dst):]
+	n := len(start) - len(r.b)
+	return start[:n:n]
 }
 
 func (r *boltReader) uvarint() uint64 {
@@ -162,76 +180,97 @@ func (r *boltReader) bytes() []byte {
 		r.fail()
 		return nil
 	}
-	v := r.b[:n:n]
-	r.b = r.b[n:]
-	return v
+	return r.take(int(n))
 }
 
-func (r *boltReader) string() string { return string(r.bytes()) }
-
-func (r *boltReader) item(it *Item) {
-	it.Kind = Kind(r.byte())
-	it.Depth = int(r.varint())
-	it.Hops = int(r.varint())
-	it.Attempt = int(r.varint())
-	if ns := r.varint(); ns != 0 {
-		it.NotBefore = time.Unix(0, ns)
-	} else {
-		it.NotBefore = time.Time{}
-	}
-	it.URL = r.string()
-	it.Page = r.string()
-	it.Origin = r.string()
-	if it.Kind != KindPage && it.Kind != KindImage {
+// kind reads a Kind, which must be a page or an image.
+func (r *boltReader) kind() Kind {
+	b := r.take(1)
+	if len(b) == 0 || (Kind(b[0]) != KindPage && Kind(b[0]) != KindImage) {
 		r.fail()
+		return 0
 	}
+	return Kind(b[0])
 }
 
-func (r *boltReader) outcome(out *Outcome) {
-	out.Status = r.string()
-	out.Bytes = r.varint()
-	out.Error = r.string()
-}
-
-// boltDecodeQueued decodes a queue bucket value.
-func boltDecodeQueued(key, v []byte) (seq uint64, it Item, err error) {
-	if len(key) != len(it.Key) {
-		return 0, it, errBoltCodec
-	}
-	copy(it.Key[:], key)
-	r := boltReader{b: v}
-	seq = r.uvarint()
-	r.item(&it)
+// end fails unless everything was read.
+func (r *boltReader) end() error {
 	if r.err == nil && len(r.b) != 0 {
 		r.fail()
 	}
-	return seq, it, r.err
+	return r.err
 }
 
-// boltDecodeOps calls fn for each op in ops, in order. The op passed to fn is
-// reused between calls; fn must copy what it keeps (strings are fresh).
+// queued reads a queue bucket value into it; with it nil, it only checks
+// the encoding, without allocating.
+func (r *boltReader) queued(it *Item) Kind {
+	key := r.take(len(Key{}))
+	kind := r.kind()
+	depth, hops, attempt, ns := r.varint(), r.varint(), r.varint(), r.varint()
+	url, page, origin := r.bytes(), r.bytes(), r.bytes()
+	if it != nil && r.err == nil {
+		*it = Item{Kind: kind, Depth: int(depth), Hops: int(hops), Attempt: int(attempt),
+			URL: string(url), Page: string(page), Origin: string(origin)}
+		copy(it.Key[:], key)
+		if ns != 0 {
+			it.NotBefore = time.Unix(0, ns)
+		}
+	}
+	return kind
+}
+
+// boltDecodeQueued decodes a queue bucket entry.
+func boltDecodeQueued(k, v []byte) (seq uint64, it Item, err error) {
+	if len(k) != 8 {
+		return 0, it, errBoltCodec
+	}
+	r := boltReader{b: v}
+	r.queued(&it)
+	return binary.BigEndian.Uint64(k), it, r.end()
+}
+
+// boltDecodeDone decodes a done bucket value.
+func boltDecodeDone(v []byte) (key Key, kind Kind, out Outcome, err error) {
+	r := boltReader{b: v}
+	copy(key[:], r.take(len(key)))
+	kind = r.kind()
+	out.Status = string(r.bytes())
+	out.Bytes = r.varint()
+	out.Error = string(r.bytes())
+	return key, kind, out, r.end()
+}
+
+// boltDecodeOps calls fn for each op in ops, in order. The op passed to fn
+// is reused between calls, and its slices point into ops.
 func boltDecodeOps(ops []byte, fn func(*boltOp) error) error {
 	r := boltReader{b: ops}
 	var op boltOp
 	for len(r.b) > 0 {
-		op = boltOp{code: r.byte()}
+		op = boltOp{code: r.take(1)[0]}
 		switch op.code {
 		case boltOpAdd, boltOpRequeue:
-			r.fixed(op.item.Key[:])
-			op.seq = r.uvarint()
-			r.item(&op.item)
-		case boltOpDone:
-			r.fixed(op.item.Key[:])
-			op.item.Kind = Kind(r.byte())
-			r.outcome(&op.out)
-			if op.item.Kind != KindPage && op.item.Kind != KindImage {
-				r.fail()
+			op.seq = r.take(8)
+			if op.code == boltOpRequeue {
+				op.seq2 = r.take(8)
 			}
+			start := r.b
+			op.kind = r.queued(nil)
+			op.value = r.since(start)
+			op.key = op.value[:min(len(op.value), len(Key{}))]
+		case boltOpDone:
+			op.seq, op.seq2 = r.take(8), r.take(8)
+			start := r.b
+			op.key = r.take(len(Key{}))
+			op.kind = r.kind()
+			op.status = r.bytes()
+			op.bytes = r.varint()
+			r.bytes()
+			op.value = r.since(start)
 		case boltOpClaim:
-			r.fixed(op.sum[:])
-			op.path = r.string()
+			op.key = r.take(32)
+			op.value = r.bytes()
 		case boltOpMeta:
-			op.meta = r.bytes()
+			op.value = r.bytes()
 		default:
 			r.fail()
 		}

@@ -73,7 +73,6 @@ type boltJournal struct {
 	path string
 	gen  uint64
 	ops  []byte
-	torn int // bytes of an incomplete last record, ignored
 }
 
 // errBoltJournal reports a journal that cannot be replayed.
@@ -138,9 +137,10 @@ func boltAllZero(b []byte) bool {
 	return len(bytes.Trim(b, "\x00")) == 0
 }
 
-// boltReadJournals reads the journals next to dbPath, oldest first. Files
-// that do not exist are skipped.
-func boltReadJournals(dbPath string) ([]boltJournal, error) {
+// boltReadJournals reads the journals next to dbPath that are newer than
+// generation applied, oldest first. Files that do not exist, and older
+// journals, are skipped unread.
+func boltReadJournals(dbPath string, applied uint64) ([]boltJournal, error) {
 	var out []boltJournal
 	for _, p := range []string{boltCommitPath(dbPath), boltJournalPath(dbPath)} {
 		data, err := os.ReadFile(p)
@@ -150,11 +150,15 @@ func boltReadJournals(dbPath string) ([]boltJournal, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: journal %s: %w", p, err)
 		}
-		gen, ops, torn, err := boltParseJournal(data)
-		if err != nil {
-			return nil, fmt.Errorf("store: journal %s: %w", p, err)
+		if len(data) >= boltJournalHeader && string(data[:8]) == boltJournalMagic &&
+			binary.LittleEndian.Uint64(data[8:16]) <= applied {
+			continue
 		}
-		out = append(out, boltJournal{path: p, gen: gen, ops: ops, torn: torn})
+		gen, ops, _, err := boltParseJournal(data)
+		if err != nil {
+			return nil, fmt.Errorf("store: journal %s: %w (removing it resumes the crawl from the last commit, losing the changes it holds)", p, err)
+		}
+		out = append(out, boltJournal{path: p, gen: gen, ops: ops})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].gen < out[j].gen })
 	return out, nil

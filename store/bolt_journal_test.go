@@ -4,48 +4,81 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 )
 
+// boltTestOp is a fully decoded op.
+type boltTestOp struct {
+	code byte
+	seq  uint64  // add: the queue seq; requeue, done: the old queue seq
+	seq2 uint64  // requeue: the new queue seq; done: the done seq
+	item Item    // add and requeue; Key and Kind for done
+	out  Outcome // done
+	sum  [32]byte
+	path string // claim
+	meta []byte
+}
+
 // boltTestOps returns one op of each kind, encoded, and the ops decoded
 // back must equal.
-func boltTestOps() ([]byte, []boltOp) {
+func boltTestOps() ([]byte, []boltTestOp) {
 	nb := time.Unix(0, 1_700_000_000_123_456_789)
 	add := Item{Key: KeyOf("http://h/a"), URL: "http://h/a", Kind: KindPage, Depth: 3, Page: "http://h/", Origin: "http://h/old", Hops: 2, Attempt: 1, NotBefore: nb}
 	req := Item{Key: KeyOf("http://h/i.png"), URL: "http://h/i.png", Kind: KindImage, Depth: -1}
 	out := Outcome{Status: "failed", Bytes: -5, Error: "fetch: 503"}
 	sum := [32]byte{9, 8, 7}
-	want := []boltOp{
+	want := []boltTestOp{
 		{code: boltOpAdd, seq: 7, item: add},
-		{code: boltOpRequeue, seq: 1 << 40, item: req},
-		{code: boltOpDone, item: Item{Key: add.Key, Kind: KindPage}, out: out},
+		{code: boltOpRequeue, seq: 7, seq2: 1 << 40, item: req},
+		{code: boltOpDone, seq: 1 << 40, seq2: 1<<40 + 1, item: Item{Key: add.Key, Kind: KindPage}, out: out},
 		{code: boltOpClaim, sum: sum, path: "h/ü.png"},
 		{code: boltOpMeta, meta: []byte(`{"a":1}`)},
 		{code: boltOpMeta, meta: []byte{}},
 	}
 	var enc []byte
-	enc = boltAppendItemOp(enc, boltOpAdd, 7, &add)
-	enc = boltAppendItemOp(enc, boltOpRequeue, 1<<40, &req)
-	enc = boltAppendDoneOp(enc, add.Key, KindPage, &out)
+	enc = boltAppendAddOp(enc, 7, &add)
+	enc = boltAppendRequeueOp(enc, 7, 1<<40, &req)
+	enc = boltAppendDoneOp(enc, 1<<40, 1<<40+1, add.Key, KindPage, &out)
 	enc = boltAppendClaimOp(enc, &sum, "h/ü.png")
 	enc = boltAppendMetaOp(enc, []byte(`{"a":1}`))
 	enc = boltAppendMetaOp(enc, nil)
 	return enc, want
 }
 
-// boltTestCollect decodes ops into a slice.
-func boltTestCollect(ops []byte) ([]boltOp, error) {
-	var got []boltOp
+// boltTestCollect decodes ops into a slice, checking that the fields an op
+// carries agree with its encoded value.
+func boltTestCollect(ops []byte) ([]boltTestOp, error) {
+	var got []boltTestOp
 	err := boltDecodeOps(ops, func(op *boltOp) error {
-		c := *op
-		if op.code == boltOpMeta {
-			c.meta = append([]byte{}, op.meta...)
+		d := boltTestOp{code: op.code}
+		var err error
+		switch op.code {
+		case boltOpAdd, boltOpRequeue:
+			d.seq, d.item, err = boltDecodeQueued(op.seq, op.value)
+			if len(op.seq2) == 8 {
+				d.seq2 = binary.BigEndian.Uint64(op.seq2)
+			}
+			if err == nil && (d.item.Kind != op.kind || !bytes.Equal(op.key, d.item.Key[:])) {
+				err = fmt.Errorf("op kind %v and key %x, item %+v", op.kind, op.key, d.item)
+			}
+		case boltOpDone:
+			d.seq, d.seq2 = binary.BigEndian.Uint64(op.seq), binary.BigEndian.Uint64(op.seq2)
+			d.item.Key, d.item.Kind, d.out, err = boltDecodeDone(op.value)
+			if err == nil && (d.out.Status != string(op.status) || d.out.Bytes != op.bytes || d.item.Kind != op.kind || !bytes.Equal(op.key, d.item.Key[:])) {
+				err = fmt.Errorf("op %q %d %v %x, value %+v", op.status, op.bytes, op.kind, op.key, d)
+			}
+		case boltOpClaim:
+			copy(d.sum[:], op.key)
+			d.path = string(op.value)
+		case boltOpMeta:
+			d.meta = append([]byte{}, op.value...)
 		}
-		got = append(got, c)
-		return nil
+		got = append(got, d)
+		return err
 	})
 	return got, err
 }
@@ -181,10 +214,12 @@ func FuzzBoltOps(f *testing.F) {
 		for i := range ops {
 			op := &ops[i]
 			switch op.code {
-			case boltOpAdd, boltOpRequeue:
-				again = boltAppendItemOp(again, op.code, op.seq, &op.item)
+			case boltOpAdd:
+				again = boltAppendAddOp(again, op.seq, &op.item)
+			case boltOpRequeue:
+				again = boltAppendRequeueOp(again, op.seq, op.seq2, &op.item)
 			case boltOpDone:
-				again = boltAppendDoneOp(again, op.item.Key, op.item.Kind, &op.out)
+				again = boltAppendDoneOp(again, op.seq, op.seq2, op.item.Key, op.item.Kind, &op.out)
 			case boltOpClaim:
 				again = boltAppendClaimOp(again, &op.sum, op.path)
 			case boltOpMeta:

@@ -30,14 +30,39 @@ func (b *Bolt) writeLocked(rec []byte) error {
 	return nil
 }
 
-// viewLocked runs fn in a read transaction. Committed changes are in the
-// transaction; those being committed or journaled are in b.flushing and
-// b.cur, which hold b.mu from before fn starts until it ends.
-func (b *Bolt) viewLocked(fn func(*bolt.Tx) error) error {
-	if err := b.db.View(fn); err != nil {
-		return fmt.Errorf("store: state file %s: %w", b.path, err)
+// boltRead is a read transaction and the buckets that calls look up.
+type boltRead struct {
+	tx            *bolt.Tx
+	seen, content *bolt.Bucket
+}
+
+// readLocked returns a read transaction. Committed changes are in it;
+// those being committed or only journaled are in b.flushing and b.cur. A
+// transaction opened between commits is kept for the next calls, until the
+// next commit starts; one opened while a commit runs is for this call only,
+// and done ends it.
+func (b *Bolt) readLocked() (rd *boltRead, done func(), err error) {
+	if b.rd != nil {
+		return b.rd, func() {}, nil
 	}
-	return nil
+	tx, err := b.db.Begin(false)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: state file %s: %w", b.path, err)
+	}
+	rd = &boltRead{tx: tx, seen: tx.Bucket(boltBucketSeen), content: tx.Bucket(boltBucketContent)}
+	if b.updating {
+		return rd, func() { _ = tx.Rollback() }, nil
+	}
+	b.rd = rd
+	return rd, func() {}, nil
+}
+
+// endReadLocked ends the shared read transaction.
+func (b *Bolt) endReadLocked() {
+	if b.rd != nil {
+		_ = b.rd.tx.Rollback()
+		b.rd = nil
+	}
 }
 
 // seenLocked reports whether key was added before.
@@ -88,28 +113,29 @@ func (b *Bolt) Add(_ context.Context, items []Item) ([]bool, error) {
 	if len(items) == 0 {
 		return added, nil
 	}
+	rd, done, err := b.readLocked()
+	if err != nil {
+		return nil, err
+	}
 	rec := boltBeginRecord(b.rec)
 	seq := b.seq
-	err := b.viewLocked(func(tx *bolt.Tx) error {
-		seen := tx.Bucket(boltBucketSeen)
-		for i := range items {
-			it := &items[i]
-			if b.seenLocked(seen, it.Key) {
-				continue
-			}
-			// Marked now so that a repeat within items is not added;
-			// undone below if the journal write fails.
-			b.cur.seen[it.Key] = struct{}{}
-			rec = boltAppendItemOp(rec, boltOpAdd, seq, it)
-			seq++
-			added[i] = true
+	for i := range items {
+		it := &items[i]
+		if b.seenLocked(rd.seen, it.Key) {
+			continue
 		}
-		return nil
-	})
-	if err == nil && seq != b.seq {
-		err = b.writeLocked(rec)
+		// Marked now so that a repeat within items is not added; undone
+		// below if the journal write fails.
+		b.cur.seen[it.Key] = struct{}{}
+		rec = boltAppendAddOp(rec, seq, it)
+		seq++
+		added[i] = true
 	}
-	if err != nil {
+	done()
+	if seq == b.seq {
+		return added, nil
+	}
+	if err := b.writeLocked(rec); err != nil {
 		for i, ok := range added {
 			if ok {
 				delete(b.cur.seen, items[i].Key)
@@ -118,9 +144,12 @@ func (b *Bolt) Add(_ context.Context, items []Item) ([]bool, error) {
 		return nil, err
 	}
 	now := b.now()
+	seq = b.seq
 	for i, ok := range added {
 		if ok {
 			b.q.push(items[i], now)
+			b.pseq[items[i].Key] = seq
+			seq++
 			b.counts.Seen++
 		}
 	}
@@ -148,9 +177,10 @@ func (b *Bolt) Requeue(_ context.Context, it Item) error {
 	if _, ok := b.q.leased[it.Key]; !ok {
 		return nil
 	}
-	if err := b.writeLocked(boltAppendItemOp(boltBeginRecord(b.rec), boltOpRequeue, b.seq, &it)); err != nil {
+	if err := b.writeLocked(boltAppendRequeueOp(boltBeginRecord(b.rec), b.pseq[it.Key], b.seq, &it)); err != nil {
 		return err
 	}
+	b.pseq[it.Key] = b.seq
 	b.seq++
 	b.q.requeue(it, b.now())
 	return nil
@@ -167,9 +197,11 @@ func (b *Bolt) Done(_ context.Context, it Item, out Outcome) error {
 	if !ok {
 		return nil
 	}
-	if err := b.writeLocked(boltAppendDoneOp(boltBeginRecord(b.rec), it.Key, leased.Kind, &out)); err != nil {
+	if err := b.writeLocked(boltAppendDoneOp(boltBeginRecord(b.rec), b.pseq[it.Key], b.seq, it.Key, leased.Kind, &out)); err != nil {
 		return err
 	}
+	delete(b.pseq, it.Key)
+	b.seq++
 	b.q.done(it)
 	b.counts.add(leased.Kind, out)
 	return nil
@@ -190,18 +222,14 @@ func (b *Bolt) ClaimContent(_ context.Context, sum [32]byte, path string) (strin
 			return owner, false, nil
 		}
 	}
-	var owner string
-	var found bool
-	err := b.viewLocked(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(boltBucketContent).Get(sum[:]); v != nil {
-			owner, found = string(v), true
-		}
-		return nil
-	})
+	rd, done, err := b.readLocked()
 	if err != nil {
 		return "", false, err
 	}
-	if found {
+	v := rd.content.Get(sum[:])
+	owner := string(v)
+	done()
+	if v != nil {
 		return owner, false, nil
 	}
 	if err := b.writeLocked(boltAppendClaimOp(boltBeginRecord(b.rec), &sum, path)); err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -11,8 +12,8 @@ import (
 var (
 	boltBucketMeta    = []byte("meta")    // magic, version, applied journal generation, crawl metadata
 	boltBucketSeen    = []byte("seen")    // Key -> kind byte
-	boltBucketQueue   = []byte("queue")   // Key -> seq + item, for every pending item
-	boltBucketDone    = []byte("done")    // Key -> outcome
+	boltBucketQueue   = []byte("queue")   // seq -> key + item, for every pending item
+	boltBucketDone    = []byte("done")    // seq -> key + kind + outcome, for every acknowledged item
 	boltBucketContent = []byte("content") // sha256 -> path
 	boltBucketCounts  = []byte("counts")  // field name -> varint
 )
@@ -50,14 +51,12 @@ func boltCountFields(c *Counts) []struct {
 	}
 }
 
-// boltWriter applies ops inside one read-write transaction.
+// boltWriter applies ops inside one read-write transaction. The ops are
+// put into bbolt without copying, so their bytes must stay unchanged until
+// the transaction ends.
 type boltWriter struct {
 	seen, queue, done, content, meta *bolt.Bucket
 	counts                           Counts
-	// arena holds the keys and values put in this transaction: bbolt needs
-	// them to stay unchanged until the commit. Slices taken from it stay
-	// valid when it grows, as append copies into a new array.
-	arena []byte
 }
 
 func newBoltWriter(tx *bolt.Tx) (*boltWriter, error) {
@@ -76,63 +75,49 @@ func newBoltWriter(tx *bolt.Tx) (*boltWriter, error) {
 	return w, nil
 }
 
-// keep copies b into the arena and returns the copy.
-func (w *boltWriter) keep(b ...[]byte) []byte {
-	start := len(w.arena)
-	for _, p := range b {
-		w.arena = append(w.arena, p...)
-	}
-	return w.arena[start:len(w.arena):len(w.arena)]
-}
-
-// queued encodes a queue bucket value into the arena.
-func (w *boltWriter) queued(op *boltOp) []byte {
-	start := len(w.arena)
-	w.arena = boltAppendQueued(w.arena, op.seq, &op.item)
-	return w.arena[start:len(w.arena):len(w.arena)]
-}
+// boltKinds holds the seen bucket's values, one byte per Kind.
+var boltKinds = [...][]byte{KindPage: {byte(KindPage)}, KindImage: {byte(KindImage)}}
 
 // apply performs one op. Every op is idempotent, so replaying a journal
 // record that already reached the file changes nothing.
 func (w *boltWriter) apply(op *boltOp) error {
-	key := op.item.Key[:]
 	switch op.code {
 	case boltOpAdd:
-		if w.seen.Get(key) != nil {
+		if w.seen.Get(op.key) != nil {
 			return nil
 		}
-		k := w.keep(key)
-		if err := w.seen.Put(k, w.keep([]byte{byte(op.item.Kind)})); err != nil {
+		if err := w.seen.Put(op.key, boltKinds[op.kind]); err != nil {
 			return err
 		}
 		w.counts.Seen++
-		return w.queue.Put(k, w.queued(op))
-	case boltOpRequeue:
-		if w.queue.Get(key) == nil {
+		return w.queue.Put(op.seq, op.value)
+	case boltOpRequeue, boltOpDone:
+		v := w.queue.Get(op.seq)
+		if v == nil || !bytes.HasPrefix(v, op.key) {
 			return nil
 		}
-		return w.queue.Put(w.keep(key), w.queued(op))
-	case boltOpDone:
-		if w.queue.Get(key) == nil {
-			return nil
-		}
-		k := w.keep(key)
-		if err := w.queue.Delete(k); err != nil {
+		if err := w.queue.Delete(op.seq); err != nil {
 			return err
 		}
-		w.counts.add(op.item.Kind, op.out)
-		start := len(w.arena)
-		w.arena = boltAppendOutcome(w.arena, &op.out)
-		return w.done.Put(k, w.arena[start:len(w.arena):len(w.arena)])
+		if op.code == boltOpRequeue {
+			return w.queue.Put(op.seq2, op.value)
+		}
+		boltCount(&w.counts, op.kind, op.status, op.bytes)
+		return w.done.Put(op.seq2, op.value)
 	case boltOpClaim:
-		if w.content.Get(op.sum[:]) != nil {
+		if w.content.Get(op.key) != nil {
 			return nil
 		}
-		return w.content.Put(w.keep(op.sum[:]), w.keep([]byte(op.path)))
+		return w.content.Put(op.key, op.value)
 	case boltOpMeta:
-		return w.meta.Put(boltKeyCrawl, w.keep(op.meta))
+		return w.meta.Put(boltKeyCrawl, op.value)
 	}
 	return errBoltCodec
+}
+
+// boltCount counts an acknowledged item's outcome, as Counts.add does.
+func boltCount(c *Counts, kind Kind, status []byte, n int64) {
+	c.add(kind, Outcome{Status: string(status), Bytes: n})
 }
 
 // finish stores the counts and the applied journal generation.

@@ -239,7 +239,7 @@ func TestDimensionsHuge(t *testing.T) {
 				Dimensions(tt.data, typ)
 			}
 			runtime.ReadMemStats(&after)
-			if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > 128<<10 {
+			if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > 64<<10 {
 				t.Errorf("allocated %d bytes per call", per)
 			}
 		})

@@ -80,6 +80,9 @@ func ParseLayout(s string) (Layout, error) {
 // cannot climb out; empty, "." and ".." folders are dropped. Very deep or long
 // folder paths are cut, and the rest replaced by one "_more-<hash>" folder.
 // Hash gives "ab/cd/<64 hex digits>.ext", from the leading hex digits of sum.
+// Two URLs can map to the same path (case, lossy folding, truncation); the
+// caller resolves clashes, for example with WithSuffix. u must not be nil.
+// RelPath is a pure function, safe for concurrent use.
 func RelPath(l Layout, u *url.URL, name string, ext string, sum [32]byte) string {
 	ext = layoutCleanExt(ext)
 	switch l {

@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -189,4 +190,16 @@ func layoutCheckRel(t *testing.T, rel string) {
 	for _, c := range strings.Split(rel, "/") {
 		nameCheckComponent(t, c)
 	}
+}
+
+func ExampleRelPath() {
+	u, _ := url.Parse("https://Example.com:8443/gallery/img.php?id=3&size=large")
+	sum := sha256.Sum256([]byte("the image bytes"))
+	for _, l := range []Layout{LayoutMirror, LayoutFlat, LayoutHash} {
+		fmt.Println(RelPath(l, u, "", ".png", sum))
+	}
+	// Output:
+	// example.com_8443/gallery/img.php_id=3_size=large.png
+	// img.php_id=3_size=large.png
+	// c5/39/c53980f647856754734e0abf4e8ea02fa7797c3fe4d0921b3597bc2049bb5d5d.png
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -189,4 +190,22 @@ func TestContentDispositionName(t *testing.T) {
 			}
 		})
 	}
+}
+
+func ExampleSanitizeName() {
+	for _, s := range []string{"../../etc/passwd", ".bashrc", "aux.png", "photo.png. ", `what?.png`} {
+		fmt.Println(SanitizeName(s))
+	}
+	// Output:
+	// _._.._etc_passwd
+	// _bashrc
+	// _aux.png
+	// photo.png
+	// what_.png
+}
+
+func ExampleContentDispositionName() {
+	name, ok := ContentDispositionName(`attachment; filename="../../evil.png"; filename*=UTF-8''%E2%82%AC%20rates.png`)
+	fmt.Println(name, ok)
+	// Output: € rates.png true
 }

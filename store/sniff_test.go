@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"image"
 	"image/color"
 	"image/gif"
@@ -255,4 +256,15 @@ func TestParseAccept(t *testing.T) {
 			}
 		})
 	}
+}
+
+func ExampleSniff() {
+	head, err := os.ReadFile("testdata/sniff_5x3.avif")
+	if err != nil {
+		panic(err)
+	}
+	t, ok := Sniff(head)
+	w, h, _ := Dimensions(head, t)
+	fmt.Println(t.Name, t.MIME, t.Ext, ok, w, h)
+	// Output: avif image/avif .avif true 5 3
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 // PrivateDir is the folder under OUT that holds imgcrawl's own files (temp
@@ -94,9 +95,13 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return nil, &WriteError{Path: tmp, Err: err}
 	}
+	// Temp files of a run that was killed: old ones only, since another
+	// process may be writing into a shared OUT right now.
 	stale, _ := filepath.Glob(filepath.Join(tmp, "*.part"))
 	for _, f := range stale {
-		os.Remove(f)
+		if st, err := os.Stat(f); err == nil && time.Since(st.ModTime()) > 10*time.Minute {
+			os.Remove(f)
+		}
 	}
 	return &Writer{cfg: cfg, tmpDir: tmp}, nil
 }
@@ -125,20 +130,9 @@ func (w *Writer) Save(ctx context.Context, img Image, r io.Reader) (Result, erro
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return Result{}, err
 	}
-	typ, ok := Sniff(head)
-	if !ok {
-		return skipped("not an image"), nil
-	}
-	if cfg.Accept != nil && !cfg.Accept[typ.Name] {
-		return skipped(fmt.Sprintf("type %s not accepted", typ.Name)), nil
-	}
-	res := Result{ContentType: typ.MIME}
-	res.Width, res.Height, _ = Dimensions(head, typ)
-	if (cfg.MinWidth > 0 || cfg.MinHeight > 0) && res.Width == 0 && res.Height == 0 {
-		return skipped("dimensions unknown"), nil
-	}
-	if res.Width < cfg.MinWidth || res.Height < cfg.MinHeight {
-		return skipped(fmt.Sprintf("smaller than min dimensions (%dx%d)", res.Width, res.Height)), nil
+	res, reason := w.check(head)
+	if reason != "" {
+		return skipped(reason), nil
 	}
 	tmp, err := os.CreateTemp(w.tmpDir, "img-*.part")
 	if err != nil {
@@ -167,19 +161,58 @@ func (w *Writer) Save(ctx context.Context, img Image, r io.Reader) (Result, erro
 	}
 	var sum [32]byte
 	h.Sum(sum[:0])
+	return w.finish(ctx, res, img, tmp.Name(), sum, n)
+}
+
+// check decides from the first bytes whether an image is kept: its type,
+// the accepted types and the dimension filters. A non-empty reason skips it.
+func (w *Writer) check(head []byte) (Result, string) {
+	cfg := &w.cfg
+	typ, ok := Sniff(head)
+	if !ok {
+		return Result{}, "not an image"
+	}
+	if cfg.Accept != nil && !cfg.Accept[typ.Name] {
+		return Result{}, fmt.Sprintf("type %s not accepted", typ.Name)
+	}
+	res := Result{ContentType: typ.MIME}
+	res.Width, res.Height, _ = Dimensions(head, typ)
+	if (cfg.MinWidth > 0 || cfg.MinHeight > 0) && res.Width == 0 && res.Height == 0 {
+		return res, "dimensions unknown"
+	}
+	if res.Width < cfg.MinWidth || res.Height < cfg.MinHeight {
+		return res, fmt.Sprintf("smaller than min dimensions (%dx%d)", res.Width, res.Height)
+	}
+	return res, ""
+}
+
+// finish names a complete file (temp or partial) and places it.
+func (w *Writer) finish(ctx context.Context, res Result, img Image, file string, sum [32]byte, n int64) (Result, error) {
 	res.SHA256, res.Bytes = hex.EncodeToString(sum[:]), n
 	name := ""
-	if cfg.ContentDisposition && img.ContentDisposition != "" {
+	if w.cfg.ContentDisposition && img.ContentDisposition != "" {
 		name, _ = ContentDispositionName(img.ContentDisposition)
 	}
-	rel := RelPath(cfg.Layout, img.URL, name, typ.Ext, sum)
-	res.Path, res.Status, err = w.place(ctx, tmp.Name(), rel, sum)
+	ext := extOf(res.ContentType)
+	rel := RelPath(w.cfg.Layout, img.URL, name, ext, sum)
+	var err error
+	res.Path, res.Status, err = w.place(ctx, file, rel, sum, n)
 	return res, err
+}
+
+// extOf returns the file extension of a sniffed MIME type.
+func extOf(mime string) string {
+	for _, t := range ImageTypes() {
+		if t.MIME == mime {
+			return t.Ext
+		}
+	}
+	return ""
 }
 
 // place gives the temp file its final name unless its content is saved
 // already. It returns the path of the file holding the content.
-func (w *Writer) place(ctx context.Context, tmp, rel string, sum [32]byte) (string, string, error) {
+func (w *Writer) place(ctx context.Context, tmp, rel string, sum [32]byte, size int64) (string, string, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for n := 0; ; n++ {
@@ -193,6 +226,11 @@ func (w *Writer) place(ctx context.Context, tmp, rel string, sum [32]byte) (stri
 		}
 		err := linkNoReplace(tmp, final)
 		if errors.Is(err, fs.ErrExist) {
+			if sameContent(final, sum, size) {
+				// Saved by an earlier run whose state is gone: keep it.
+				owner, _, err := w.cfg.State.ClaimContent(ctx, sum, cand)
+				return owner, "saved", err
+			}
 			continue
 		}
 		if err != nil {
@@ -226,6 +264,26 @@ func linkNoReplace(tmp, dst string) error {
 		return err
 	}
 	return nil
+}
+
+// sameContent reports whether the file at path holds exactly sum.
+func sameContent(path string, sum [32]byte, size int64) bool {
+	st, err := os.Stat(path)
+	if err != nil || !st.Mode().IsRegular() || st.Size() != size {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	var got [32]byte
+	h.Sum(got[:0])
+	return got == sum
 }
 
 var errTooBig = errors.New("store: image larger than max-size")

@@ -31,7 +31,7 @@ func (c *crawlCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	if len(seeds) == 0 {
+	if len(seeds) == 0 && c.Redis == "" {
 		return usageError{errors.New("no seed URLs: give URLs as arguments or with --input")}
 	}
 	cfg := crawler.Config{Seeds: seeds, Depth: c.Depth, Scope: crawler.Scope(c.Scope),
@@ -48,7 +48,7 @@ func (c *crawlCmd) Run(e *env) error {
 // runCrawl opens the state, runs the crawl with signal handling and prints
 // the summary.
 func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
-	st, closeState, err := openState(sf, e)
+	st, closeState, err := openStateFor(&cfg, sf, e)
 	if err != nil {
 		return err
 	}

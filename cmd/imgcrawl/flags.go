@@ -48,6 +48,7 @@ type storeFlags struct {
 	State              string   `placeholder:"FILE" help:"Crawl state file (default OUT/.imgcrawl/state.db; 'none' = in memory, not resumable)."`
 	Fresh              bool     `help:"Discard the stored crawl state and start over."`
 	Quiet              bool     `short:"q" help:"No progress display; errors and the summary only."`
+	redisFlags
 }
 
 // byteSize is a size flag: 100, 64KiB, 16MiB, 1GiB (also KB/MB/GB, K/M/G).

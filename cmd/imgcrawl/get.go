@@ -17,7 +17,7 @@ func (g *getCmd) Run(e *env) error {
 	if input == "" && len(g.URLs) == 0 && !e.stdinTTY {
 		input = "-"
 	}
-	if input == "" && len(g.URLs) == 0 {
+	if input == "" && len(g.URLs) == 0 && g.Redis == "" {
 		return usageError{errNoImages}
 	}
 	cfg := crawler.Config{}

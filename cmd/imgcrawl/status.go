@@ -11,9 +11,13 @@ import (
 type statusCmd struct {
 	Out   string `short:"o" default:"./images" placeholder:"DIR" help:"Output folder of the crawl."`
 	State string `placeholder:"FILE" help:"State file (default OUT/.imgcrawl/state.db)."`
+	redisFlags
 }
 
 func (s *statusCmd) Run(e *env) error {
+	if s.Redis != "" {
+		return redisStatus(s.redisFlags, e)
+	}
 	path := statePath(&storeFlags{Out: s.Out, State: s.State})
 	if path == "" {
 		return usageError{fmt.Errorf("--state none has nothing stored")}

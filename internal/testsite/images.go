@@ -54,13 +54,14 @@ type sizeModel struct{ a, bNum, bDen int }
 
 // imageGen encodes deterministic noise images of about target bytes.
 type imageGen struct {
-	seed   uint64
-	target int
-	models [3]sizeModel
+	seed    uint64
+	target  int
+	models  [3]sizeModel
+	pngBufs *pngPool
 }
 
 func newImageGen(seed int64, target int) imageGen {
-	g := imageGen{seed: uint64(seed), target: target}
+	g := imageGen{seed: uint64(seed), target: target, pngBufs: new(pngPool)}
 	const small, large = 8, 40
 	for f := fmtPNG; f <= fmtGIF; f++ {
 		b1 := len(g.encodeDims(f, ^uint64(0), small, small))
@@ -73,13 +74,14 @@ func newImageGen(seed int64, target int) imageGen {
 }
 
 // dims returns the size of image id: about the pixel count that reaches the
-// target size, with an aspect ratio that varies from image to image.
+// target size, with an aspect ratio that varies from image to image. Images
+// are at least 4×4, so that even tiny ones are all different.
 func (g *imageGen) dims(id int, f imgFormat) (w, h int) {
 	m := g.models[f]
-	px := max(1, (g.target-m.a)*m.bDen/m.bNum)
+	px := max(16, (g.target-m.a)*m.bDen/m.bNum)
 	s := isqrt(px)
-	w = max(1, s*(8+id%5)/10)
-	h = max(1, (px+w/2)/w)
+	w = max(4, s*(8+id%5)/10)
+	h = max(4, (px+w/2)/w)
 	return w, h
 }
 
@@ -102,19 +104,32 @@ func (g *imageGen) encodeDims(f imgFormat, stream uint64, w, h int) []byte {
 	case fmtJPEG:
 		img := image.NewRGBA(rect)
 		fillNoise(rng, img.Pix, 4)
-		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85})
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95})
 	default:
 		img := image.NewNRGBA(rect)
 		fillNoise(rng, img.Pix, 4)
-		enc := png.Encoder{CompressionLevel: png.NoCompression}
+		enc := png.Encoder{CompressionLevel: png.NoCompression, BufferPool: g.pngBufs}
 		err = enc.Encode(&buf, img)
 	}
 	if err != nil {
 		// Encoding in-memory images of valid size cannot fail.
 		panic("testsite: encode image: " + err.Error())
 	}
-	return buf.Bytes()
+	// A copy of exactly the right size: cached images must not carry the
+	// buffer's spare capacity.
+	return bytes.Clone(buf.Bytes())
 }
+
+// pngPool reuses the PNG encoder's buffers: a fresh zlib writer costs more
+// than encoding a small image. Safe for concurrent use.
+type pngPool struct{ p sync.Pool }
+
+func (p *pngPool) Get() *png.EncoderBuffer {
+	b, _ := p.p.Get().(*png.EncoderBuffer)
+	return b
+}
+
+func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
 
 // fillNoise fills pix with random bytes; if stride > 0, every stride-th byte
 // (alpha) is set to 255 so the image is opaque.

@@ -20,17 +20,17 @@ type Options struct {
 }
 
 // DefaultOptions returns the defaults: 60 pages, 4 random links and 4 images
-// per page, 80 distinct images of about 4 KiB, seed 1, no latency, features
-// on.
+// per page, images of about 4 KiB, seed 1, no latency, features on.
+// DistinctImages is left 0 so that it follows Pages and ImagesPerPage
+// (Pages*ImagesPerPage/3: 80 for the defaults) when a caller changes them.
 func DefaultOptions() Options {
 	return Options{
-		Pages:          60,
-		LinksPerPage:   4,
-		ImagesPerPage:  4,
-		DistinctImages: 60 * 4 / 3,
-		ImageBytes:     4096,
-		Seed:           1,
-		Features:       true,
+		Pages:         60,
+		LinksPerPage:  4,
+		ImagesPerPage: 4,
+		ImageBytes:    4096,
+		Seed:          1,
+		Features:      true,
 	}
 }
 

@@ -9,10 +9,10 @@ import (
 )
 
 // Start serves the site on 127.0.0.1 on a free port and returns its base URL
-// ("http://127.0.0.1:PORT") and a stop function. stop cancels the context of
-// requests in flight (ending any Latency wait), closes the listener and every
-// connection, idle ones included, and returns once the server's goroutines
-// have finished. stop may be called more than once. Start panics if it
+// ("http://127.0.0.1:PORT") and a stop function. stop closes the listener
+// and every connection, idle ones included, cancels the context of requests
+// in flight (ending any Latency wait), and returns once the server's
+// goroutines have finished. stop may be called more than once. Start panics if it
 // cannot listen, as httptest.NewServer does.
 func (s *Site) Start() (base string, stop func()) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -48,8 +48,11 @@ func Serve(ln net.Listener, h http.Handler) (base string, stop func()) {
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
-			cancel()
+			// Close the connections first, so that a request in flight
+			// fails instead of getting an empty answer from a handler whose
+			// wait was cut short.
 			srv.Close() //nolint:errcheck // closing listeners we own
+			cancel()
 			<-served
 			conns.Wait()
 		})

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/imgcrawl/imgcrawl/internal/testsite"
+)
+
+// runCLI runs the CLI in-process with the given stdin.
+func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb})
+	return code, out.String(), errb.String()
+}
+
+func TestUsageErrorsExit2AndNameTheInput(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"crawl", "--frobnicate", "http://127.0.0.1/"}, "--frobnicate"},
+		{"bad depth value", []string{"crawl", "-d", "x", "http://127.0.0.1/"}, "--depth"},
+		{"bad scope", []string{"crawl", "--scope", "planet", "http://127.0.0.1/"}, "--scope"},
+		{"bad layout", []string{"crawl", "--layout", "tree", "http://127.0.0.1/"}, "--layout"},
+		{"bad size", []string{"crawl", "--max-size", "12parsecs", "http://127.0.0.1/"}, "--max-size"},
+		{"bad regexp", []string{"crawl", "-o", dir, "--include", "(", "http://127.0.0.1/"}, "include"},
+		{"no seeds", []string{"crawl", "-o", dir}, "no seed"},
+		{"only bad seeds", []string{"crawl", "-o", dir, "notaurl"}, "no seed"},
+		{"missing input", []string{"crawl", "-o", dir, "-i", filepath.Join(dir, "nope.txt")}, "nope.txt"},
+		{"zero concurrency", []string{"crawl", "-o", dir, "-c", "0", "http://127.0.0.1/"}, "--concurrency"},
+		{"bad header", []string{"crawl", "-o", dir, "-H", "novalue", "http://127.0.0.1/"}, "--header"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, "", tc.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitUsage, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr does not name %q:\n%s", tc.want, stderr)
+			}
+		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCLI(t, "", "version")
+	if code != 0 || !strings.HasPrefix(out, "imgcrawl ") {
+		t.Fatalf("version: exit %d, out %q", code, out)
+	}
+}
+
+func TestCrawlFromSeedFileSkipsBadLines(t *testing.T) {
+	site := testsite.New(testsite.DefaultOptions())
+	base, stop := site.Start()
+	defer stop()
+	dir := t.TempDir()
+	seeds := filepath.Join(dir, "seeds.txt")
+	os.WriteFile(seeds, []byte("# seeds\n\nnot a url\n"+base+"/\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := runCLI(t, "", "crawl", "-q", "-d", "1", "-o", out, "-i", seeds)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("stdout not clean: %q", stdout)
+	}
+	if !strings.Contains(stderr, "seeds.txt:3") {
+		t.Errorf("bad line not reported with its line number:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "done: pages") {
+		t.Errorf("no summary line:\n%s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "manifest.jsonl")); err != nil {
+		t.Errorf("no manifest: %v", err)
+	}
+}
+
+func TestCrawlSeedsFromStdin(t *testing.T) {
+	site := testsite.New(testsite.DefaultOptions())
+	base, stop := site.Start()
+	defer stop()
+	out := t.TempDir()
+	code, _, stderr := runCLI(t, base+"/\n", "crawl", "-q", "-d", "0", "-o", out, "-i", "-")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "pages 1,") {
+		t.Errorf("seed from stdin not crawled:\n%s", stderr)
+	}
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/imgcrawl/imgcrawl/crawler"
+	"github.com/imgcrawl/imgcrawl/store"
+	"github.com/imgcrawl/imgcrawl/store/redisstate"
+)
+
+// redisFlags put a crawl in a job shared through Redis.
+type redisFlags struct {
+	Redis      string        `placeholder:"URL" help:"Share the crawl through Redis (redis://[:PASSWORD@]HOST:PORT/DB): every process started with the same --redis and --job works on one crawl."`
+	Job        string        `placeholder:"NAME" help:"Name of the shared crawl (default: derived from the seed URLs). Needed to join without URLs."`
+	RedisLease time.Duration `name:"redis-lease" hidden:"" default:"30s" help:"How long a dead worker's items stay leased."`
+}
+
+// redisJobMeta is the part of the engine's stored settings that a worker
+// joining without URLs takes over (the JSON the engine saves with SaveMeta).
+type redisJobMeta struct {
+	Mode    string   `json:"mode"`
+	Seeds   []string `json:"seeds"`
+	Depth   int      `json:"depth"`
+	Scope   string   `json:"scope"`
+	Include []string `json:"include"`
+	Exclude []string `json:"exclude"`
+	Layout  string   `json:"layout"`
+}
+
+// openStateFor opens the state the flags name: the job on Redis with
+// --redis (also setting the job-wide politeness gate, and for a worker
+// started without URLs, the job's seeds and settings), else what
+// openState opens.
+func openStateFor(cfg *crawler.Config, sf *storeFlags, e *env) (store.State, func(), error) {
+	if sf.Redis == "" {
+		return openState(sf, e)
+	}
+	if err := checkRedisFlags(sf); err != nil {
+		return nil, nil, err
+	}
+	joining := len(cfg.Seeds) == 0 && cfg.Images == nil
+	job := sf.Job
+	switch {
+	case job != "":
+	case cfg.Images != nil:
+		return nil, nil, usageError{errors.New("get --redis needs --job NAME: the job cannot be named from a list of image URLs")}
+	case joining:
+		return nil, nil, usageError{errors.New("no seed URLs: to join a shared crawl without URLs, name it with --job")}
+	default:
+		job = redisstate.JobName(cfg.Seeds, "mode=crawl")
+	}
+	st, err := redisstate.Open(context.Background(), sf.Redis, redisstate.Options{
+		Job: job, Lease: sf.RedisLease, PerHost: cfg.PerHost, HostRate: cfg.HostRate, Rate: cfg.Rate,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	closeState := func() {
+		if err := st.Close(); err != nil {
+			fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
+		}
+	}
+	if joining {
+		if err := joinRedisJob(cfg, st); err != nil {
+			closeState()
+			return nil, nil, err
+		}
+	}
+	cfg.Gate = st.Gate()
+	if !sf.Quiet {
+		fmt.Fprintf(e.stderr, "imgcrawl: shared crawl %s (this worker: %s)\n", job, st.Worker())
+	}
+	return st, closeState, nil
+}
+
+func checkRedisFlags(sf *storeFlags) error {
+	u, err := url.Parse(sf.Redis)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+		return usageError{errors.New("--redis: want redis://[:PASSWORD@]HOST:PORT/DB (or rediss://, unix://)")}
+	}
+	if sf.State != "" {
+		return usageError{errors.New("--state and --redis exclude each other: the crawl state lives in Redis")}
+	}
+	if sf.Fresh {
+		return usageError{errors.New("--fresh does not apply to a shared crawl: start a new one with another --job")}
+	}
+	if sf.RedisLease < time.Second {
+		return usageError{fmt.Errorf("--redis-lease must be at least 1s, got %v", sf.RedisLease)}
+	}
+	return nil
+}
+
+// joinRedisJob gives a worker started without URLs the job's seeds and
+// crawl settings.
+func joinRedisJob(cfg *crawler.Config, st *redisstate.State) error {
+	raw, ok, err := st.LoadMeta(context.Background())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return usageError{fmt.Errorf("shared crawl %s has not been started: give seed URLs to start it", st.Job())}
+	}
+	var m redisJobMeta
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return fmt.Errorf("shared crawl %s: stored settings unreadable: %w", st.Job(), err)
+	}
+	if m.Mode != "crawl" || len(m.Seeds) == 0 {
+		return usageError{fmt.Errorf("shared crawl %s is a %q job, not a crawl", st.Job(), m.Mode)}
+	}
+	cfg.Seeds, cfg.Depth, cfg.Scope = m.Seeds, m.Depth, crawler.Scope(m.Scope)
+	cfg.Include, cfg.Exclude = m.Include, m.Exclude
+	if m.Layout != "" {
+		cfg.Layout = store.Layout(m.Layout)
+	}
+	return nil
+}
+
+// redisStatus prints the counts of a shared crawl.
+func redisStatus(rf redisFlags, e *env) error {
+	if rf.Job == "" {
+		return usageError{errors.New("status --redis needs --job NAME")}
+	}
+	if err := checkRedisFlags(&storeFlags{redisFlags: rf}); err != nil {
+		return err
+	}
+	st, err := redisstate.Open(context.Background(), rf.Redis, redisstate.Options{Job: rf.Job})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	_, started, err := st.LoadMeta(ctx)
+	if err != nil {
+		return err
+	}
+	c, err := st.Counts(ctx)
+	if err != nil {
+		return err
+	}
+	if !started && c.Seen == 0 {
+		return fmt.Errorf("no shared crawl %s in redis", rf.Job)
+	}
+	state := "finished"
+	if c.PagesPending+c.ImagesPending > 0 {
+		state = "unfinished (start a worker with the same --redis and --job to help)"
+	}
+	fmt.Fprintf(e.stdout, "job:        %s\ncrawl:      %s\n", rf.Job, state)
+	fmt.Fprintf(e.stdout, "pages:      %d done, %d pending\n", c.PagesDone, c.PagesPending)
+	fmt.Fprintf(e.stdout, "images:     %d saved, %d duplicates, %d skipped, %d failed, %d pending\n",
+		c.Saved, c.Duplicates, c.Skipped, c.Failed, c.ImagesPending)
+	fmt.Fprintf(e.stdout, "bytes:      %d (%.1f MiB)\nurls seen:  %d\n", c.Bytes, float64(c.Bytes)/(1<<20), c.Seen)
+	return nil
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/imgcrawl/imgcrawl/internal/redistest"
+	"github.com/imgcrawl/imgcrawl/internal/testsite"
+	"github.com/imgcrawl/imgcrawl/store"
+)
+
+// redisTestImages returns the SHA-256 of every image saved under out, by
+// path.
+func redisTestImages(t *testing.T, out string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(out, p)
+		if d.IsDir() {
+			if rel == store.PrivateDir {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if rel == "manifest.jsonl" {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		files[p] = hex.EncodeToString(sum[:])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestRedisFlagErrors(t *testing.T) {
+	addr := redistest.Start(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := ln.Addr().String()
+	ln.Close()
+	rurl := "redis://" + addr + "/0"
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"not a redis URL", []string{"crawl", "-o", dir, "--redis", "http://h/", "http://127.0.0.1/"}, exitUsage, "--redis"},
+		{"with --state", []string{"crawl", "-o", dir, "--redis", rurl, "--state", "x.db", "http://127.0.0.1/"}, exitUsage, "--state"},
+		{"with --fresh", []string{"crawl", "-o", dir, "--redis", rurl, "--fresh", "http://127.0.0.1/"}, exitUsage, "--fresh"},
+		{"join without a job name", []string{"crawl", "-o", dir, "--redis", rurl}, exitUsage, "--job"},
+		{"join a job never started", []string{"crawl", "-o", dir, "--redis", rurl, "--job", "nope"}, exitUsage, "has not been started"},
+		{"bad job name", []string{"crawl", "-o", dir, "--redis", rurl, "--job", "a b", "http://127.0.0.1/"}, exitFatal, "job name"},
+		{"get without a job name", []string{"get", "-o", dir, "--redis", rurl, "http://127.0.0.1/a.png"}, exitUsage, "--job"},
+		{"status without a job name", []string{"status", "--redis", rurl}, exitUsage, "--job"},
+		{"status of an unknown job", []string{"status", "--redis", rurl, "--job", "nope"}, exitFatal, "no shared crawl nope"},
+		{"redis unreachable", []string{"crawl", "-o", dir, "--redis", "redis://" + down + "/0", "http://127.0.0.1/"}, exitFatal,
+			"redisstate: cannot reach redis at " + down},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, "", tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr does not say %q:\n%s", tc.want, stderr)
+			}
+		})
+	}
+}
+
+func TestRedisCrawlJoinAndStatus(t *testing.T) {
+	addr := redistest.Start(t)
+	rurl := "redis://" + addr + "/0"
+	site := testsite.New(testsite.DefaultOptions())
+	base, stop := site.Start()
+	defer stop()
+	dir := t.TempDir()
+	want := map[string]bool{}
+	for _, e := range site.Expected(2) {
+		want[e.SHA256] = true
+	}
+
+	code, _, stderr := runCLI(t, "", "crawl", "-d", "2", "-o", filepath.Join(dir, "a"), "--redis", rurl, "--job", "site", base+"/")
+	if code != 0 {
+		t.Fatalf("first worker: exit %d; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "shared crawl site") {
+		t.Errorf("the job is not named on stderr:\n%s", stderr)
+	}
+	got := map[string]bool{}
+	for _, sha := range redisTestImages(t, filepath.Join(dir, "a")) {
+		got[sha] = true
+	}
+	if len(got) != len(want) {
+		t.Errorf("saved %d distinct images, want %d", len(got), len(want))
+	}
+
+	steps := []struct {
+		name string
+		args []string
+		code int
+		out  string // expected in stdout
+		err  string // expected in stderr
+	}{
+		{"status", []string{"status", "--redis", rurl, "--job", "site"}, 0,
+			fmt.Sprintf("%d saved, 0 duplicates", len(want)), ""},
+		{"join a finished job without URLs", []string{"crawl", "-q", "-o", filepath.Join(dir, "b"), "--redis", rurl, "--job", "site"}, 0,
+			"", "done: pages 0, images 0"},
+		{"conflicting settings", []string{"crawl", "-q", "-d", "3", "-o", filepath.Join(dir, "c"), "--redis", rurl, "--job", "site", base + "/"}, exitUsage,
+			"", "depth: stored 2, now 3"},
+		{"default job name from the seeds", []string{"crawl", "-d", "0", "-o", filepath.Join(dir, "d"), "--redis", rurl, base + "/"}, 0,
+			"", "shared crawl job-"},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", st.args...)
+			if code != st.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, st.code, stderr)
+			}
+			if !strings.Contains(stdout, st.out) {
+				t.Errorf("stdout does not say %q:\n%s", st.out, stdout)
+			}
+			if !strings.Contains(stderr, st.err) {
+				t.Errorf("stderr does not say %q:\n%s", st.err, stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,93 @@
+package crawler
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// benchExtractPage builds a page shaped like a real article or gallery
+// page: about 20 KiB of markup and text with 29 links and 21 images in the
+// usual forms (src, srcset, lazy data-src, picture, og:image, CSS).
+func benchExtractPage() string {
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Gallery of the week</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta property="og:image" content="https://cdn.example.com/og/cover.jpg">
+<link rel="stylesheet" href="/static/site.css">
+<style>.hero{background:url(/static/hero.jpg) center/cover}.logo{background-image:url("/static/logo.svg")}</style>
+<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}</script>
+</head><body><header><nav><ul>`)
+	for i := range 10 {
+		fmt.Fprintf(&b, `<li class="nav-item"><a class="nav-link" href="/section/%d/">Section %d</a></li>`, i, i)
+	}
+	b.WriteString(`</ul></nav></header><main><article>`)
+	for i := range 12 {
+		fmt.Fprintf(&b, `<div class="card"><h2><a href="/posts/2024/%02d/story-%d.html?ref=home&amp;utm_source=site">Story %d</a></h2>`, i%12+1, i, i)
+		switch i % 4 {
+		case 0:
+			fmt.Fprintf(&b, `<img src="/img/%d-640.jpg" srcset="/img/%d-640.jpg 640w, /img/%d-1280.jpg 1280w" sizes="(max-width: 640px) 100vw, 50vw" alt="photo %d" width="640" height="480">`, i, i, i, i)
+		case 1:
+			fmt.Fprintf(&b, `<img class="lazy" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="https://cdn.example.com/img/%d.webp" alt="photo %d">`, i, i)
+		case 2:
+			fmt.Fprintf(&b, `<picture><source srcset="/img/%d.avif" type="image/avif"><img src="/img/%d.jpg" alt="photo %d"></picture>`, i, i, i)
+		default:
+			fmt.Fprintf(&b, `<div class="thumb" style="background-image: url('/img/%d-thumb.png')"></div>`, i)
+		}
+		fmt.Fprintf(&b, `<p class="summary">%s</p></div>`, strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore. ", 12))
+	}
+	b.WriteString(`</article></main><footer>`)
+	for _, p := range []string{"about", "contact", "privacy", "terms", "careers", "press", "https://social.example/site", "mailto:hello@example.com"} {
+		fmt.Fprintf(&b, `<a href="%s">%s</a> `, p, p)
+	}
+	b.WriteString(`</footer></body></html>`)
+	return b.String()
+}
+
+func BenchmarkExtract(b *testing.B) {
+	page := benchExtractPage()
+	base := mustNormalize(b, "https://www.example.com/gallery/index.html")
+	ex, err := Extract(strings.NewReader(page), "text/html; charset=utf-8", base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("page: %d bytes, %d links, %d images", len(page), len(ex.Links), len(ex.Images))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(page)))
+	for b.Loop() {
+		if _, err := Extract(strings.NewReader(page), "text/html; charset=utf-8", base); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNormalize(b *testing.B) {
+	inputs := []string{
+		"https://www.example.com/posts/2024/05/story-7.html?utm_source=site&ref=home",
+		"HTTP://CDN.Example.com:80/img/%7Ephoto/./a/../b.jpg#top",
+		"https://www.example.com/",
+		"https://bücher.example/ä?q=ü",
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := Normalize(inputs[i%len(inputs)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkResolve(b *testing.B) {
+	base := mustNormalize(b, "https://www.example.com/gallery/2024/index.html")
+	refs := []string{"../img/a.jpg", "/static/site.css", "photo.jpg?size=large", "//cdn.example.com/x.webp"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := Resolve(base, refs[i%len(refs)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imgcrawl/imgcrawl/internal/testsite"
+)
+
+func secs(v ...float64) series {
+	s := make(series, len(v))
+	for i, x := range v {
+		s[i] = measure{wall: time.Duration(x * float64(time.Second)), rssKiB: int64(x * 1024)}
+	}
+	return s
+}
+
+func TestSeriesMedianAndPeak(t *testing.T) {
+	tests := []struct {
+		name       string
+		s          series
+		wall, peak float64
+	}{
+		{"none", nil, 0, 0},
+		{"one", secs(2), 2, 2},
+		{"odd count takes the middle", secs(5, 1, 3), 3, 5},
+		{"even count takes the mean of the middle two", secs(4, 1, 2, 10), 3, 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.s.wall(); got != tt.wall {
+				t.Errorf("wall() = %v, want %v", got, tt.wall)
+			}
+			if got := tt.s.rssMiB(); got != tt.peak {
+				t.Errorf("rssMiB() = %v, want %v", got, tt.peak)
+			}
+		})
+	}
+}
+
+func TestBenchLine(t *testing.T) {
+	r := &result{w: workload{name: "a"}, crawl: secs(3.214, 3.3, 3.1), base: secs(2.9, 2.896, 3.5)}
+	r.crawl[0].rssKiB = 29082 // 28.4 MiB, the peak
+	want := "bench: a crawl=3.21s baseline=2.90s ratio=0.90 rss=28.4MiB"
+	if got := benchLine(r); got != want {
+		t.Errorf("benchLine = %q, want %q", got, want)
+	}
+}
+
+func TestCountRequests(t *testing.T) {
+	tests := []struct {
+		name string
+		log  string
+		want map[string]int
+	}{
+		{"empty", "", map[string]int{}},
+		{"tabs and a range field", "GET\t/\t-\nGET\t/i/1.png\tbytes=0-\nGET\t/i/1.png\t-\n",
+			map[string]int{"GET /": 1, "GET /i/1.png": 2}},
+		{"spaces, methods apart, junk skipped", "GET /a\nHEAD /a\n\nnoise\n",
+			map[string]int{"GET /a": 1, "HEAD /a": 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := countRequests(strings.NewReader(tt.log))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("countRequests = %v, want %v", got, tt.want)
+			}
+			if p := repeated(got); (len(p) > 0) != strings.Contains(tt.name, "range") {
+				t.Errorf("repeated = %v", p)
+			}
+		})
+	}
+}
+
+func TestCompareContents(t *testing.T) {
+	want := map[string]bool{"x": true, "y": true}
+	tests := []struct {
+		name string
+		got  map[string]int
+		n    int
+	}{
+		{"exact", map[string]int{"x": 1, "y": 1}, 0},
+		{"missing one", map[string]int{"x": 1}, 1},
+		{"extra and doubled", map[string]int{"x": 2, "y": 1, "z": 1}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if p := compareContents(tt.got, want); len(p) != tt.n {
+				t.Errorf("compareContents = %q, want %d problems", p, tt.n)
+			}
+		})
+	}
+}
+
+func TestSelectWorkloads(t *testing.T) {
+	all := benchWorkloads(true)
+	tests := []struct {
+		only    string
+		want    string
+		wantErr bool
+	}{
+		{"", "a,b,c,d,e", false},
+		{"c, a,c", "c,a", false},
+		{"a,zz", "", true},
+	}
+	for _, tt := range tests {
+		t.Run("only="+tt.only, func(t *testing.T) {
+			ws, err := selectWorkloads(all, tt.only)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			var names []string
+			for _, w := range ws {
+				names = append(names, w.name)
+			}
+			if got := strings.Join(names, ","); got != tt.want {
+				t.Errorf("selected %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPlanMatchesSite checks the baseline's list against the site's own
+// answer: robots.txt, then every expected page once, then every image URL
+// once, and nothing else.
+func TestPlanMatchesSite(t *testing.T) {
+	opt := testsite.Options{Pages: 40, LinksPerPage: 8, ImagesPerPage: 5, ImageBytes: 512, Seed: 1}
+	tests := []struct {
+		name string
+		w    workload
+	}{
+		{"crawl depth 2", workload{mode: modeCrawl, site: opt, depth: 2}},
+		{"crawl depth 5", workload{mode: modeCrawl, site: opt, depth: 5}},
+		{"get", workload{mode: modeGet, site: opt, get: 25}},
+		{"large", workload{mode: modeLarge, site: opt, large: 1 << 20}},
+	}
+	site := testsite.New(opt)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := makePlan(tt.w, "http://h")
+			if p.urls[0] != "http://h/robots.txt" {
+				t.Errorf("first URL %q, want robots.txt", p.urls[0])
+			}
+			if len(p.urls) != 1+p.pages+p.images {
+				t.Errorf("%d URLs, want 1 + %d pages + %d images", len(p.urls), p.pages, p.images)
+			}
+			seen := map[string]bool{}
+			for _, u := range p.urls {
+				if seen[u] {
+					t.Errorf("URL %s listed twice", u)
+				}
+				seen[u] = true
+			}
+			switch tt.w.mode {
+			case modeCrawl:
+				if want := len(site.ExpectedPages(tt.w.depth)); p.pages != want {
+					t.Errorf("pages = %d, want %d", p.pages, want)
+				}
+				if want := len(site.Expected(tt.w.depth)); len(p.wantSums) != want {
+					t.Errorf("%d contents, want %d", len(p.wantSums), want)
+				}
+			case modeGet:
+				if len(p.getURLs) != tt.w.get || p.images != tt.w.get {
+					t.Errorf("get URLs %d, images %d, want %d", len(p.getURLs), p.images, tt.w.get)
+				}
+			case modeLarge:
+				if len(p.getURLs) != 1 || !strings.HasSuffix(p.getURLs[0], testsite.LargeImagePath) || p.tinyURL == "" {
+					t.Errorf("large plan %v, tiny %q", p.getURLs, p.tinyURL)
+				}
+			}
+		})
+	}
+}
+
+func TestSavedContentsSkipsPrivateFiles(t *testing.T) {
+	out := t.TempDir()
+	files := map[string]string{
+		"h/a.png":               "one",
+		"h/b.png":               "one",
+		"c.jpg":                 "two",
+		"manifest.jsonl":        "{}",
+		".imgcrawl/state.db":    "state",
+		".imgcrawl/tmp/partial": "x",
+	}
+	for name, body := range files {
+		p := filepath.Join(out, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sums, n, size, err := savedContents(out, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || size != 9 || len(sums) != 2 {
+		t.Errorf("files %d, bytes %d, contents %d; want 3, 9, 2", n, size, len(sums))
+	}
+}
+
+func TestCrawlerErrors(t *testing.T) {
+	tests := []struct {
+		name, stderr string
+		want         int
+	}{
+		{"clean", "done: pages 3, images 2, duplicates 0, skipped 0, errors 0, 1.0 MiB in 1s\n", 0},
+		{"failures", "error: x\ndone: pages 3, images 2, duplicates 0, skipped 1, errors 4, 1.0 MiB in 1s\n", 4},
+		{"no summary", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := crawlerErrors(tt.stderr); got != tt.want {
+				t.Errorf("crawlerErrors = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseMeasure(t *testing.T) {
+	tests := []struct {
+		name, line string
+		want       measure
+		wantErr    bool
+	}{
+		{"full line", "wall_ns=1500000000 cpu_ns=250000000 maxrss_kib=29082 exit=0\n",
+			measure{wall: 1500 * time.Millisecond, cpu: 250 * time.Millisecond, rssKiB: 29082}, false},
+		{"truncated", "wall_ns=15 cpu_ns=", measure{}, true},
+		{"empty", "", measure{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var m measure
+			err := parseMeasure(tt.line, &m)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if !tt.wantErr && m != tt.want {
+				t.Errorf("parsed %+v, want %+v", m, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,52 @@
+// Command bench is the end-to-end benchmark suite behind `make bench`. It
+// measures the imgcrawl binary against a baseline downloader on synthetic
+// sites served by the testsite binary on 127.0.0.1, each in its own process.
+//
+// Usage (from the repository):
+//
+//	go run ./internal/bench [-only a,b] [-runs 3] [-disk] [-smoke] [-v]
+//
+// It builds imgcrawl, internal/bench/baseline, internal/bench/measure (the
+// launcher that reads a child's rusage) and the testsite server into a
+// temporary folder, then for each workload starts the server, computes the
+// exact list of requests a correct crawl makes (from the same deterministic
+// testsite.Site), warms the server's image cache with one untimed baseline
+// pass, and runs the crawler and the baseline alternately -runs times each.
+// Downloads go to /dev/shm when it has room (-disk: $TMPDIR). After every
+// crawl run, outside the timed part, it checks that the distinct image
+// contents saved are exactly the expected ones and, from the server's
+// request log, that no URL was requested twice; a failed check prints a
+// warning and the run still counts.
+//
+// Workloads (see workloads.go for the exact options):
+//
+//   - a: crawl 3,000 pages, 8 links and 5 images of 64 KiB per page, depth 5.
+//   - b: as a, with 20 ms added to every response.
+//   - c: as a, with 30,000 pages: the crawler's peak memory.
+//   - d: get one 1 GiB image: memory growth over a tiny get.
+//   - e: get 10,000 image URLs.
+//
+// For each workload it prints a table (median wall time, pages/s, images/s,
+// MiB/s, peak RSS and CPU seconds of the child process, for the crawler and
+// the baseline) and, at the end, one line per workload:
+//
+//	bench: a crawl=3.21s baseline=2.90s ratio=0.90 rss=28.4MiB
+//
+// where ratio = baseline time / crawl time, the crawler's speed relative to
+// the ceiling, and rss is the crawler's peak resident set size.
+//
+// Files:
+//
+//   - main.go: flags, building the binaries, the loop over workloads.
+//   - workloads.go: the workloads and their targets.
+//   - plan.go: the URL lists and expected contents of a workload.
+//   - suite.go: running one workload: crawler and baseline runs, checks.
+//   - server.go: the testsite child process and its request log.
+//   - run.go: running a child under the measure launcher; medians.
+//   - verify.go: hashing saved images, comparing with the expected set.
+//   - report.go: the table and the final lines.
+//   - fsdir.go: choosing tmpfs or disk for downloads.
+//
+// The in-process benchmark in crawl_bench_test.go runs a small crawl of the
+// (a) shape inside `go test`, so that it can be profiled with -cpuprofile.
+package main

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+)
+
+// shmDir is the tmpfs the suite downloads to by default.
+const shmDir = "/dev/shm"
+
+// tmpfsMagic is the f_type statfs reports for tmpfs (linux/magic.h).
+const tmpfsMagic = 0x01021994
+
+// fsInfo returns the free bytes (for unprivileged users) of the file system
+// holding path and whether it is a tmpfs.
+func fsInfo(path string) (free int64, tmpfs bool, err error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(path, &st); err != nil {
+		return 0, false, err
+	}
+	return int64(st.Bavail) * int64(st.Bsize), int64(st.Type) == tmpfsMagic, nil
+}
+
+// downloadsDir creates the folder the runs download into: under /dev/shm
+// when disk is false and it has room for need bytes, else under $TMPDIR
+// (or the working directory when $TMPDIR is a tmpfs too). kind is "tmpfs"
+// or "disk"; note explains a fallback.
+func downloadsDir(disk bool, need int64) (dir, kind, note string, err error) {
+	if !disk {
+		free, tmpfs, err := fsInfo(shmDir)
+		switch {
+		case err != nil:
+			note = fmt.Sprintf("%s unavailable (%v); downloading to disk", shmDir, err)
+		case !tmpfs:
+			note = fmt.Sprintf("%s is not a tmpfs; downloading to disk", shmDir)
+		case free < need:
+			note = fmt.Sprintf("%s has %d MiB free, the largest workload needs about %d MiB; downloading to disk",
+				shmDir, free/mib, need/mib)
+		default:
+			dir, err := os.MkdirTemp(shmDir, "imgcrawl-bench-")
+			if err != nil {
+				return "", "", "", fmt.Errorf("bench: %w", err)
+			}
+			return dir, "tmpfs", "", nil
+		}
+	}
+	parent := os.TempDir()
+	if _, tmpfs, err := fsInfo(parent); err == nil && tmpfs {
+		if parent, err = os.Getwd(); err != nil {
+			return "", "", "", fmt.Errorf("bench: %w", err)
+		}
+	}
+	dir, err = os.MkdirTemp(parent, "imgcrawl-bench-dl-")
+	if err != nil {
+		return "", "", "", fmt.Errorf("bench: %w", err)
+	}
+	kind = "disk"
+	if _, tmpfs, err := fsInfo(dir); err == nil && tmpfs {
+		kind = "tmpfs"
+	}
+	return dir, kind, note, nil
+}

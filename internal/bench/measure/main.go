@@ -1,0 +1,71 @@
+// Command measure runs a command and reports its wall time, CPU time and
+// peak RSS, for the benchmark suite in internal/bench.
+//
+// Usage:
+//
+//	measure -o FILE -- COMMAND [ARG...]
+//
+// It runs COMMAND with the same standard streams, waits for it, writes one
+// line to FILE:
+//
+//	wall_ns=N cpu_ns=N maxrss_kib=N exit=N
+//
+// and exits with COMMAND's exit code (1 if it could not start it).
+//
+// Why a separate process: on Linux a child's ru_maxrss starts from the high
+// water mark of the memory of the process that forked it (exec records the
+// old address space's peak, and Go forks with CLONE_VM). Measured directly,
+// the crawler would be charged for the driver's memory, which holds the
+// site's images; forked from this small program it is charged at most this
+// program's few MiB.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"syscall"
+	"time"
+)
+
+func main() {
+	out := flag.String("o", "", "file for the measurements")
+	flag.Parse()
+	if *out == "" || flag.NArg() == 0 {
+		fmt.Fprintln(os.Stderr, "usage: measure -o FILE -- COMMAND [ARG...]")
+		os.Exit(2)
+	}
+	cmd := exec.Command(flag.Arg(0), flag.Args()[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	// If this program is killed (the suite's timeout), so is the command.
+	// Pdeathsig follows the forking thread, so keep this goroutine on it.
+	runtime.LockOSThread()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		fmt.Fprintf(os.Stderr, "measure: %v\n", err)
+		os.Exit(1)
+	}
+	code := cmd.ProcessState.ExitCode()
+	var cpu time.Duration
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		rss = ru.Maxrss
+	}
+	line := fmt.Sprintf("wall_ns=%d cpu_ns=%d maxrss_kib=%d exit=%d\n", wall.Nanoseconds(), cpu.Nanoseconds(), rss, code)
+	if err := os.WriteFile(*out, []byte(line), 0o644); err != nil {
+		fmt.Fprintf(os.Stderr, "measure: %v\n", err)
+		os.Exit(1)
+	}
+	if code < 0 {
+		code = 1 // killed by a signal
+	}
+	os.Exit(code)
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// ratioNote explains the ratio wherever it is printed.
+const ratioNote = "ratio = baseline time / crawl time: the crawler's speed relative to the baseline (1.00 = as fast as the ceiling)"
+
+// printTable writes the per-workload table: medians of wall time, rates
+// over the workload's fixed work, peak RSS and CPU time for each side.
+func printTable(w io.Writer, r *result) {
+	p := r.plan
+	fmt.Fprintf(w, "   work: %d pages + %d images = %d requests with robots.txt, %.1f MiB; requests made: crawl %d, baseline %d\n",
+		p.pages, p.images, len(p.urls), float64(p.bytes)/mib, r.reqCrawl, r.reqBase)
+	fmt.Fprintf(w, "   %-9s %8s %9s %9s %8s %8s %7s\n", "", "wall s", "pages/s", "images/s", "MiB/s", "rss MiB", "cpu s")
+	row := func(name string, s series) {
+		wall := s.wall()
+		fmt.Fprintf(w, "   %-9s %8.2f %9s %9s %8s %8.1f %7.2f\n", name, wall,
+			rate(float64(p.pages), wall), rate(float64(p.images), wall), rate(float64(p.bytes)/mib, wall), s.rssMiB(), s.cpu())
+	}
+	row("crawl", r.crawl)
+	row("baseline", r.base)
+	if len(r.tiny) > 0 {
+		fmt.Fprintf(w, "   %-9s %8.2f %9s %9s %8s %8.1f %7.2f\n", "tiny get", r.tiny.wall(), "-", "-", "-", r.tiny.rssMiB(), r.tiny.cpu())
+		fmt.Fprintf(w, "   rss growth over a tiny get: %.1f MiB (%.1f - %.1f)\n",
+			r.crawl.rssMiB()-r.tiny.rssMiB(), r.crawl.rssMiB(), r.tiny.rssMiB())
+	}
+	fmt.Fprintf(w, "   ratio %.2f; runs (s): crawl %s | baseline %s\n", r.ratio(), walls(r.crawl), walls(r.base))
+	verdict := "met"
+	if !r.w.check(r) {
+		verdict = "MISSED"
+	}
+	fmt.Fprintf(w, "   target: %s: %s\n", r.w.target, verdict)
+	for _, problem := range r.problems {
+		fmt.Fprintf(w, "   warning: %s: %s\n", r.w.name, problem)
+	}
+}
+
+// rate formats units per second, or "-" when there are none.
+func rate(units, seconds float64) string {
+	if units <= 0 || seconds <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", units/seconds)
+}
+
+func walls(s series) string {
+	parts := make([]string, len(s))
+	for i, m := range s {
+		parts[i] = fmt.Sprintf("%.2f", m.wall.Seconds())
+	}
+	return strings.Join(parts, " ")
+}
+
+// benchLine is the one-line summary of a workload, in the fixed form
+// "bench: <workload> crawl=<s>s baseline=<s>s ratio=<r> rss=<MiB>MiB".
+func benchLine(r *result) string {
+	return fmt.Sprintf("bench: %s crawl=%.2fs baseline=%.2fs ratio=%.2f rss=%.1fMiB",
+		r.w.name, r.crawl.wall(), r.base.wall(), r.ratio(), r.crawl.rssMiB())
+}

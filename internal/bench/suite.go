@@ -1,0 +1,224 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// env is what every workload runs with.
+type env struct {
+	bins      string // folder of the imgcrawl, baseline and testsite binaries
+	work      string // folder for URL lists and request logs
+	downloads string // folder the runs download into (tmpfs or disk)
+	runs      int
+	verbose   bool
+}
+
+func (e *env) bin(name string) string { return filepath.Join(e.bins, name) }
+
+// inFlight is the number of requests in flight, crawler and baseline alike.
+const inFlight = 8
+
+// result is the outcome of one workload.
+type result struct {
+	w        workload
+	plan     plan
+	crawl    series
+	base     series
+	tiny     series // modeLarge: the reference get of one small image
+	verified bool   // every check of every crawl run passed
+	problems []string
+	reqCrawl int // requests of the last crawl run
+	reqBase  int // requests of the last baseline run
+}
+
+// ratio is the crawl speed relative to the baseline: baseline time divided
+// by crawl time (1 = as fast as the ceiling).
+func (r *result) ratio() float64 {
+	if c := r.crawl.wall(); c > 0 {
+		return r.base.wall() / c
+	}
+	return 0
+}
+
+// runWorkload serves w's site, then runs the crawler and the baseline
+// alternately e.runs times each, verifying every crawl run.
+func runWorkload(e *env, w workload) (*result, error) {
+	srv, err := startServer(e.bin("testsite"), w.site, w.large, filepath.Join(e.work, "requests-"+w.name+".log"))
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	r := &result{w: w, plan: makePlan(w, srv.base), verified: true}
+	list, err := writeLines(e.work, "urls-"+w.name+".txt", r.plan.urls)
+	if err != nil {
+		return nil, err
+	}
+	var getList string
+	if w.mode == modeGet {
+		if getList, err = writeLines(e.work, "get-"+w.name+".txt", r.plan.getURLs); err != nil {
+			return nil, err
+		}
+	}
+	if w.mode != modeLarge {
+		// One untimed pass fills the server's image cache, so that the
+		// first timed run does not pay for encoding the images.
+		if _, err := runBaseline(e, w.name+"-warm", list, srv); err != nil {
+			return nil, err
+		}
+	}
+	for i := range e.runs {
+		m, problems, err := runCrawler(e, w, r, srv, getList)
+		if err != nil {
+			return nil, err
+		}
+		r.crawl = append(r.crawl, m)
+		r.note(problems)
+		b, err := runBaseline(e, fmt.Sprintf("%s-base-%d", w.name, i), list, srv)
+		if err != nil {
+			return nil, err
+		}
+		r.base = append(r.base, b.measure)
+		r.reqBase = b.requests
+		if r.plan.bytes == 0 {
+			r.plan.bytes = b.bytes
+		}
+		if w.mode == modeLarge {
+			out := filepath.Join(e.downloads, w.name+"-tiny")
+			t, err := runChild(e, e.bin("imgcrawl"), "get", "-o", out, "-c", "8", "--per-host", "8", "-q", r.plan.tinyURL)
+			os.RemoveAll(out)
+			if err != nil {
+				return nil, err
+			}
+			r.tiny = append(r.tiny, t)
+		}
+		if e.verbose {
+			fmt.Printf("   run %d: crawl %.2fs rss %.1fMiB cpu %.2fs | baseline %.2fs rss %.1fMiB cpu %.2fs\n", i+1,
+				m.wall.Seconds(), m.rssMiB(), m.cpu.Seconds(), b.wall.Seconds(), b.rssMiB(), b.cpu.Seconds())
+			fmt.Printf("   crawler said: %s\n", strings.TrimSpace(lastLine(m.stderr)))
+		}
+	}
+	return r, nil
+}
+
+// note records verification problems, each once.
+func (r *result) note(problems []string) {
+	for _, p := range problems {
+		r.verified = false
+		dup := false
+		for _, q := range r.problems {
+			dup = dup || q == p
+		}
+		if !dup {
+			r.problems = append(r.problems, p)
+		}
+	}
+}
+
+// runCrawler runs imgcrawl once for w into a fresh folder and verifies what
+// it saved and requested (outside the timed part).
+func runCrawler(e *env, w workload, r *result, srv *siteServer, getList string) (measure, []string, error) {
+	out := filepath.Join(e.downloads, w.name+"-crawl")
+	defer os.RemoveAll(out)
+	args := []string{"-o", out, "-c", strconv.Itoa(inFlight), "--per-host", strconv.Itoa(inFlight), "-q"}
+	switch w.mode {
+	case modeCrawl:
+		args = append([]string{"crawl", "-d", strconv.Itoa(w.depth)}, args...)
+		args = append(args, w.extraArgs...)
+		args = append(args, srv.base+"/")
+	case modeGet:
+		args = append(append([]string{"get", "-i", getList}, args...), w.extraArgs...)
+	case modeLarge:
+		args = append([]string{"get", "--max-size", strconv.FormatInt(2*w.large+gib, 10)}, args...)
+		args = append(append(args, w.extraArgs...), r.plan.getURLs...)
+	}
+	off := srv.logOffset()
+	m, err := runChild(e, e.bin("imgcrawl"), args...)
+	if err != nil {
+		return m, nil, err
+	}
+	var problems []string
+	if n := crawlerErrors(m.stderr); n > 0 {
+		problems = append(problems, fmt.Sprintf("the crawler reported %d errors", n))
+	}
+	counts, err := srv.requestsSince(off)
+	if err != nil {
+		return m, nil, err
+	}
+	r.reqCrawl = 0
+	for _, n := range counts {
+		r.reqCrawl += n
+	}
+	problems = append(problems, repeated(counts)...)
+	if w.mode == modeLarge {
+		_, files, size, err := savedContents(out, false)
+		if err != nil {
+			return m, nil, err
+		}
+		if files != 1 || size < w.large {
+			problems = append(problems, fmt.Sprintf("want one file of at least %d bytes, got %d files of %d bytes", w.large, files, size))
+		}
+		return m, problems, nil
+	}
+	sums, _, _, err := savedContents(out, true)
+	if err != nil {
+		return m, nil, err
+	}
+	return m, append(problems, compareContents(sums, r.plan.wantSums)...), nil
+}
+
+// baselineRun is one run of the baseline downloader.
+type baselineRun struct {
+	measure
+	bytes    int64
+	requests int
+}
+
+var baselineBytes = regexp.MustCompile(`bytes=(\d+)`)
+
+// runBaseline downloads every URL of list with the baseline program.
+func runBaseline(e *env, name, list string, srv *siteServer) (baselineRun, error) {
+	out := filepath.Join(e.downloads, name)
+	defer os.RemoveAll(out)
+	off := srv.logOffset()
+	m, err := runChild(e, e.bin("baseline"), "-i", list, "-o", out, "-c", strconv.Itoa(inFlight))
+	if err != nil {
+		return baselineRun{}, err
+	}
+	b := baselineRun{measure: m}
+	if sub := baselineBytes.FindStringSubmatch(m.stderr); sub != nil {
+		b.bytes, _ = strconv.ParseInt(sub[1], 10, 64)
+	}
+	counts, err := srv.requestsSince(off)
+	if err != nil {
+		return b, err
+	}
+	for _, n := range counts {
+		b.requests += n
+	}
+	return b, nil
+}
+
+var crawlerDone = regexp.MustCompile(`done: .*errors (\d+)`)
+
+// crawlerErrors returns the error count of imgcrawl's quiet summary line.
+func crawlerErrors(stderr string) int {
+	sub := crawlerDone.FindStringSubmatch(stderr)
+	if sub == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(sub[1])
+	return n
+}
+
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/imgcrawl/imgcrawl/internal/testsite"
+)
+
+// benchMode says what the crawler side of a workload runs.
+type benchMode int
+
+const (
+	modeCrawl benchMode = iota // imgcrawl crawl from "/" to the workload's depth
+	modeGet                    // imgcrawl get of the workload's image URLs
+	modeLarge                  // imgcrawl get of the server's one large image
+)
+
+// workload is one scenario of the suite: a site served by the testsite
+// binary, what the crawler does with it, and the target it should meet.
+type workload struct {
+	name   string
+	title  string
+	mode   benchMode
+	site   testsite.Options // features are always off: the baseline needs exact lists
+	depth  int              // modeCrawl
+	get    int              // modeGet: number of image URLs
+	large  int64            // modeLarge: bytes of the large image
+	target string           // the goal, in words
+	// check reports whether the target was met, given the workload's result.
+	check func(r *result) bool
+	// extraArgs are added to the imgcrawl command line (e.g. a state backend).
+	extraArgs []string
+}
+
+const (
+	kib = 1 << 10
+	mib = 1 << 20
+	gib = 1 << 30
+)
+
+// benchWorkloads returns the workloads of the suite, full size or smoke size.
+func benchWorkloads(smoke bool) []workload {
+	// The server keeps 64 MiB of image bytes in memory and re-encodes the
+	// rest on every request; 960 distinct 64 KiB images fit, so what is
+	// measured is the crawler, not the server's image encoder.
+	pages, imgBytes, distinct, big, gets := 3000, 64*kib, 960, int64(gib), 10000
+	pagesC := 30000
+	if smoke {
+		pages, imgBytes, distinct, big, gets = 200, 4*kib, 0, 10*mib, 300
+		pagesC = 400
+	}
+	shape := func(n int, latency time.Duration) testsite.Options {
+		return testsite.Options{Pages: n, LinksPerPage: 8, ImagesPerPage: 5, DistinctImages: distinct,
+			ImageBytes: imgBytes, Latency: latency, Seed: 1}
+	}
+	ws := []workload{
+		{
+			name: "a", mode: modeCrawl, site: shape(pages, 0), depth: 5,
+			title:  fmt.Sprintf("crawl %d pages, 8 links and 5 images of %s per page, depth 5", pages, sizeText(imgBytes)),
+			target: "ratio >= 0.85, every image saved, no URL requested twice",
+			check:  func(r *result) bool { return r.ratio() >= 0.85 && r.verified },
+		},
+		{
+			name: "b", mode: modeCrawl, site: shape(pages, 20*time.Millisecond), depth: 5,
+			title:  fmt.Sprintf("as (a) with 20 ms added to every response (%d pages)", pages),
+			target: "ratio >= 0.97",
+			check:  func(r *result) bool { return r.ratio() >= 0.97 },
+		},
+		{
+			name: "c", mode: modeCrawl, site: shape(pagesC, 0), depth: 6,
+			title:  fmt.Sprintf("as (a) with %d pages, depth 6 (every page; memory)", pagesC),
+			target: "peak RSS <= 40 MiB",
+			check:  func(r *result) bool { return r.crawl.rssMiB() <= 40 },
+		},
+		{
+			name: "d", mode: modeLarge, large: big,
+			site:   testsite.Options{Pages: 10, ImagesPerPage: 1, DistinctImages: 10, Seed: 1},
+			title:  fmt.Sprintf("get one %s image", sizeText(int(big))),
+			target: "peak RSS grows by < 16 MiB over a tiny get",
+			check:  func(r *result) bool { return r.crawl.rssMiB()-r.tiny.rssMiB() < 16 },
+		},
+		{
+			name: "e", mode: modeGet, get: gets,
+			site:   testsite.Options{Pages: 10, ImagesPerPage: 1, DistinctImages: gets, ImageBytes: 4 * kib, Seed: 1},
+			title:  fmt.Sprintf("get %d image URLs of about 4 KiB", gets),
+			target: "ratio >= 0.9",
+			check:  func(r *result) bool { return r.ratio() >= 0.9 },
+		},
+	}
+	// TODO(redis): add redis-1, redis-2 and redis-4 here once `imgcrawl
+	// crawl --redis` exists: the (a) site crawled by 1, 2 and 4 crawler
+	// processes sharing one Redis state (extraArgs: --redis ADDR), wall time
+	// until the last process ends, against the same baseline as (a).
+	return ws
+}
+
+// sizeText formats a byte count as "64 KiB", "1 GiB", "4096 B".
+func sizeText(n int) string {
+	switch {
+	case n >= gib && n%gib == 0:
+		return fmt.Sprintf("%d GiB", n/gib)
+	case n >= mib && n%mib == 0:
+		return fmt.Sprintf("%d MiB", n/mib)
+	case n >= kib && n%kib == 0:
+		return fmt.Sprintf("%d KiB", n/kib)
+	}
+	return fmt.Sprintf("%d B", n)
+}

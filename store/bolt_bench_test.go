@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// boltBenchItem returns a distinct image item of realistic size.
+func boltBenchItem(i uint64) Item {
+	var k Key
+	binary.BigEndian.PutUint64(k[:], i)
+	binary.BigEndian.PutUint64(k[8:], i*0x9e3779b97f4a7c15)
+	return Item{
+		Key:   k,
+		URL:   "https://images.example.com/gallery/2024/summer/photo-00001234.jpg",
+		Kind:  KindImage,
+		Depth: 2,
+		Page:  "https://www.example.com/gallery/2024/summer/index.html",
+	}
+}
+
+// boltBenchStates are the states the benchmarks compare.
+var boltBenchStates = []struct {
+	name string
+	open func(b *testing.B) State
+}{
+	{"memory", func(*testing.B) State { return NewMemory() }},
+	{"bolt", func(b *testing.B) State { return boltBenchOpen(b, false) }},
+	{"bolt-nosync", func(b *testing.B) State { return boltBenchOpen(b, true) }},
+}
+
+func boltBenchOpen(b *testing.B, noSync bool) State {
+	s, err := OpenBolt(filepath.Join(b.TempDir(), "state.db"), BoltOptions{NoSync: noSync})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			b.Error(err)
+		}
+	})
+	return s
+}
+
+// boltBenchAdd adds new items, batch per call, and reports items/s.
+func boltBenchAdd(b *testing.B, s State, batch int) {
+	ctx := context.Background()
+	items := make([]Item, batch)
+	var next uint64
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range items {
+			items[i] = boltBenchItem(next)
+			next++
+		}
+		if _, err := s.Add(ctx, items); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(next)/b.Elapsed().Seconds(), "items/s")
+}
+
+func BenchmarkMemoryAdd(b *testing.B) {
+	for _, batch := range []int{1, 32} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			boltBenchAdd(b, NewMemory(), batch)
+		})
+	}
+}
+
+// BenchmarkBoltAdd measures Add of new items, and (seen/...) of items
+// already committed: the seen-set lookup in bbolt, with nothing to journal,
+// compared with memory.
+func BenchmarkBoltAdd(b *testing.B) {
+	for _, st := range boltBenchStates[1:] {
+		for _, batch := range []int{1, 32} {
+			b.Run(fmt.Sprintf("%s/batch=%d", st.name, batch), func(b *testing.B) {
+				boltBenchAdd(b, st.open(b), batch)
+			})
+		}
+	}
+	for _, st := range boltBenchStates {
+		b.Run("seen/"+st.name, func(b *testing.B) {
+			ctx := context.Background()
+			s := st.open(b)
+			const n = 100_000
+			items := make([]Item, 0, 1000)
+			for i := range uint64(n) {
+				if items = append(items, boltBenchItem(i)); len(items) == cap(items) {
+					if _, err := s.Add(ctx, items); err != nil {
+						b.Fatal(err)
+					}
+					items = items[:0]
+				}
+			}
+			if err := s.Flush(ctx); err != nil {
+				b.Fatal(err)
+			}
+			var i uint64
+			b.ReportAllocs()
+			for b.Loop() {
+				if added, err := s.Add(ctx, []Item{boltBenchItem(i % n)}); err != nil || added[0] {
+					b.Fatal("seen item added again", err)
+				}
+				i += 7919
+			}
+		})
+	}
+}
+
+// BenchmarkBoltDone acknowledges handed-out items, one per call.
+func BenchmarkBoltDone(b *testing.B) {
+	for _, st := range boltBenchStates {
+		b.Run(st.name, func(b *testing.B) {
+			ctx := context.Background()
+			s := st.open(b)
+			items := make([]Item, b.N)
+			for i := range items {
+				items[i] = boltBenchItem(uint64(i))
+			}
+			for start := 0; start < len(items); start += 1000 {
+				if _, err := s.Add(ctx, items[start:min(start+1000, len(items))]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			taken, err := s.Take(ctx, len(items), time.Now())
+			if err != nil || len(taken) != len(items) {
+				b.Fatalf("took %d of %d: %v", len(taken), len(items), err)
+			}
+			out := Outcome{Status: "saved", Bytes: 123456}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for _, it := range taken {
+				if err := s.Done(ctx, it, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
+		})
+	}
+}
