@@ -210,6 +210,7 @@ func (c *Crawler) feed(ctx context.Context, out chan<- []store.Item) {
 			c.emit(Event{Kind: store.KindImage, URL: raw, Status: "failed", Err: fmt.Errorf("bad URL: %w", err)})
 			continue
 		}
+		c.client.Allow(u.Hostname()) // the user named this host
 		items = append(items, store.Item{Key: store.KeyOf(u.String()), URL: u.String(), Kind: store.KindImage})
 		if len(items) >= batch || len(c.s.Images) == 0 {
 			if !send() {

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	wurl "github.com/nlnwa/whatwg-url/url"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -53,9 +55,10 @@ type Extracted struct {
 // style attributes and <style> elements (see CSSURLs).
 //
 // The document is parsed once with golang.org/x/net/html, the parser
-// goquery wraps, and walked once. It is parsed with scripting disabled
-// (goquery's constructors enable it), so that images inside <noscript>, the
-// fallback of most lazy-loading scripts, are elements rather than text.
+// goquery wraps, with scripting disabled (goquery's own constructors enable
+// it), so that images inside <noscript>, the fallback of most lazy-loading
+// scripts, are elements rather than text; goquery then selects its elements
+// in one pass.
 //
 // Empty references, fragment-only CSS references, and references that do not
 // resolve to an http(s) URL (data:, javascript:, mailto:, malformed hosts)
@@ -70,8 +73,13 @@ func Extract(r io.Reader, contentType string, page *url.URL) (*Extracted, error)
 	if err != nil {
 		return nil, extractError(page, err)
 	}
+	// goquery over the tree parsed above: one pass of its selector engine
+	// collects the elements, in document order.
+	doc := goquery.NewDocumentFromNode(root)
 	var w extractWalker
-	w.walk(root)
+	for _, n := range doc.FindMatcher(extractElements).Nodes {
+		w.element(n)
+	}
 
 	ex := &Extracted{Base: page}
 	var base *wurl.Url
@@ -207,6 +215,9 @@ func extractLegacyQuery(ref string, enc extractQueryEncoder) string {
 }
 
 // extractRef is a raw reference found in the document.
+// extractElements matches every element; element() picks what it needs.
+var extractElements = cascadia.MustCompile("*")
+
 type extractRef struct {
 	val   string
 	image bool
@@ -218,28 +229,6 @@ type extractWalker struct {
 	refs     []extractRef
 	baseHref string
 	hasBase  bool
-}
-
-func (w *extractWalker) walk(root *html.Node) {
-	// Iterative pre-order traversal: no recursion depth to worry about on
-	// deeply nested (hostile) documents.
-	n := root
-	for n != nil {
-		if n.Type == html.ElementNode {
-			w.element(n)
-		}
-		if n.FirstChild != nil {
-			n = n.FirstChild
-			continue
-		}
-		for n != nil && n != root && n.NextSibling == nil {
-			n = n.Parent
-		}
-		if n == nil || n == root {
-			return
-		}
-		n = n.NextSibling
-	}
 }
 
 func (w *extractWalker) add(val string, image bool) {

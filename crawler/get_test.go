@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/internal/testsite"
 	"github.com/imgcrawl/imgcrawl/store"
 )
@@ -46,8 +45,7 @@ func TestGetDownloadsAListOnce(t *testing.T) {
 		}
 	}()
 	out := t.TempDir()
-	c, err := New(Config{Images: urls, Out: out, Layout: store.LayoutFlat, Concurrency: 8,
-		Fetch: fetch.Config{AllowPrivate: true}})
+	c, err := New(Config{Images: urls, Out: out, Layout: store.LayoutFlat, Concurrency: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +155,7 @@ func TestInterruptedLargeDownloadResumes(t *testing.T) {
 				urls <- ts.URL + "/big.png"
 				close(urls)
 				c, err := New(Config{Images: urls, Out: out, Layout: store.LayoutFlat, ResumeAbove: 1 << 20,
-					State: store.NewMemory(), Manifest: "-", Fetch: fetch.Config{AllowPrivate: true}})
+					State: store.NewMemory(), Manifest: "-"})
 				if err != nil {
 					t.Fatal(err)
 				}

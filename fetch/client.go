@@ -86,6 +86,7 @@ type Client struct {
 	header http.Header
 	idle   time.Duration
 	log    *slog.Logger
+	policy *dialPolicy // nil when the caller injected a Transport
 }
 
 // NewClient validates cfg and builds a Client. A malformed proxy URL, an
@@ -114,8 +115,9 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 	}
 	rt := cfg.Transport
+	var policy *dialPolicy
 	if rt == nil {
-		rt, err = clientTransport(cfg, connect, header)
+		rt, policy, err = clientTransport(cfg, connect, header)
 		if err != nil {
 			return nil, err
 		}
@@ -132,6 +134,7 @@ func NewClient(cfg Config) (*Client, error) {
 		header: cfg.Header.Clone(),
 		idle:   idle,
 		log:    cfg.Logger,
+		policy: policy,
 	}
 	if c.ua == "" {
 		c.ua = DefaultUserAgent
@@ -155,7 +158,7 @@ func clientDuration(name string, d, def time.Duration) (time.Duration, error) {
 // clientTransport builds the transport: the settings of
 // http.DefaultTransport, minus any whole-request limit, with the address
 // policy in the dialer.
-func clientTransport(cfg Config, connect, header time.Duration) (*http.Transport, error) {
+func clientTransport(cfg Config, connect, header time.Duration) (*http.Transport, *dialPolicy, error) {
 	policy := newDialPolicy(cfg.AllowPrivate, cfg.AllowHosts, connect)
 	t := &http.Transport{
 		DialContext:           policy.DialContext,
@@ -181,12 +184,22 @@ func clientTransport(cfg Config, connect, header time.Duration) (*http.Transport
 	default:
 		u, err := clientParseProxy(cfg.Proxy)
 		if err != nil {
-			return nil, fmt.Errorf("fetch: proxy %q: %w", Redact(cfg.Proxy), err)
+			return nil, nil, fmt.Errorf("fetch: proxy %q: %w", Redact(cfg.Proxy), err)
 		}
 		policy.allowHost(u.Hostname())
 		t.Proxy = http.ProxyURL(u)
 	}
-	return t, nil
+	return t, policy, nil
+}
+
+// Allow exempts host (a name or IP, as written in a URL) from the address
+// policy from now on: the crawler calls it for the hosts a user names
+// (seeds, a download list), never for hosts found in pages. Safe for
+// concurrent use.
+func (c *Client) Allow(host string) {
+	if c.policy != nil {
+		c.policy.allowHost(host)
+	}
 }
 
 // clientParseProxy parses a proxy URL; a bare "host:port" means http.

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -18,6 +19,7 @@ import (
 // It is safe for concurrent use.
 type dialPolicy struct {
 	off      bool                // AllowPrivate: no checks at all
+	mu       sync.RWMutex        // guards allow
 	allow    map[string]struct{} // normalized host names and canonical IPs exempt from the policy
 	timeout  time.Duration       // whole connect budget: resolution plus every attempt
 	dialer   *net.Dialer
@@ -54,11 +56,20 @@ func newDialPolicy(off bool, allowHosts []string, timeout time.Duration) *dialPo
 }
 
 // allowHost adds host (a name, an IP, or host:port) to the allow list.
-// It must only be called before the policy is used.
 func (p *dialPolicy) allowHost(host string) {
 	if k := dialNormalizeHost(host); k != "" {
+		p.mu.Lock()
 		p.allow[k] = struct{}{}
+		p.mu.Unlock()
 	}
+}
+
+// isAllowed reports whether a normalized host or canonical IP is exempt.
+func (p *dialPolicy) isAllowed(k string) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	_, ok := p.allow[k]
+	return ok
 }
 
 // dialNormalizeHost lowercases a host, strips a port, brackets and a
@@ -219,7 +230,7 @@ func (p *dialPolicy) dial(ctx context.Context, network, host, port string) (net.
 		return p.dialer.DialContext(ctx, network, net.JoinHostPort(host, port))
 	}
 	norm := dialNormalizeHost(host)
-	_, hostAllowed := p.allow[norm]
+	hostAllowed := p.isAllowed(norm)
 	if ip, ok := dialParseIP(norm); ok {
 		return p.dialIPs(ctx, network, host, port, []netip.Addr{ip}, hostAllowed)
 	}
@@ -242,7 +253,7 @@ func (p *dialPolicy) dialIPs(ctx context.Context, network, host, port string, ip
 	var firstErr error
 	for _, ip := range ips {
 		ip = ip.WithZone("").Unmap()
-		_, ipAllowed := p.allow[ip.String()]
+		ipAllowed := p.isAllowed(ip.String())
 		allowed := hostAllowed || ipAllowed
 		if !allowed {
 			if reason := dialRefusal(ip); reason != "" {
@@ -292,7 +303,7 @@ func (p *dialPolicy) control(ctx context.Context, network, address string, _ sys
 	if err != nil {
 		return fmt.Errorf("fetch: dial %s: %w", address, err)
 	}
-	if _, ok := p.allow[ip.WithZone("").Unmap().String()]; ok {
+	if p.isAllowed(ip.WithZone("").Unmap().String()) {
 		return nil
 	}
 	if reason := dialRefusal(ip); reason != "" {

@@ -33,8 +33,5 @@ func (g *getCmd) Run(e *env) error {
 	}
 	defer stop()
 	cfg.Images = urls
-	// Every listed URL is the user's own choice: the address policy guards
-	// against links and redirects, and a list has none of the former.
-	cfg.Fetch.AllowPrivate = true
 	return runCrawl(cfg, &g.storeFlags, e)
 }
