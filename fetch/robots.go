@@ -54,7 +54,8 @@ const (
 // understand are skipped, and only the first 500 KiB are read. A UTF-8 byte
 // order mark, CR, LF and CRLF line endings, "#" comments, keys in any case,
 // spaces around the colon, a missing colon ("Disallow /x") and a few common
-// misspellings ("useragent", "user agent", "dissallow") are accepted.
+// misspellings ("useragent", "user agent", "dissallow") are accepted. As in
+// Google's parser, "Allow: /d/index.html" also allows "/d/" itself.
 // body is not retained.
 func ParseRobots(body []byte) *Robots {
 	if len(body) > robotsMaxParse {

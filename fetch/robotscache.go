@@ -270,9 +270,7 @@ func (c *RobotsCache) robotsStore(e *robotsEntry, key string, res robotsResult) 
 		wait *= 2
 	}
 	wait = min(wait, c.retryMax)
-	if ra := min(res.retryAfter, robotsMaxRetryAfter); ra > wait {
-		wait = ra
-	}
+	wait = max(wait, res.retryAfter)
 	e.robots, e.expires = nil, now.Add(wait)
 	e.unavail = &RobotsUnavailableError{Host: key, Status: res.status, Err: res.err, RetryAt: e.expires}
 	return nil, e.unavail
@@ -358,8 +356,9 @@ func robotsDrain(resp *http.Response) {
 	resp.Body.Close()
 }
 
-// robotsRetryAfter parses a Retry-After header (seconds or HTTP date)
-// into a wait from now; 0 when absent, invalid or in the past.
+// robotsRetryAfter parses a Retry-After header (seconds or HTTP date) into
+// a wait from now, at most robotsMaxRetryAfter; 0 when absent, invalid or
+// in the past.
 func robotsRetryAfter(h string, now time.Time) time.Duration {
 	h = strings.TrimSpace(h)
 	if h == "" {
@@ -369,7 +368,7 @@ func robotsRetryAfter(h string, now time.Time) time.Duration {
 		return time.Duration(min(max(secs, 0), int64(robotsMaxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), robotsMaxRetryAfter)
 	}
 	return 0
 }

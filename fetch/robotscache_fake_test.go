@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -112,44 +111,68 @@ func TestRobotsCacheSingleflight(t *testing.T) {
 	}
 }
 
+// robotsRecv receives from ch, failing the test instead of hanging when
+// nothing arrives.
+func robotsRecv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
+}
+
 func TestRobotsCacheCancel(t *testing.T) {
 	f := &robotsFake{respond: robotsFakeFile("User-agent: *\nDisallow: /a\n"),
 		block: make(chan struct{}), entered: make(chan string, 4)}
 	c := NewRobotsCache(RobotsConfig{Get: f.get})
 	waiting := make(chan struct{}, 4)
 	c.waitHook = func() { waiting <- struct{}{} }
-	u := robotsMustURL(t, "http://h.test/a")
+	defer func() {
+		select {
+		case <-f.block:
+		default:
+			close(f.block) // unblock leftovers when the test fails early
+		}
+	}()
 
 	leaderCtx, cancelLeader := context.WithCancel(context.Background())
 	leaderErr := make(chan error, 1)
-	go func() { _, _, err := c.Check(leaderCtx, u); leaderErr <- err }()
-	<-f.entered
+	go func() { _, _, err := c.Check(leaderCtx, robotsMustURL(t, "http://h.test/a")); leaderErr <- err }()
+	robotsRecv(t, f.entered, "the leader's fetch")
 
-	// A waiter whose context ends gives up at once.
+	// A waiter whose context has ended gives up at once.
 	done, cancelDone := context.WithCancel(context.Background())
 	cancelDone()
-	if _, _, err := c.Check(done, u); err != context.Canceled {
+	if _, _, err := c.Check(done, robotsMustURL(t, "http://h.test/a")); err != context.Canceled {
 		t.Fatalf("cancelled waiter: err = %v", err)
 	}
-	<-waiting
+	robotsRecv(t, waiting, "the cancelled waiter")
 
-	follower := make(chan error, 1)
+	type answer struct {
+		allowed bool
+		err     error
+	}
+	follower := make(chan answer, 1)
 	go func() {
-		allowed, _, err := c.Check(context.Background(), u)
-		if err == nil && allowed {
-			err = errors.New("allowed")
-		}
-		follower <- err
+		allowed, _, err := c.Check(context.Background(), robotsMustURL(t, "http://h.test/b"))
+		follower <- answer{allowed, err}
 	}()
-	<-waiting
+	robotsRecv(t, waiting, "the follower to wait")
 	cancelLeader()
-	if err := <-leaderErr; err != context.Canceled {
+	if err := robotsRecv(t, leaderErr, "the leader"); err != context.Canceled {
 		t.Fatalf("leader: err = %v, want context.Canceled as is", err)
 	}
-	<-f.entered // the follower takes over: the cancelled fetch was not cached
+	// The follower takes over: the cancelled fetch was not cached.
+	robotsRecv(t, f.entered, "the follower's fetch")
 	close(f.block)
-	if err := <-follower; err != nil {
-		t.Fatalf("follower: %v", err)
+	if a := robotsRecv(t, follower, "the follower"); !a.allowed || a.err != nil {
+		t.Fatalf("follower: Check(/b) = %v, %v; want allowed", a.allowed, a.err)
+	}
+	if allowed, _, err := c.Check(context.Background(), robotsMustURL(t, "http://h.test/a")); allowed || err != nil {
+		t.Fatalf("Check(/a) = %v, %v; want disallowed", allowed, err)
 	}
 	if got := f.count("http://h.test/robots.txt"); got != 2 {
 		t.Errorf("%d fetches, want 2", got)

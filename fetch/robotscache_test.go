@@ -214,6 +214,7 @@ func TestRobotsCacheRetryAfter(t *testing.T) {
 		{"503 date", 503, clock.Now().Add(3 * time.Hour).Format(http.TimeFormat), 3 * time.Hour},
 		{"shorter than backoff", 429, "5", time.Minute},
 		{"capped at a day", 429, "999999999", 24 * time.Hour},
+		{"date capped at a day", 503, clock.Now().Add(1000 * time.Hour).Format(http.TimeFormat), 24 * time.Hour},
 		{"garbage ignored", 503, "soon", time.Minute},
 		{"past date ignored", 503, clock.Now().Add(-time.Hour).Format(http.TimeFormat), time.Minute},
 	}
