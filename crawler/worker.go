@@ -215,7 +215,11 @@ func (c *Crawler) retry(ctx context.Context, it store.Item, resp *http.Response,
 		return result{item: it, aborted: true}
 	}
 	attempt := it.Attempt + 1
-	ok, wait := fetch.DefaultRetryPolicy(resp, err, attempt)
+	perr := err
+	if resp != nil {
+		perr = nil // the policy judges the response (and its Retry-After)
+	}
+	ok, wait := fetch.DefaultRetryPolicy(resp, perr, attempt)
 	if !ok || attempt > c.s.Retries {
 		if attempt > 1 {
 			err = fmt.Errorf("after %d attempts: %w", attempt, err)

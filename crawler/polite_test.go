@@ -1,0 +1,143 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// chainSite serves pages /p/0../p/n-1; page i links to i+1 and i+2.
+func chainSite(n int, robots string, hook func(w http.ResponseWriter, r *http.Request) bool) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			if robots == "" {
+				http.NotFound(w, r)
+				return
+			}
+			fmt.Fprint(w, robots)
+			return
+		}
+		if hook != nil && hook(w, r) {
+			return
+		}
+		var i int
+		if _, err := fmt.Sscanf(r.URL.Path, "/p/%d", &i); err != nil || i >= n {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<html><body><a href="/p/%d">next</a> <a href="/p/%d">skip</a></body></html>`, i+1, i+2)
+	}))
+}
+
+func TestSlowHostDoesNotHoldOthersBack(t *testing.T) {
+	slow := chainSite(4, "User-agent: *\nCrawl-delay: 1\n", nil)
+	defer slow.Close()
+	fast := chainSite(30, "", nil)
+	defer fast.Close()
+	var mu sync.Mutex
+	var order []string // host of each parsed page, in completion order
+	c, err := New(Config{Seeds: []string{slow.URL + "/p/0", fast.URL + "/p/0"}, Depth: 40, Out: t.TempDir(),
+		Concurrency: 4, Manifest: "-",
+		OnEvent: func(ev Event) {
+			if ev.Status == "parsed" {
+				mu.Lock()
+				order = append(order, strings.TrimPrefix(ev.URL[:strings.Index(ev.URL, "/p/")], "http://"))
+				mu.Unlock()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Pages != 34 {
+		t.Fatalf("parsed %d pages, want 34", sum.Pages)
+	}
+	slowHost := strings.TrimPrefix(slow.URL, "http://")
+	// At one request per second the slow host cannot have finished its
+	// third page before the fast host is done, unless it held the crawl.
+	slowDone := 0
+	for i, h := range order {
+		if h == slowHost {
+			slowDone++
+			continue
+		}
+		if slowDone >= 3 {
+			t.Fatalf("fast host's page %d finished after the slow host's third page: order %v", i, order)
+		}
+	}
+}
+
+func TestRetryAfterIsHonouredWithoutHoldingWorkers(t *testing.T) {
+	var hits atomic.Int32
+	srv := chainSite(3, "", func(w http.ResponseWriter, r *http.Request) bool {
+		switch r.URL.Path {
+		case "/p/1":
+			if hits.Add(1) == 1 {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return true
+			}
+		case "/p/2":
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return true
+		}
+		return false
+	})
+	defer srv.Close()
+	var mu sync.Mutex
+	events := map[string]Event{}
+	c, err := New(Config{Seeds: []string{srv.URL + "/p/0"}, Depth: 3, Out: t.TempDir(), Manifest: "-",
+		OnEvent: func(ev Event) { mu.Lock(); events[ev.URL] = ev; mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ev := events[srv.URL+"/p/1"]; ev.Status != "parsed" || hits.Load() != 2 {
+		t.Errorf("/p/1 after a 503 with Retry-After: %+v (hits %d), want parsed on the second try", ev, hits.Load())
+	}
+	if time.Since(start) < time.Second {
+		t.Errorf("Retry-After: 1 was not waited out")
+	}
+	ev := events[srv.URL+"/p/2"]
+	if ev.Status != "failed" || ev.Err == nil || !strings.Contains(ev.Err.Error(), "max-retry-wait") {
+		t.Errorf("/p/2 with Retry-After 3600: %+v, want failed naming max-retry-wait", ev)
+	}
+}
+
+func TestServerErrorsAreRetriedThenFailed(t *testing.T) {
+	var hits atomic.Int32
+	srv := chainSite(1, "", func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/p/0" {
+			hits.Add(1)
+			w.WriteHeader(http.StatusInternalServerError)
+			return true
+		}
+		return false
+	})
+	defer srv.Close()
+	c, err := New(Config{Seeds: []string{srv.URL + "/p/0"}, Out: t.TempDir(), Retries: 1, Manifest: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 2 || sum.Failed != 1 {
+		t.Errorf("500 forever with --retries 1: %d requests, %d failed; want 2 requests, 1 failure", hits.Load(), sum.Failed)
+	}
+}
