@@ -82,6 +82,11 @@ type Config struct {
 	// opens and closes it.
 	State store.State
 
+	// StateRetry is how long transient failures of a shared state (a Redis
+	// restart, a network cut) are retried before the crawl gives up
+	// (default 5m). Meanwhile no new work is handed out.
+	StateRetry time.Duration
+
 	// Gate, when set, paces requests per host instead of one built from
 	// PerHost, HostRate and Rate (a shared state supplies one for a job
 	// spread over many processes).
@@ -190,6 +195,9 @@ func (c Config) withDefaults() (settings, error) {
 	}
 	if _, err := store.ParseLayout(string(s.Layout)); err != nil {
 		return s, &ConfigError{"layout", err}
+	}
+	if s.StateRetry <= 0 {
+		s.StateRetry = 5 * time.Minute
 	}
 	if s.ProgressInterval <= 0 {
 		s.ProgressInterval = 5 * time.Second

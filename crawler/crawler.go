@@ -42,6 +42,7 @@ func New(cfg Config) (*Crawler, error) {
 	if c.state == nil {
 		c.state = store.NewMemory()
 	}
+	c.state = &patientState{State: c.state, log: s.Logger, giveUp: s.StateRetry}
 	allow := append([]string(nil), s.Fetch.AllowHosts...)
 	for _, raw := range s.Seeds {
 		u, err := Normalize(raw)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -57,6 +58,7 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 	if !sf.Quiet {
 		cfg.Progress, cfg.ProgressTTY = e.stderr, e.stderrTTY
 	}
+	cfg.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cr, err := crawler.New(cfg)
 	if err != nil {
 		return err
