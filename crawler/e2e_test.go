@@ -2,10 +2,7 @@ package crawler
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,29 +19,7 @@ import (
 // manifest, not imgcrawl's private folder), keyed by relative path.
 func savedFiles(t *testing.T, out string) map[string]string {
 	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(out, p)
-		if d.IsDir() {
-			if rel == store.PrivateDir {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if rel == "manifest.jsonl" {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		files[filepath.ToSlash(rel)] = hex.EncodeToString(sum[:])
-		return nil
-	})
+	files, err := testsite.SavedImages(out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,50 +1,27 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io/fs"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/imgcrawl/imgcrawl/internal/redistest"
 	"github.com/imgcrawl/imgcrawl/internal/testsite"
-	"github.com/imgcrawl/imgcrawl/store"
 )
 
 // redisTestImages returns the SHA-256 of every image saved under out, by
 // path.
 func redisTestImages(t *testing.T, out string) map[string]string {
 	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(out, p)
-		if d.IsDir() {
-			if rel == store.PrivateDir {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if rel == "manifest.jsonl" {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		files[p] = hex.EncodeToString(sum[:])
-		return nil
-	})
+	rel, err := testsite.SavedImages(out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for p, sum := range rel {
+		files[filepath.Join(out, filepath.FromSlash(p))] = sum
 	}
 	return files
 }

@@ -57,25 +57,10 @@ func slowSite(t *testing.T) (*testsite.Site, string) {
 // savedShas returns the SHA-256 of every file under a final name in out.
 func savedShas(t *testing.T, out string) map[string]string {
 	t.Helper()
-	files := map[string]string{}
-	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(out, p)
-		if d.IsDir() {
-			if rel == store.PrivateDir {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if rel == "manifest.jsonl" {
-			return nil
-		}
-		b, _ := os.ReadFile(p)
-		files[rel] = sha256hex(b)
-		return nil
-	})
+	files, err := testsite.SavedImages(out)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return files
 }
 

@@ -2,12 +2,7 @@ package redisstate_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,38 +10,19 @@ import (
 	"github.com/imgcrawl/imgcrawl/crawler"
 	"github.com/imgcrawl/imgcrawl/internal/redistest"
 	"github.com/imgcrawl/imgcrawl/internal/testsite"
-	"github.com/imgcrawl/imgcrawl/store"
 	"github.com/imgcrawl/imgcrawl/store/redisstate"
 )
 
 // e2eSaved returns the SHA-256 of every image file under out, by path.
 func e2eSaved(t *testing.T, out string) map[string]string {
 	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(out, p)
-		if d.IsDir() {
-			if rel == store.PrivateDir {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if rel == "manifest.jsonl" {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		files[out+"/"+filepath.ToSlash(rel)] = hex.EncodeToString(sum[:])
-		return nil
-	})
+	rel, err := testsite.SavedImages(out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for p, sum := range rel {
+		files[out+"/"+p] = sum
 	}
 	return files
 }
