@@ -82,6 +82,11 @@ type Config struct {
 	// opens and closes it.
 	State store.State
 
+	// RobotsRetry is the first wait before robots.txt is asked again after
+	// a 5xx, 429 or unreachable host (then doubling); meanwhile the host is
+	// disallowed. A URL gives up after Retries such waits (default 5s:
+	// 5s, 10s, 20s).
+	RobotsRetry time.Duration
 	// StateRetry is how long transient failures of a shared state (a Redis
 	// restart, a network cut) are retried before the crawl gives up
 	// (default 5m). Meanwhile no new work is handed out.
@@ -195,6 +200,9 @@ func (c Config) withDefaults() (settings, error) {
 	}
 	if _, err := store.ParseLayout(string(s.Layout)); err != nil {
 		return s, &ConfigError{"layout", err}
+	}
+	if s.RobotsRetry <= 0 {
+		s.RobotsRetry = 5 * time.Second
 	}
 	if s.StateRetry <= 0 {
 		s.StateRetry = 5 * time.Minute

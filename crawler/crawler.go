@@ -76,7 +76,8 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	c.agent = fetch.RobotsProductToken(s.UserAgent)
 	c.robots = fetch.NewRobotsCache(fetch.RobotsConfig{
-		Agent: c.agent,
+		Agent:    c.agent,
+		RetryMin: s.RobotsRetry,
 		Get: func(ctx context.Context, u string) (*http.Response, error) {
 			return c.client.Get(ctx, u, nil, 1<<40)
 		},

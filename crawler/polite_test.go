@@ -141,3 +141,50 @@ func TestServerErrorsAreRetriedThenFailed(t *testing.T) {
 		t.Errorf("500 forever with --retries 1: %d requests, %d failed; want 2 requests, 1 failure", hits.Load(), sum.Failed)
 	}
 }
+
+func TestRobotsAnswersDecideTheHost(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		status     int
+		body       string
+		wantPages  int64
+		wantFailed int64
+	}{
+		{"503 disallows the host, then gives up", http.StatusServiceUnavailable, "", 0, 1},
+		{"404 allows everything", http.StatusNotFound, "", 3, 0},
+		{"disallow all", http.StatusOK, "User-agent: *\nDisallow: /\n", 0, 0},
+		{"our group allows what * forbids", http.StatusOK, "User-agent: *\nDisallow: /\n\nUser-agent: imgcrawl\nAllow: /\n", 3, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var pageHits atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/robots.txt" {
+					w.WriteHeader(tc.status)
+					fmt.Fprint(w, tc.body)
+					return
+				}
+				pageHits.Add(1)
+				var i int
+				fmt.Sscanf(r.URL.Path, "/p/%d", &i)
+				w.Header().Set("Content-Type", "text/html")
+				if i < 2 {
+					fmt.Fprintf(w, `<a href="/p/%d">next</a>`, i+1)
+				}
+			}))
+			defer srv.Close()
+			c, err := New(Config{Seeds: []string{srv.URL + "/p/0"}, Depth: 5, Out: t.TempDir(), Manifest: "-",
+				RobotsRetry: 20 * time.Millisecond, Retries: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, err := c.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Pages != tc.wantPages || sum.Failed != tc.wantFailed || int64(pageHits.Load()) != tc.wantPages {
+				t.Errorf("pages %d (requests %d), failed %d; want %d pages, %d failed",
+					sum.Pages, pageHits.Load(), sum.Failed, tc.wantPages, tc.wantFailed)
+			}
+		})
+	}
+}

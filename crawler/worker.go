@@ -37,6 +37,11 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 				return c.failed(it, err) // the host itself is refused: robots.txt cannot help
 			}
 			if errors.As(err, &ue) {
+				// The host is disallowed until robots.txt can be read; ask
+				// again later, a few times, then give the URL up.
+				if it.Attempt++; it.Attempt > c.s.Retries {
+					return c.failed(it, fmt.Errorf("after %d attempts: %w", it.Attempt, err))
+				}
 				return c.later(it, ue.RetryAt, err)
 			}
 			return c.failed(it, err)
