@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/imgcrawl/imgcrawl/fetch"
@@ -63,7 +64,11 @@ func (c *collector) add(ev Event) {
 	case "failed":
 		c.sum.Failed++
 		if len(c.sum.Errors) < maxSummaryErrors {
-			c.sum.Errors = append(c.sum.Errors, fmt.Sprintf("%s: %v", fetch.Redact(ev.URL), ev.Err))
+			msg, u := fmt.Sprint(ev.Err), fetch.Redact(ev.URL)
+			if !strings.Contains(msg, u) {
+				msg = u + ": " + msg
+			}
+			c.sum.Errors = append(c.sum.Errors, msg)
 		}
 	}
 	if ev.Kind == store.KindImage && c.manifest != nil && c.err == nil {

@@ -23,7 +23,6 @@ func newProgress(w io.Writer, tty bool) *progress {
 		p.bar = progressbar.NewOptions64(-1,
 			progressbar.OptionSetWriter(w),
 			progressbar.OptionSetVisibility(true),
-			progressbar.OptionShowBytes(true),
 			progressbar.OptionSetWidth(20),
 			progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionSpinnerType(14),

@@ -102,3 +102,11 @@ func sha256hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+func TestDemoCrawlsTheBundledSite(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "demo")
+	code, stdout, stderr := runCLI(t, "", "demo", "-q", "-o", out)
+	if code != 0 || !strings.Contains(stdout, "are saved, each once") {
+		t.Fatalf("demo: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
