@@ -151,8 +151,14 @@ func (f *frontier) run(ctx context.Context, cancel context.CancelCauseFunc, feed
 				feedDone = nil
 				break
 			}
-			if _, err := st.Add(ctx, items); err != nil {
+			added, err := st.Add(ctx, items)
+			if err != nil {
 				fail(err)
+			}
+			for i, ok := range added {
+				if !ok {
+					f.c.emit(Event{Kind: store.KindImage, URL: items[i].URL, Status: "duplicate", Err: errListedTwice})
+				}
 			}
 		case <-feedDone:
 			feedDone = nil
@@ -348,6 +354,8 @@ func (f *frontier) handle(ctx context.Context, r result) error {
 	}
 	return st.Done(ctx, r.item, r.outcome)
 }
+
+var errListedTwice = errors.New("URL listed more than once (or done in an earlier run)")
 
 // redirectSeen reports a redirect to a URL the crawl has already seen.
 func redirectSeen(from, to store.Item) Event {

@@ -26,16 +26,22 @@ const runTimeout = 15 * time.Minute
 // runChild runs bin with args under the measure program and returns its
 // wall time, CPU time and peak RSS as the OS reports them for the process
 // (see internal/bench/measure for why it is not forked from here). A
-// non-zero exit is an error that carries the child's stderr.
+// non-zero exit is an error that carries the child's stderr. It is safe to
+// call from several goroutines at once.
 func runChild(e *env, bin string, args ...string) (measure, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
-	report := filepath.Join(e.work, "measure.txt")
-	os.Remove(report)
+	f, err := os.CreateTemp(e.work, "measure-*.txt")
+	if err != nil {
+		return measure{}, fmt.Errorf("bench: %w", err)
+	}
+	report := f.Name()
+	f.Close()
+	defer os.Remove(report)
 	cmd := exec.CommandContext(ctx, e.bin("measure"), append([]string{"-o", report, "--", bin}, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	err := cmd.Run()
+	err = cmd.Run()
 	m := measure{stderr: stderr.String()}
 	data, rerr := os.ReadFile(report)
 	if rerr == nil {
