@@ -25,6 +25,9 @@
 //   - c: as a, with 30,000 pages: the crawler's peak memory.
 //   - d: get one 1 GiB image: memory growth over a tiny get.
 //   - e: get 10,000 image URLs.
+//   - redis-1, redis-2, redis-4: the crawl of a by 1, 2 and 4 processes
+//     sharing one job through a redis-server the suite starts (skipped if
+//     redis-server is not installed).
 //
 // For each workload it prints a table (median wall time, pages/s, images/s,
 // MiB/s, peak RSS and CPU seconds of the child process, for the crawler and
@@ -46,6 +49,7 @@
 //   - verify.go: hashing saved images, comparing with the expected set.
 //   - report.go: the table and the final lines.
 //   - fsdir.go: choosing tmpfs or disk for downloads.
+//   - redis.go: the redis-server child and the multi-process runs.
 //
 // The in-process benchmark in crawl_bench_test.go runs a small crawl of the
 // (a) shape inside `go test`, so that it can be profiled with -cpuprofile.

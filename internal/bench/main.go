@@ -2,6 +2,7 @@ package main
 
 import (
 	"debug/buildinfo"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -21,7 +22,7 @@ func main() {
 // could not run, 2 for bad flags.
 func benchMain(args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	only := fs.String("only", "", "comma-separated workloads to run (default all: a,b,c,d,e)")
+	only := fs.String("only", "", "comma-separated workloads to run (default all: a,b,c,d,e,redis-1,redis-2,redis-4)")
 	disk := fs.Bool("disk", false, "download to disk ($TMPDIR) instead of tmpfs (/dev/shm)")
 	runs := fs.Int("runs", 3, "timed runs of each side per workload (the median is reported)")
 	smoke := fs.Bool("smoke", false, "tiny sizes and one run each, to check the suite works")
@@ -53,6 +54,11 @@ func benchMain(args []string) int {
 	for _, w := range ws {
 		fmt.Printf("\n== %s: %s\n", w.name, w.title)
 		r, err := runWorkload(e, w)
+		if errors.Is(err, errNoRedis) {
+			fmt.Printf("   skipped: %v\n", err)
+			lines = append(lines, fmt.Sprintf("bench: %s skipped: %v", w.name, err))
+			continue
+		}
 		if err != nil {
 			fmt.Printf("   error: %v\n", err)
 			lines = append(lines, fmt.Sprintf("bench: %s failed: %s", w.name, firstLine(err.Error())))

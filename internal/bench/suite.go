@@ -71,8 +71,17 @@ func runWorkload(e *env, w workload) (*result, error) {
 			return nil, err
 		}
 	}
+	var redisURL string
+	if w.procs > 0 {
+		rs, err := startRedis(e.work)
+		if err != nil {
+			return nil, err
+		}
+		defer rs.stop()
+		redisURL = rs.url
+	}
 	for i := range e.runs {
-		m, problems, err := runCrawler(e, w, r, srv, getList)
+		m, problems, err := runCrawler(e, w, r, srv, getList, redisURL, i)
 		if err != nil {
 			return nil, err
 		}
@@ -119,25 +128,38 @@ func (r *result) note(problems []string) {
 	}
 }
 
-// runCrawler runs imgcrawl once for w into a fresh folder and verifies what
-// it saved and requested (outside the timed part).
-func runCrawler(e *env, w workload, r *result, srv *siteServer, getList string) (measure, []string, error) {
-	out := filepath.Join(e.downloads, w.name+"-crawl")
-	defer os.RemoveAll(out)
-	args := []string{"-o", out, "-c", strconv.Itoa(inFlight), "--per-host", strconv.Itoa(inFlight), "-q"}
+// crawlerArgs is the imgcrawl command line for w, without -o.
+func crawlerArgs(w workload, r *result, base, getList string) []string {
+	args := []string{"-c", strconv.Itoa(inFlight), "--per-host", strconv.Itoa(inFlight), "-q"}
 	switch w.mode {
 	case modeCrawl:
 		args = append([]string{"crawl", "-d", strconv.Itoa(w.depth)}, args...)
-		args = append(args, w.extraArgs...)
-		args = append(args, srv.base+"/")
+		return append(args, base+"/")
 	case modeGet:
-		args = append(append([]string{"get", "-i", getList}, args...), w.extraArgs...)
-	case modeLarge:
-		args = append([]string{"get", "--max-size", strconv.FormatInt(2*w.large+gib, 10)}, args...)
-		args = append(append(args, w.extraArgs...), r.plan.getURLs...)
+		return append([]string{"get", "-i", getList}, args...)
 	}
+	args = append([]string{"get", "--max-size", strconv.FormatInt(2*w.large+gib, 10)}, args...)
+	return append(args, r.plan.getURLs...)
+}
+
+// runCrawler runs imgcrawl once for w (w.procs processes sharing a job on
+// redisURL for the redis workloads) into a fresh folder and verifies what
+// it saved and requested, outside the timed part.
+func runCrawler(e *env, w workload, r *result, srv *siteServer, getList, redisURL string, run int) (measure, []string, error) {
+	out := filepath.Join(e.downloads, w.name+"-crawl")
+	defer os.RemoveAll(out)
+	args := crawlerArgs(w, r, srv.base, getList)
 	off := srv.logOffset()
-	m, err := runChild(e, e.bin("imgcrawl"), args...)
+	var m measure
+	var err error
+	dirs := []string{out}
+	if w.procs > 0 {
+		job := fmt.Sprintf("bench-%s-%d", w.name, run)
+		args = append([]string{args[0], "--redis", redisURL, "--job", job}, args[1:]...)
+		m, dirs, err = runShared(e, w.procs, out, args)
+	} else {
+		m, err = runChild(e, e.bin("imgcrawl"), append([]string{args[0], "-o", out}, args[1:]...)...)
+	}
 	if err != nil {
 		return m, nil, err
 	}
@@ -164,11 +186,17 @@ func runCrawler(e *env, w workload, r *result, srv *siteServer, getList string) 
 		}
 		return m, problems, nil
 	}
-	sums, _, _, err := savedContents(out, true)
-	if err != nil {
-		return m, nil, err
+	all := map[string]int{}
+	for _, dir := range dirs {
+		sums, _, _, err := savedContents(dir, true)
+		if err != nil {
+			return m, nil, err
+		}
+		for sum, n := range sums {
+			all[sum] += n
+		}
 	}
-	return m, append(problems, compareContents(sums, r.plan.wantSums)...), nil
+	return m, append(problems, compareContents(all, r.plan.wantSums)...), nil
 }
 
 // baselineRun is one run of the baseline downloader.

@@ -29,8 +29,10 @@ type workload struct {
 	target string           // the goal, in words
 	// check reports whether the target was met, given the workload's result.
 	check func(r *result) bool
-	// extraArgs are added to the imgcrawl command line (e.g. a state backend).
-	extraArgs []string
+	// procs > 0 runs that many crawler processes at once, sharing one
+	// crawl through a redis-server started for the workload (--redis,
+	// --job); 0 runs one process with the default bbolt state.
+	procs int
 }
 
 const (
@@ -88,10 +90,17 @@ func benchWorkloads(smoke bool) []workload {
 			check:  func(r *result) bool { return r.ratio() >= 0.9 },
 		},
 	}
-	// TODO(redis): add redis-1, redis-2 and redis-4 here once `imgcrawl
-	// crawl --redis` exists: the (a) site crawled by 1, 2 and 4 crawler
-	// processes sharing one Redis state (extraArgs: --redis ADDR), wall time
-	// until the last process ends, against the same baseline as (a).
+	// The same crawl as (a), shared through Redis by 1, 2 and 4 processes;
+	// --per-host 8 holds for the job as a whole, so 8 requests are in
+	// flight in total, as for the baseline.
+	for _, n := range []int{1, 2, 4} {
+		ws = append(ws, workload{
+			name: fmt.Sprintf("redis-%d", n), mode: modeCrawl, site: shape(pages, 0), depth: 5, procs: n,
+			title:  fmt.Sprintf("as (a), %d crawler process(es) sharing the crawl through Redis", n),
+			target: "none set; every image saved once across the workers, no URL requested twice",
+			check:  func(r *result) bool { return r.verified },
+		})
+	}
 	return ws
 }
 
