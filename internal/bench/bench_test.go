@@ -72,8 +72,27 @@ func TestCountRequests(t *testing.T) {
 			if !maps.Equal(got, tt.want) {
 				t.Errorf("countRequests = %v, want %v", got, tt.want)
 			}
-			if p := repeated(got); (len(p) > 0) != strings.Contains(tt.name, "range") {
+			if p := repeated(got, 1); (len(p) > 0) != strings.Contains(tt.name, "range") {
 				t.Errorf("repeated = %v", p)
+			}
+		})
+	}
+}
+
+func TestRepeatedRobotsPerProcess(t *testing.T) {
+	counts := map[string]int{"GET /robots.txt": 2, "GET /": 1}
+	tests := []struct {
+		name  string
+		procs int
+		want  int
+	}{
+		{"one process fetches robots.txt once", 1, 1},
+		{"two processes fetch it once each", 2, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := repeated(counts, tt.procs); len(got) != tt.want {
+				t.Errorf("repeated(procs=%d) = %q, want %d problems", tt.procs, got, tt.want)
 			}
 		})
 	}
@@ -245,6 +264,30 @@ func TestParseMeasure(t *testing.T) {
 			}
 			if !tt.wantErr && m != tt.want {
 				t.Errorf("parsed %+v, want %+v", m, tt.want)
+			}
+		})
+	}
+}
+
+func TestPrintTableVerdict(t *testing.T) {
+	w := workload{name: "a", target: "ratio >= 0.85", check: func(r *result) bool { return r.ratio() >= 0.85 }}
+	tests := []struct {
+		name        string
+		crawl, base float64
+		judge       bool
+		want        string
+	}{
+		{"fast enough", 1.0, 0.9, true, "ratio 0.90; runs (s): crawl 1.00 | baseline 0.90\n   target: ratio >= 0.85: met"},
+		{"too slow", 2.0, 0.9, true, "target: ratio >= 0.85: MISSED"},
+		{"smoke", 2.0, 0.9, false, "target: ratio >= 0.85: not judged at -smoke sizes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &result{w: w, crawl: secs(tt.crawl), base: secs(tt.base), plan: plan{pages: 10, images: 5, bytes: 1 << 20}}
+			var b strings.Builder
+			printTable(&b, r, tt.judge)
+			if !strings.Contains(b.String(), tt.want) {
+				t.Errorf("table lacks %q:\n%s", tt.want, b.String())
 			}
 		})
 	}

@@ -16,7 +16,8 @@
 // crawl run, outside the timed part, it checks that the distinct image
 // contents saved are exactly the expected ones and, from the server's
 // request log, that no URL was requested twice; a failed check prints a
-// warning and the run still counts.
+// warning and the run still counts. An interrupt (Ctrl-C, SIGTERM) stops
+// the servers and removes the downloads.
 //
 // Workloads (see workloads.go for the exact options):
 //

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -28,6 +30,9 @@ func benchMain(args []string) int {
 	smoke := fs.Bool("smoke", false, "tiny sizes and one run each, to check the suite works")
 	verbose := fs.Bool("v", false, "print every run")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if *smoke && !isFlagSet(fs, "runs") {
@@ -48,12 +53,26 @@ func benchMain(args []string) int {
 		return 1
 	}
 	defer cleanup()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	go func() {
+		if _, ok := <-sigs; ok {
+			fmt.Fprintln(os.Stderr, "bench: interrupted; stopping the servers and removing the downloads")
+			e.interrupted()
+			cleanup()
+			os.Exit(130)
+		}
+	}()
 
 	var lines []string
 	code := 0
 	for _, w := range ws {
 		fmt.Printf("\n== %s: %s\n", w.name, w.title)
 		r, err := runWorkload(e, w)
+		if e.quit.Load() {
+			select {} // the signal handler cleans up and exits
+		}
 		if errors.Is(err, errNoRedis) {
 			fmt.Printf("   skipped: %v\n", err)
 			lines = append(lines, fmt.Sprintf("bench: %s skipped: %v", w.name, err))
@@ -65,7 +84,7 @@ func benchMain(args []string) int {
 			code = 1
 			continue
 		}
-		printTable(os.Stdout, r)
+		printTable(os.Stdout, r, !*smoke)
 		lines = append(lines, benchLine(r))
 	}
 	fmt.Printf("\n%s\n", ratioNote)

@@ -105,8 +105,8 @@ func benchPing(addr string) error {
 	return nil
 }
 
-// runShared runs procs crawler processes at once, each with args plus its
-// own -o folder under out, and returns one measure for the group: wall time
+// runShared runs procs crawler processes at once, each with args (a
+// subcommand and its flags) plus its own -o folder under out, and returns one measure for the group: wall time
 // from the first start to the last exit, the sum of CPU times, the largest
 // peak RSS, and every process's stderr.
 func runShared(e *env, procs int, out string, args []string) (measure, []string, error) {
@@ -118,7 +118,8 @@ func runShared(e *env, procs int, out string, args []string) (measure, []string,
 	for i := range procs {
 		dirs[i] = filepath.Join(out, "w"+strconv.Itoa(i))
 		wg.Go(func() {
-			ms[i], errs[i] = runChild(e, e.bin("imgcrawl"), append([]string{"-o", dirs[i]}, args...)...)
+			a := append([]string{args[0], "-o", dirs[i]}, args[1:]...)
+			ms[i], errs[i] = runChild(e, e.bin("imgcrawl"), a...)
 		})
 	}
 	wg.Wait()

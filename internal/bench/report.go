@@ -10,8 +10,9 @@ import (
 const ratioNote = "ratio = baseline time / crawl time: the crawler's speed relative to the baseline (1.00 = as fast as the ceiling)"
 
 // printTable writes the per-workload table: medians of wall time, rates
-// over the workload's fixed work, peak RSS and CPU time for each side.
-func printTable(w io.Writer, r *result) {
+// over the workload's fixed work, peak RSS and CPU time for each side, and
+// whether the target was met (when judge is set).
+func printTable(w io.Writer, r *result, judge bool) {
 	p := r.plan
 	fmt.Fprintf(w, "   work: %d pages + %d images = %d requests with robots.txt, %.1f MiB; requests made: crawl %d, baseline %d\n",
 		p.pages, p.images, len(p.urls), float64(p.bytes)/mib, r.reqCrawl, r.reqBase)
@@ -30,7 +31,10 @@ func printTable(w io.Writer, r *result) {
 	}
 	fmt.Fprintf(w, "   ratio %.2f; runs (s): crawl %s | baseline %s\n", r.ratio(), walls(r.crawl), walls(r.base))
 	verdict := "met"
-	if !r.w.check(r) {
+	switch {
+	case !judge:
+		verdict = "not judged at -smoke sizes"
+	case !r.w.check(r):
 		verdict = "MISSED"
 	}
 	fmt.Fprintf(w, "   target: %s: %s\n", r.w.target, verdict)

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // env is what every workload runs with.
@@ -16,6 +18,44 @@ type env struct {
 	downloads string // folder the runs download into (tmpfs or disk)
 	runs      int
 	verbose   bool
+
+	mu    sync.Mutex
+	stops map[int]func() // servers to stop if the suite is interrupted
+	next  int
+	quit  atomic.Bool // set once the suite is interrupted
+}
+
+// onInterrupt registers fn to run if the suite is interrupted; the
+// returned function unregisters it.
+func (e *env) onInterrupt(fn func()) (forget func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stops == nil {
+		e.stops = map[int]func(){}
+	}
+	id := e.next
+	e.next++
+	e.stops[id] = fn
+	return func() {
+		e.mu.Lock()
+		delete(e.stops, id)
+		e.mu.Unlock()
+	}
+}
+
+// interrupted marks the suite as interrupted and runs every registered
+// stop function.
+func (e *env) interrupted() {
+	e.quit.Store(true)
+	e.mu.Lock()
+	fns := make([]func(), 0, len(e.stops))
+	for _, fn := range e.stops {
+		fns = append(fns, fn)
+	}
+	e.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
 }
 
 func (e *env) bin(name string) string { return filepath.Join(e.bins, name) }
@@ -53,6 +93,7 @@ func runWorkload(e *env, w workload) (*result, error) {
 		return nil, err
 	}
 	defer srv.stop()
+	defer e.onInterrupt(srv.stop)()
 	r := &result{w: w, plan: makePlan(w, srv.base), verified: true}
 	list, err := writeLines(e.work, "urls-"+w.name+".txt", r.plan.urls)
 	if err != nil {
@@ -78,6 +119,7 @@ func runWorkload(e *env, w workload) (*result, error) {
 			return nil, err
 		}
 		defer rs.stop()
+		defer e.onInterrupt(rs.stop)()
 		redisURL = rs.url
 	}
 	for i := range e.runs {
@@ -175,7 +217,7 @@ func runCrawler(e *env, w workload, r *result, srv *siteServer, getList, redisUR
 	for _, n := range counts {
 		r.reqCrawl += n
 	}
-	problems = append(problems, repeated(counts)...)
+	problems = append(problems, repeated(counts, max(1, w.procs))...)
 	if w.mode == modeLarge {
 		_, files, size, err := savedContents(out, false)
 		if err != nil {

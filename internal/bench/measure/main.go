@@ -24,6 +24,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -32,25 +33,32 @@ import (
 )
 
 func main() {
-	out := flag.String("o", "", "file for the measurements")
-	flag.Parse()
-	if *out == "" || flag.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: measure -o FILE -- COMMAND [ARG...]")
-		os.Exit(2)
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+// run measures the command in args and returns the exit code to use.
+func run(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("measure", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "file for the measurements")
+	if err := fs.Parse(args); err != nil || *out == "" || fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: measure -o FILE -- COMMAND [ARG...]")
+		return 2
 	}
-	cmd := exec.Command(flag.Arg(0), flag.Args()[1:]...)
+	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	// If this program is killed (the suite's timeout), so is the command.
 	// Pdeathsig follows the forking thread, so keep this goroutine on it.
 	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
-		fmt.Fprintf(os.Stderr, "measure: %v\n", err)
-		os.Exit(1)
+		fmt.Fprintf(stderr, "measure: %v\n", err)
+		return 1
 	}
 	code := cmd.ProcessState.ExitCode()
 	var cpu time.Duration
@@ -61,11 +69,11 @@ func main() {
 	}
 	line := fmt.Sprintf("wall_ns=%d cpu_ns=%d maxrss_kib=%d exit=%d\n", wall.Nanoseconds(), cpu.Nanoseconds(), rss, code)
 	if err := os.WriteFile(*out, []byte(line), 0o644); err != nil {
-		fmt.Fprintf(os.Stderr, "measure: %v\n", err)
-		os.Exit(1)
+		fmt.Fprintf(stderr, "measure: %v\n", err)
+		return 1
 	}
 	if code < 0 {
 		code = 1 // killed by a signal
 	}
-	os.Exit(code)
+	return code
 }
