@@ -50,7 +50,7 @@ type frontier struct {
 }
 
 type hostQueue struct {
-	items   []store.Item
+	items   []buffered
 	blocked time.Time // host limited until then (rate, Retry-After)
 }
 
@@ -203,15 +203,25 @@ func pollDelay(idle int) time.Duration {
 	return min(d, time.Second)
 }
 
+// buffered is an item taken from the state, with its parsed URL.
+type buffered struct {
+	it store.Item
+	u  *url.URL
+}
+
 func (f *frontier) push(it store.Item) {
-	host := hostOf(it.URL)
+	u, err := url.Parse(it.URL)
+	if err != nil {
+		u = &url.URL{Host: ""} // reported as failed when started
+	}
+	host := u.Host
 	q := f.buf[host]
 	if q == nil {
 		q = &hostQueue{}
 		f.buf[host] = q
 		f.ring = append(f.ring, host)
 	}
-	q.items = append(q.items, it)
+	q.items = append(q.items, buffered{it, u})
 	f.nbuf++
 }
 
@@ -239,11 +249,11 @@ func (f *frontier) dispatch(ctx context.Context, now time.Time) time.Time {
 				q.blocked = at
 				break
 			}
-			it := q.items[0]
-			q.items[0] = store.Item{}
+			b := q.items[0]
+			q.items[0] = buffered{}
 			q.items = q.items[1:]
 			f.nbuf--
-			if !f.start(ctx, it, release) {
+			if !f.start(ctx, b, release) {
 				break
 			}
 		}
@@ -265,12 +275,12 @@ func (f *frontier) dispatch(ctx context.Context, now time.Time) time.Time {
 }
 
 // start hands a job to a worker of its kind.
-func (f *frontier) start(ctx context.Context, it store.Item, release func()) bool {
-	u, err := url.Parse(it.URL)
-	if err != nil {
+func (f *frontier) start(ctx context.Context, b buffered, release func()) bool {
+	it, u := b.it, b.u
+	if u.Scheme == "" {
 		release()
 		f.inflight++
-		f.results <- result{item: it, outcome: store.Outcome{Status: "failed", Error: err.Error()}}
+		f.results <- result{item: it, outcome: store.Outcome{Status: "failed", Error: "unparsable URL"}}
 		return true
 	}
 	ch := f.pageJobs
@@ -303,7 +313,8 @@ func (f *frontier) shed(ctx context.Context, now time.Time) error {
 			keep = append(keep, host)
 			continue
 		}
-		for _, it := range q.items {
+		for _, b := range q.items {
+			it := b.it
 			it.NotBefore = q.blocked
 			if err := f.c.state.Requeue(ctx, it); err != nil {
 				return err
@@ -322,8 +333,8 @@ const shedAfter = 50 * time.Millisecond
 // giveBack returns every buffered item to the state (used on exit).
 func (f *frontier) giveBack(ctx context.Context) {
 	for host, q := range f.buf {
-		for _, it := range q.items {
-			_ = f.c.state.Requeue(ctx, it)
+		for _, b := range q.items {
+			_ = f.c.state.Requeue(ctx, b.it)
 		}
 		delete(f.buf, host)
 	}

@@ -48,7 +48,8 @@ type WriterConfig struct {
 type Writer struct {
 	cfg    WriterConfig
 	tmpDir string
-	mu     sync.Mutex // serializes naming and the content index
+	mu     sync.Mutex      // serializes naming and the content index
+	dirs   map[string]bool // folders known to exist (guarded by mu)
 }
 
 // Image describes a response about to be saved.
@@ -103,7 +104,7 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 			os.Remove(f)
 		}
 	}
-	return &Writer{cfg: cfg, tmpDir: tmp}, nil
+	return &Writer{cfg: cfg, tmpDir: tmp, dirs: make(map[string]bool)}, nil
 }
 
 // TempDir returns the folder temp files are written in.
@@ -125,7 +126,9 @@ func (w *Writer) Save(ctx context.Context, img Image, r io.Reader) (Result, erro
 			return skipped(fmt.Sprintf("smaller than min-size (%d < %d bytes)", n, cfg.MinSize)), nil
 		}
 	}
-	br := bufio.NewReaderSize(r, headSize)
+	br := readerPool.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() { br.Reset(nil); readerPool.Put(br) }()
 	head, err := br.Peek(headSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return Result{}, err
@@ -221,8 +224,11 @@ func (w *Writer) place(ctx context.Context, tmp, rel string, sum [32]byte, size 
 			cand = WithSuffix(rel, n)
 		}
 		final := filepath.Join(w.cfg.Dir, filepath.FromSlash(cand))
-		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-			return "", "", &WriteError{Path: filepath.Dir(final), Err: err}
+		if dir := filepath.Dir(final); !w.dirs[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return "", "", &WriteError{Path: dir, Err: err}
+			}
+			w.dirs[dir] = true
 		}
 		err := linkNoReplace(tmp, final)
 		if errors.Is(err, fs.ErrExist) {
@@ -286,12 +292,21 @@ func sameContent(path string, sum [32]byte, size int64) bool {
 	return got == sum
 }
 
+// Buffers reused across images: a 64 KiB peek buffer and a 32 KiB copy
+// buffer per image would otherwise dominate allocation on small images.
+var (
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, headSize) }}
+	copyPool   = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+)
+
 var errTooBig = errors.New("store: image larger than max-size")
 
 // copyHashed copies src to dst, separating read errors from write errors so a
 // failing server is never mistaken for a failing disk.
 func copyHashed(ctx context.Context, dst io.Writer, src io.Reader, max int64) (n int64, rerr, werr error) {
-	buf := make([]byte, 32<<10)
+	bp := copyPool.Get().(*[]byte)
+	defer copyPool.Put(bp)
+	buf := *bp
 	for {
 		if err := ctx.Err(); err != nil {
 			return n, err, nil
