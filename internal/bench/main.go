@@ -67,6 +67,7 @@ func benchMain(args []string) int {
 
 	var lines []string
 	code := 0
+	redisTime := map[string]float64{}
 	for _, w := range ws {
 		fmt.Printf("\n== %s: %s\n", w.name, w.title)
 		r, err := runWorkload(e, w)
@@ -86,6 +87,16 @@ func benchMain(args []string) int {
 		}
 		printTable(os.Stdout, r, !*smoke)
 		lines = append(lines, benchLine(r))
+		if w.procs > 0 {
+			redisTime[w.name] = r.crawl.wall()
+		}
+	}
+	if one := redisTime["redis-1"]; one > 0 {
+		for _, n := range []string{"redis-2", "redis-4"} {
+			if t := redisTime[n]; t > 0 {
+				lines = append(lines, fmt.Sprintf("bench: %s speedup=%.2fx over redis-1", n, one/t))
+			}
+		}
 	}
 	fmt.Printf("\n%s\n", ratioNote)
 	if load := loadAverage(); load != "" {

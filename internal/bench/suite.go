@@ -172,7 +172,13 @@ func (r *result) note(problems []string) {
 
 // crawlerArgs is the imgcrawl command line for w, without -o.
 func crawlerArgs(w workload, r *result, base, getList string) []string {
-	args := []string{"-c", strconv.Itoa(inFlight), "--per-host", strconv.Itoa(inFlight), "-q"}
+	perHost := inFlight
+	if w.procs > 0 {
+		// Each worker keeps inFlight requests going; --per-host holds for
+		// the whole job, so it grows with the workers.
+		perHost = inFlight * w.procs
+	}
+	args := []string{"-c", strconv.Itoa(inFlight), "--per-host", strconv.Itoa(perHost), "-q"}
 	switch w.mode {
 	case modeCrawl:
 		args = append([]string{"crawl", "-d", strconv.Itoa(w.depth)}, args...)
