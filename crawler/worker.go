@@ -42,7 +42,7 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 				if it.Attempt++; it.Attempt > c.s.Retries {
 					return c.failed(it, fmt.Errorf("after %d attempts: %w", it.Attempt, err))
 				}
-				return c.later(it, ue.RetryAt, err)
+				return c.later(it, ue.RetryAt)
 			}
 			return c.failed(it, err)
 		}
@@ -77,7 +77,7 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 		// The kept bytes do not fit the file any more: start over.
 		fetch.DrainAndClose(resp.Body)
 		c.writer.DropPartial(it.Key)
-		return c.later(it, time.Now(), nil)
+		return c.later(it, time.Now())
 	case code < 200 || code >= 300:
 		fetch.DrainAndClose(resp.Body)
 		return c.retry(ctx, it, resp, &fetch.StatusError{URL: it.URL, Code: code})
@@ -240,11 +240,11 @@ func (c *Crawler) retry(ctx context.Context, it store.Item, resp *http.Response,
 		c.hosts.Pause(hostOf(it.URL), at)
 	}
 	it.Attempt = attempt
-	return c.later(it, at, nil)
+	return c.later(it, at)
 }
 
 // later puts an item back until at.
-func (c *Crawler) later(it store.Item, at time.Time, _ error) result {
+func (c *Crawler) later(it store.Item, at time.Time) result {
 	it.NotBefore = at
 	return result{item: it, requeue: true}
 }

@@ -62,21 +62,17 @@ func run(args []string, e env) int {
 		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
 		return exitFatal
 	}
-	code, done := parseArgs(parser, args, e)
-	if done {
-		return code
-	}
-	return code
+	return parseArgs(parser, args, e)
 }
 
 // exitPanic carries kong's exit (after --help) out of Parse.
 type exitPanic int
 
-func parseArgs(parser *kong.Kong, args []string, e env) (code int, done bool) {
+func parseArgs(parser *kong.Kong, args []string, e env) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			if ec, ok := r.(exitPanic); ok {
-				code, done = int(ec), true
+				code = int(ec)
 				return
 			}
 			panic(r)
@@ -86,10 +82,9 @@ func parseArgs(parser *kong.Kong, args []string, e env) (code int, done bool) {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "imgcrawl: error: %v\n", err)
 		fmt.Fprintln(e.stderr, "run 'imgcrawl --help' for usage")
-		return exitUsage, true
+		return exitUsage
 	}
-	err = kctx.Run(&e)
-	return exitCode(err, e), true
+	return exitCode(kctx.Run(&e), e)
 }
 
 func exitCode(err error, e env) int {

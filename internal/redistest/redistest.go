@@ -6,6 +6,7 @@ package redistest
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -48,25 +49,42 @@ func Start(t testing.TB) (addr string) {
 // server (to see what a client does when Redis goes away).
 func StartServer(t testing.TB) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
+	s, err := Launch(t.TempDir())
+	if errors.Is(err, ErrNotInstalled) {
 		t.Fatal("redis-server not found: install it with apt-get install -y redis-server")
 	}
-	s := &Server{t: t, bin: bin, dir: t.TempDir()}
-	t.Cleanup(s.stop)
+	if err != nil {
+		t.Fatalf("redistest: %v", err)
+	}
+	s.t = t
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// ErrNotInstalled is Launch's error when redis-server is not on PATH.
+var ErrNotInstalled = errors.New("redis-server not found (apt-get install -y redis-server)")
+
+// Launch starts a redis-server outside a test (the benchmarks use it): on a
+// free loopback port, no persistence, its files and log in dir. The caller
+// stops it with Stop. Kill and Restart are for servers from StartServer.
+func Launch(dir string) (*Server, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, ErrNotInstalled
+	}
+	s := &Server{bin: bin, dir: dir}
 	var lastErr error
 	for range 5 { // the free port may be taken between the probe and the start
 		port, err := redistestFreePort()
 		if err != nil {
-			t.Fatalf("redistest: %v", err)
+			return nil, err
 		}
 		s.port, s.Addr = port, net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 		if lastErr = s.launch(); lastErr == nil {
-			return s
+			return s, nil
 		}
 	}
-	t.Fatalf("redistest: %v", lastErr)
-	return nil
+	return nil, lastErr
 }
 
 // Kill stops the server at once with SIGKILL, as a crash or a lost network
@@ -136,8 +154,9 @@ func (s *Server) launch() error {
 	}
 }
 
-// stop ends the server politely (SIGTERM), then forcefully.
-func (s *Server) stop() {
+// Stop ends the server politely (SIGTERM), then forcefully. Stopping a
+// stopped server does nothing.
+func (s *Server) Stop() {
 	s.mu.Lock()
 	cmd, done := s.cmd, s.done
 	s.cmd = nil
