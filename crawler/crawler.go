@@ -183,6 +183,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 func (c *Crawler) feed(ctx context.Context, out chan<- []store.Item) {
 	const batch = 64
 	var items []store.Item
+	lastHost := ""
 	send := func() bool {
 		if len(items) == 0 {
 			return true
@@ -212,7 +213,10 @@ func (c *Crawler) feed(ctx context.Context, out chan<- []store.Item) {
 			c.emit(Event{Kind: store.KindImage, URL: raw, Status: "failed", Err: fmt.Errorf("bad URL: %w", err)})
 			continue
 		}
-		c.client.Allow(u.Hostname()) // the user named this host
+		if h := u.Hostname(); h != lastHost {
+			c.client.Allow(h) // the user named this host
+			lastHost = h
+		}
 		items = append(items, store.Item{Key: store.KeyOf(u.String()), URL: u.String(), Kind: store.KindImage})
 		if len(items) >= batch || len(c.s.Images) == 0 {
 			if !send() {
