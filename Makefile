@@ -8,8 +8,10 @@ FUZZTIME ?= 20s
 
 all: build
 
+# A static binary (pure-Go DNS resolver, no libc): it runs on any Linux of
+# the architecture, and maps about 1 MiB less memory than a cgo build.
 build:
-	$(GO) build -o $(BIN) ./cmd/imgcrawl
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/imgcrawl
 
 vet:
 	$(GO) vet $(PKGS)

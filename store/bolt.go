@@ -43,16 +43,15 @@ type Bolt struct {
 	counts   Counts // all but the pending counts, which q gives
 	meta     []byte
 	hasMeta  bool
-	seq      uint64         // the next seq: queue position or done record
-	pseq     map[Key]uint64 // the queue seq of each pending item
-	cur      *boltBatch     // journaled in jf, not yet committed
-	flushing *boltBatch     // being committed, or failed to commit; else nil
-	jf       *os.File       // the active journal
-	gen      uint64         // the active journal's generation
-	rec      []byte         // record buffer, reused
-	rd       *boltRead      // read transaction shared by calls between commits
-	updating bool           // a commit transaction runs: no shared rd
-	err      error          // the first commit or journal failure; sticks
+	seq      uint64     // the next seq: queue position or done record
+	cur      *boltBatch // journaled in jf, not yet committed
+	flushing *boltBatch // being committed, or failed to commit; else nil
+	jf       *os.File   // the active journal
+	gen      uint64     // the active journal's generation
+	rec      []byte     // record buffer, reused
+	rd       *boltRead  // read transaction shared by calls between commits
+	updating bool       // a commit transaction runs: no shared rd
+	err      error      // the first commit or journal failure; sticks
 	closed   bool
 
 	stop chan struct{}
@@ -131,7 +130,6 @@ func OpenBolt(path string, opt BoltOptions) (*Bolt, error) {
 		interval: opt.CommitInterval,
 		now:      time.Now,
 		q:        newQueue(),
-		pseq:     make(map[Key]uint64),
 		cur:      newBoltBatch(),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
@@ -211,8 +209,7 @@ func (b *Bolt) read(tx *bolt.Tx) error {
 		if err != nil {
 			return fmt.Errorf("queue record %x: %w", k, err)
 		}
-		b.q.push(it, now)
-		b.pseq[it.Key] = seq
+		b.q.push(it, seq, now)
 		b.seq = seq + 1
 		return nil
 	})

@@ -147,8 +147,7 @@ func (b *Bolt) Add(_ context.Context, items []Item) ([]bool, error) {
 	seq = b.seq
 	for i, ok := range added {
 		if ok {
-			b.q.push(items[i], now)
-			b.pseq[items[i].Key] = seq
+			b.q.push(items[i], seq, now)
 			seq++
 			b.counts.Seen++
 		}
@@ -174,15 +173,15 @@ func (b *Bolt) Requeue(_ context.Context, it Item) error {
 	if err := b.usableLocked(); err != nil {
 		return err
 	}
-	if _, ok := b.q.leased[it.Key]; !ok {
+	leased, ok := b.q.leased[it.Key]
+	if !ok {
 		return nil
 	}
-	if err := b.writeLocked(boltAppendRequeueOp(boltBeginRecord(b.rec), b.pseq[it.Key], b.seq, &it)); err != nil {
+	if err := b.writeLocked(boltAppendRequeueOp(boltBeginRecord(b.rec), leased.seq, b.seq, &it)); err != nil {
 		return err
 	}
-	b.pseq[it.Key] = b.seq
+	b.q.requeue(it, b.seq, b.now())
 	b.seq++
-	b.q.requeue(it, b.now())
 	return nil
 }
 
@@ -197,13 +196,12 @@ func (b *Bolt) Done(_ context.Context, it Item, out Outcome) error {
 	if !ok {
 		return nil
 	}
-	if err := b.writeLocked(boltAppendDoneOp(boltBeginRecord(b.rec), b.pseq[it.Key], b.seq, it.Key, leased.Kind, &out)); err != nil {
+	if err := b.writeLocked(boltAppendDoneOp(boltBeginRecord(b.rec), leased.seq, b.seq, it.Key, leased.kind, &out)); err != nil {
 		return err
 	}
-	delete(b.pseq, it.Key)
 	b.seq++
 	b.q.done(it)
-	b.counts.add(leased.Kind, out)
+	b.counts.add(leased.kind, out)
 	return nil
 }
 

@@ -71,6 +71,10 @@ func newBoltWriter(tx *bolt.Tx) (*boltWriter, error) {
 	if w.seen == nil || w.queue == nil || w.done == nil || w.content == nil || w.meta == nil || counts == nil {
 		return nil, fmt.Errorf("missing bucket")
 	}
+	// Queue and done records are keyed by an ever-growing seq, so new keys
+	// land at the end: full pages instead of bbolt's default half-full
+	// splits halve those buckets.
+	w.queue.FillPercent, w.done.FillPercent = 1, 1
 	w.counts = boltReadCounts(counts)
 	return w, nil
 }

@@ -62,7 +62,7 @@ func (m *Memory) Add(_ context.Context, items []Item) ([]bool, error) {
 		}
 		m.seen[it.Key] = struct{}{}
 		m.counts.Seen++
-		m.q.push(it, now)
+		m.q.push(it, 0, now)
 		added[i] = true
 	}
 	return added, nil
@@ -85,7 +85,7 @@ func (m *Memory) Requeue(_ context.Context, it Item) error {
 	if m.closed {
 		return ErrClosed
 	}
-	m.q.requeue(it, m.now())
+	m.q.requeue(it, 0, m.now())
 	return nil
 }
 

@@ -7,46 +7,88 @@ import (
 
 // queue is the in-memory frontier shared by the Memory and Bolt states: ready
 // pages by depth, ready images, items waiting for a not-before time, and the
-// items handed out. It is not safe for concurrent use; its owner locks.
+// items handed out. Each item carries its owner's sequence number (the Bolt
+// state's queue record; 0 for Memory). It is not safe for concurrent use; its
+// owner locks.
 type queue struct {
 	pages    map[int]*fifo // ready pages by depth
 	images   fifo
 	delayed  delayHeap
-	leased   map[Key]Item
+	leased   map[Key]queued
 	leasedAt map[int]int // handed-out pages by depth
-	pending  map[Key]struct{}
+}
+
+// queued is an item in the queue with its sequence number, in 72 bytes
+// instead of Item's 120: a crawl's frontier can hold many of them. The
+// fields most items leave zero live behind a pointer.
+type queued struct {
+	key       Key
+	url, page string
+	seq       uint64
+	depth     int32
+	kind      Kind
+	rare      *queuedRare // nil when all zero
+}
+
+type queuedRare struct {
+	origin        string
+	hops, attempt int
+	notBefore     time.Time
+}
+
+func toQueued(it Item, seq uint64) queued {
+	qi := queued{key: it.Key, url: it.URL, page: it.Page, seq: seq, depth: int32(it.Depth), kind: it.Kind}
+	if it.Origin != "" || it.Hops != 0 || it.Attempt != 0 || !it.NotBefore.IsZero() {
+		qi.rare = &queuedRare{origin: it.Origin, hops: it.Hops, attempt: it.Attempt, notBefore: it.NotBefore}
+	}
+	return qi
+}
+
+func (qi *queued) item() Item {
+	it := Item{Key: qi.key, URL: qi.url, Page: qi.page, Depth: int(qi.depth), Kind: qi.kind}
+	if r := qi.rare; r != nil {
+		it.Origin, it.Hops, it.Attempt, it.NotBefore = r.origin, r.hops, r.attempt, r.notBefore
+	}
+	return it
+}
+
+func (qi *queued) notBefore() time.Time {
+	if qi.rare == nil {
+		return time.Time{}
+	}
+	return qi.rare.notBefore
 }
 
 func newQueue() *queue {
 	return &queue{
 		pages:    make(map[int]*fifo),
-		leased:   make(map[Key]Item),
+		leased:   make(map[Key]queued),
 		leasedAt: make(map[int]int),
-		pending:  make(map[Key]struct{}),
 	}
 }
 
 // push adds an item that is not yet queued.
-func (q *queue) push(it Item, now time.Time) {
-	q.pending[it.Key] = struct{}{}
+func (q *queue) push(it Item, seq uint64, now time.Time) {
+	qi := toQueued(it, seq)
 	if it.NotBefore.After(now) {
-		heap.Push(&q.delayed, it)
+		heap.Push(&q.delayed, qi)
 		return
 	}
-	q.ready(it)
+	q.ready(qi)
 }
 
-func (q *queue) ready(it Item) {
-	if it.Kind == KindImage {
-		q.images.push(it)
+func (q *queue) ready(qi queued) {
+	if qi.kind == KindImage {
+		q.images.push(qi)
 		return
 	}
-	f := q.pages[it.Depth]
+	depth := int(qi.depth)
+	f := q.pages[depth]
 	if f == nil {
 		f = &fifo{}
-		q.pages[it.Depth] = f
+		q.pages[depth] = f
 	}
-	f.push(it)
+	f.push(qi)
 }
 
 // barrier returns the depth of pages that may be handed out: the lowest depth
@@ -69,33 +111,34 @@ func (q *queue) barrier() int {
 // take hands out up to max due items: pages of the barrier depth first, up
 // to half of max, then images, then more pages.
 func (q *queue) take(max int, now time.Time) []Item {
-	for q.delayed.Len() > 0 && !q.delayed[0].NotBefore.After(now) {
-		q.ready(heap.Pop(&q.delayed).(Item))
+	for q.delayed.Len() > 0 && !q.delayed[0].notBefore().After(now) {
+		q.ready(heap.Pop(&q.delayed).(queued))
 	}
 	if max <= 0 {
 		return nil
 	}
 	var out []Item
+	lease := func(qi queued) {
+		out = append(out, qi.item())
+		q.leased[qi.key] = qi
+		if qi.kind == KindPage {
+			q.leasedAt[int(qi.depth)]++
+		}
+	}
 	d := q.barrier()
 	pages := q.pages[d]
 	takePages := func(n int) {
 		for pages != nil && pages.len() > 0 && len(out) < n {
-			out = append(out, pages.pop())
+			lease(pages.pop())
 		}
 	}
 	takePages((max + 1) / 2)
 	for q.images.len() > 0 && len(out) < max {
-		out = append(out, q.images.pop())
+		lease(q.images.pop())
 	}
 	takePages(max)
 	if pages != nil && pages.len() == 0 {
 		delete(q.pages, d)
-	}
-	for _, it := range out {
-		q.leased[it.Key] = it
-		if it.Kind == KindPage {
-			q.leasedAt[it.Depth]++
-		}
 	}
 	return out
 }
@@ -107,31 +150,27 @@ func (q *queue) release(it Item) bool {
 		return false
 	}
 	delete(q.leased, it.Key)
-	if old.Kind == KindPage {
-		if q.leasedAt[old.Depth]--; q.leasedAt[old.Depth] <= 0 {
-			delete(q.leasedAt, old.Depth)
+	if old.kind == KindPage {
+		d := int(old.depth)
+		if q.leasedAt[d]--; q.leasedAt[d] <= 0 {
+			delete(q.leasedAt, d)
 		}
 	}
 	return true
 }
 
-// requeue puts a handed-out item back.
-func (q *queue) requeue(it Item, now time.Time) bool {
+// requeue puts a handed-out item back under a new sequence number.
+func (q *queue) requeue(it Item, seq uint64, now time.Time) bool {
 	if !q.release(it) {
 		return false
 	}
-	delete(q.pending, it.Key)
-	q.push(it, now)
+	q.push(it, seq, now)
 	return true
 }
 
 // done acknowledges a handed-out item.
 func (q *queue) done(it Item) bool {
-	if !q.release(it) {
-		return false
-	}
-	delete(q.pending, it.Key)
-	return true
+	return q.release(it)
 }
 
 // counts returns the pending pages and images.
@@ -141,14 +180,14 @@ func (q *queue) counts() (pages, images int64) {
 	}
 	images = int64(q.images.len())
 	for _, it := range q.delayed {
-		if it.Kind == KindPage {
+		if it.kind == KindPage {
 			pages++
 		} else {
 			images++
 		}
 	}
 	for _, it := range q.leased {
-		if it.Kind == KindPage {
+		if it.kind == KindPage {
 			pages++
 		} else {
 			images++
@@ -157,34 +196,59 @@ func (q *queue) counts() (pages, images int64) {
 	return pages, images
 }
 
-// fifo is a slice-backed first-in first-out list.
+// fifo is a first-in first-out list in fixed-size blocks, so a long queue
+// never holds a doubled slice while it grows, nor a copy while it shrinks.
 type fifo struct {
-	items []Item
-	head  int
+	head, tail *fifoBlock
+	hi, ti     int // next pop in head, next push in tail
+	n          int
 }
 
-func (f *fifo) len() int { return len(f.items) - f.head }
+const fifoBlockLen = 128
 
-func (f *fifo) push(it Item) { f.items = append(f.items, it) }
+type fifoBlock struct {
+	items [fifoBlockLen]queued
+	next  *fifoBlock
+}
 
-func (f *fifo) pop() Item {
-	it := f.items[f.head]
-	f.items[f.head] = Item{}
-	f.head++
-	if f.head > 1024 && f.head*2 > len(f.items) {
-		f.items = append([]Item(nil), f.items[f.head:]...)
-		f.head = 0
+func (f *fifo) len() int { return f.n }
+
+func (f *fifo) push(qi queued) {
+	if f.tail == nil || f.ti == fifoBlockLen {
+		b := &fifoBlock{}
+		if f.tail == nil {
+			f.head, f.hi = b, 0
+		} else {
+			f.tail.next = b
+		}
+		f.tail, f.ti = b, 0
 	}
-	return it
+	f.tail.items[f.ti] = qi
+	f.ti++
+	f.n++
+}
+
+func (f *fifo) pop() queued {
+	qi := f.head.items[f.hi]
+	f.head.items[f.hi] = queued{}
+	f.hi++
+	f.n--
+	switch {
+	case f.n == 0:
+		f.head, f.tail, f.hi, f.ti = nil, nil, 0, 0
+	case f.hi == fifoBlockLen:
+		f.head, f.hi = f.head.next, 0
+	}
+	return qi
 }
 
 // delayHeap orders waiting items by not-before time.
-type delayHeap []Item
+type delayHeap []queued
 
 func (h delayHeap) Len() int           { return len(h) }
-func (h delayHeap) Less(i, j int) bool { return h[i].NotBefore.Before(h[j].NotBefore) }
+func (h delayHeap) Less(i, j int) bool { return h[i].notBefore().Before(h[j].notBefore()) }
 func (h delayHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *delayHeap) Push(x any)        { *h = append(*h, x.(Item)) }
+func (h *delayHeap) Push(x any)        { *h = append(*h, x.(queued)) }
 func (h *delayHeap) Pop() any {
 	old := *h
 	it := old[len(old)-1]

@@ -186,6 +186,7 @@ func buildBinaries(dir string) error {
 	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
 		"./cmd/imgcrawl", "./internal/bench/baseline", "./internal/bench/measure", "./internal/testsite/cmd/testsite")
 	cmd.Dir = strings.TrimSpace(string(root))
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as `make build` builds it
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("bench: go build: %w", err)
