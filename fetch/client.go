@@ -278,7 +278,9 @@ func (c *Client) Get(ctx context.Context, rawURL string, extra http.Header, maxB
 		c.log.Debug("fetch: get failed", "url", redacted, "err", err)
 		return nil, err
 	}
-	c.log.Debug("fetch: get", "url", redacted, "status", resp.StatusCode, "length", resp.ContentLength)
+	if c.log.Enabled(ctx, slog.LevelDebug) { // the arguments alone cost allocations per request
+		c.log.Debug("fetch: get", "url", redacted, "status", resp.StatusCode, "length", resp.ContentLength)
+	}
 	if maxBytes > 0 && resp.ContentLength > maxBytes {
 		resp.Body.Close()
 		cancel(context.Canceled)

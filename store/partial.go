@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Partial is a large download kept across interruptions (Ctrl-C, kill -9, a
@@ -27,8 +29,36 @@ func (w *Writer) partialPaths(key Key) (data, meta string) {
 	return filepath.Join(dir, key.String()+".part"), filepath.Join(dir, key.String()+".json")
 }
 
+// listPartials returns the keys of the partial downloads kept in dir (none
+// if it is missing or unreadable): <key>.json names them.
+func listPartials(dir string) map[Key]bool {
+	keys := make(map[Key]bool)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		var k Key
+		name, ok := strings.CutSuffix(e.Name(), ".json")
+		if ok && len(name) == hex.EncodedLen(len(k)) {
+			if _, err := hex.Decode(k[:], []byte(name)); err == nil {
+				keys[k] = true
+			}
+		}
+	}
+	return keys
+}
+
 // LoadPartial returns the kept partial download of the URL with key, if any.
+// It knows the partials on disk when NewWriter ran and those this Writer
+// kept since, and answers for any other key at once, without touching the
+// disk: most images have none. A partial that another process writes into
+// the same OUT after NewWriter is not seen, so that download starts over
+// (correct, just not resumed).
 func (w *Writer) LoadPartial(key Key) (*Partial, bool) {
+	w.pmu.Lock()
+	kept := w.partials[key]
+	w.pmu.Unlock()
+	if !kept {
+		return nil, false
+	}
 	data, meta := w.partialPaths(key)
 	b, err := os.ReadFile(meta)
 	if err != nil {
@@ -46,6 +76,9 @@ func (w *Writer) LoadPartial(key Key) (*Partial, bool) {
 
 // DropPartial deletes a kept partial download.
 func (w *Writer) DropPartial(key Key) {
+	w.pmu.Lock()
+	delete(w.partials, key)
+	w.pmu.Unlock()
 	data, meta := w.partialPaths(key)
 	os.Remove(meta)
 	os.Remove(data)
@@ -75,7 +108,11 @@ func (w *Writer) SaveResumable(ctx context.Context, img Image, key Key, validato
 		f.Close()
 		if !keep {
 			w.DropPartial(key)
+			return
 		}
+		w.pmu.Lock()
+		w.partials[key] = true
+		w.pmu.Unlock()
 	}()
 	if err := f.Truncate(offset); err != nil {
 		return Result{}, &WriteError{Path: data, Err: err}
@@ -91,7 +128,7 @@ func (w *Writer) SaveResumable(ctx context.Context, img Image, key Key, validato
 	if max > 0 {
 		max -= offset
 	}
-	n, rerr, werr := copyHashed(ctx, io.MultiWriter(f, h), r, max)
+	n, rerr, werr := copyHashed(ctx, f, h, r, max)
 	if werr == nil && w.cfg.Fsync {
 		werr = f.Sync()
 	}
@@ -120,5 +157,6 @@ func (w *Writer) SaveResumable(ctx context.Context, img Image, key Key, validato
 	}
 	var sum [32]byte
 	h.Sum(sum[:0])
-	return w.finish(ctx, res, img, data, sum, total)
+	link := func(dst string) error { return linkNoReplace(data, dst) }
+	return w.finish(ctx, res, img, link, sum, total)
 }

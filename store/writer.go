@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"net/url"
@@ -36,20 +37,26 @@ type WriterConfig struct {
 	MinSize, MaxSize   int64 // bytes; 0 = no bound
 	MinWidth           int   // pixels; 0 = no bound
 	MinHeight          int
-	Fsync              bool // fsync each file before it is renamed into place
+	Fsync              bool // fsync each file before it is linked into place
 	ContentDisposition bool // name files from Content-Disposition when present
 }
 
 // Writer streams image bodies to files under OUT: the first bytes decide the
 // type and dimensions, the rest goes through a SHA-256 hasher into a temp file
 // in OUT/.imgcrawl/tmp, which is then linked into place under a name no other
-// file has. A file under its final name is always complete. Safe for
-// concurrent use; use NewWriter.
+// file has. A file under its final name is always complete. On Linux the
+// temp file is anonymous (O_TMPFILE) where the file system allows it, so it
+// needs no cleanup, even after a crash. Safe for concurrent use; use
+// NewWriter.
 type Writer struct {
 	cfg    WriterConfig
 	tmpDir string
+	anon   bool            // temp files are anonymous (see tempFile)
 	mu     sync.Mutex      // serializes naming and the content index
 	dirs   map[string]bool // folders known to exist (guarded by mu)
+
+	pmu      sync.Mutex   // guards partials
+	partials map[Key]bool // keys with a kept partial download (see LoadPartial)
 }
 
 // Image describes a response about to be saved.
@@ -81,7 +88,8 @@ func (e *WriteError) Error() string { return fmt.Sprintf("store: write %s: %v", 
 func (e *WriteError) Unwrap() error { return e.Err }
 
 // NewWriter prepares OUT and its temp folder, removing temp files left by an
-// earlier run that was killed.
+// earlier run that was killed, checks whether anonymous temp files work
+// there, and lists the kept partial downloads.
 func NewWriter(cfg WriterConfig) (*Writer, error) {
 	if cfg.Dir == "" {
 		return nil, errors.New("store: no output folder")
@@ -104,7 +112,8 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 			os.Remove(f)
 		}
 	}
-	return &Writer{cfg: cfg, tmpDir: tmp, dirs: make(map[string]bool)}, nil
+	return &Writer{cfg: cfg, tmpDir: tmp, anon: probeAnon(tmp), dirs: make(map[string]bool),
+		partials: listPartials(filepath.Join(cfg.Dir, PrivateDir, "partial"))}, nil
 }
 
 // TempDir returns the folder temp files are written in.
@@ -137,21 +146,15 @@ func (w *Writer) Save(ctx context.Context, img Image, r io.Reader) (Result, erro
 	if reason != "" {
 		return skipped(reason), nil
 	}
-	tmp, err := os.CreateTemp(w.tmpDir, "img-*.part")
+	tmp, err := w.createTemp()
 	if err != nil {
 		return Result{}, &WriteError{Path: w.tmpDir, Err: err}
 	}
-	defer os.Remove(tmp.Name())
+	defer tmp.Close()
 	h := sha256.New()
-	n, rerr, werr := copyHashed(ctx, io.MultiWriter(tmp, h), br, cfg.MaxSize)
-	if werr == nil && cfg.Fsync {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
+	n, rerr, werr := copyHashed(ctx, tmp, h, br, cfg.MaxSize)
 	if werr != nil {
-		return Result{}, &WriteError{Path: tmp.Name(), Err: werr}
+		return Result{}, &WriteError{Path: w.tmpDir, Err: werr}
 	}
 	if errors.Is(rerr, errTooBig) {
 		return skipped(fmt.Sprintf("larger than max-size (%d bytes)", cfg.MaxSize)), nil
@@ -162,9 +165,12 @@ func (w *Writer) Save(ctx context.Context, img Image, r io.Reader) (Result, erro
 	if cfg.MinSize > 0 && n < cfg.MinSize {
 		return skipped(fmt.Sprintf("smaller than min-size (%d < %d bytes)", n, cfg.MinSize)), nil
 	}
+	if err := tmp.Flush(cfg.Fsync); err != nil {
+		return Result{}, &WriteError{Path: w.tmpDir, Err: err}
+	}
 	var sum [32]byte
 	h.Sum(sum[:0])
-	return w.finish(ctx, res, img, tmp.Name(), sum, n)
+	return w.finish(ctx, res, img, tmp.Link, sum, n)
 }
 
 // check decides from the first bytes whether an image is kept: its type,
@@ -189,9 +195,12 @@ func (w *Writer) check(head []byte) (Result, string) {
 	return res, ""
 }
 
-// finish names a complete file (temp or partial) and places it.
-func (w *Writer) finish(ctx context.Context, res Result, img Image, file string, sum [32]byte, n int64) (Result, error) {
-	res.SHA256, res.Bytes = hex.EncodeToString(sum[:]), n
+// finish names a complete file (temp or partial) and places it; link gives
+// the file a name (see tempFile.Link).
+func (w *Writer) finish(ctx context.Context, res Result, img Image, link func(dst string) error, sum [32]byte, n int64) (Result, error) {
+	var hx [2 * len(sum)]byte
+	hex.Encode(hx[:], sum[:])
+	res.SHA256, res.Bytes = string(hx[:]), n
 	name := ""
 	if w.cfg.ContentDisposition && img.ContentDisposition != "" {
 		name, _ = ContentDispositionName(img.ContentDisposition)
@@ -199,13 +208,13 @@ func (w *Writer) finish(ctx context.Context, res Result, img Image, file string,
 	ext := extOf(res.ContentType)
 	rel := RelPath(w.cfg.Layout, img.URL, name, ext, sum)
 	var err error
-	res.Path, res.Status, err = w.place(ctx, file, rel, sum, n)
+	res.Path, res.Status, err = w.place(ctx, link, rel, sum, n)
 	return res, err
 }
 
 // extOf returns the file extension of a sniffed MIME type.
 func extOf(mime string) string {
-	for _, t := range ImageTypes() {
+	for _, t := range sniffTypes[:] { // not ImageTypes: it copies
 		if t.MIME == mime {
 			return t.Ext
 		}
@@ -213,9 +222,10 @@ func extOf(mime string) string {
 	return ""
 }
 
-// place gives the temp file its final name unless its content is saved
-// already. It returns the path of the file holding the content.
-func (w *Writer) place(ctx context.Context, tmp, rel string, sum [32]byte, size int64) (string, string, error) {
+// place gives the complete file its final name, with link, unless its
+// content is saved already. It returns the path of the file holding the
+// content.
+func (w *Writer) place(ctx context.Context, link func(dst string) error, rel string, sum [32]byte, size int64) (string, string, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for n := 0; ; n++ {
@@ -230,7 +240,7 @@ func (w *Writer) place(ctx context.Context, tmp, rel string, sum [32]byte, size 
 			}
 			w.dirs[dir] = true
 		}
-		err := linkNoReplace(tmp, final)
+		err := link(final)
 		if errors.Is(err, fs.ErrExist) {
 			if sameContent(final, sum, size) {
 				// Saved by an earlier run whose state is gone: keep it.
@@ -253,23 +263,6 @@ func (w *Writer) place(ctx context.Context, tmp, rel string, sum [32]byte, size 
 		}
 		return cand, "saved", nil
 	}
-}
-
-// linkNoReplace makes dst name the file tmp names, failing with fs.ErrExist
-// when dst exists. Hard links are atomic; where the file system has none,
-// fall back to a rename after an existence check (serialized by the caller).
-func linkNoReplace(tmp, dst string) error {
-	err := os.Link(tmp, dst)
-	if err == nil || errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	if _, serr := os.Lstat(dst); serr == nil {
-		return fs.ErrExist
-	}
-	if rerr := os.Rename(tmp, dst); rerr != nil {
-		return err
-	}
-	return nil
 }
 
 // sameContent reports whether the file at path holds exactly sum.
@@ -301,9 +294,9 @@ var (
 
 var errTooBig = errors.New("store: image larger than max-size")
 
-// copyHashed copies src to dst, separating read errors from write errors so a
-// failing server is never mistaken for a failing disk.
-func copyHashed(ctx context.Context, dst io.Writer, src io.Reader, max int64) (n int64, rerr, werr error) {
+// copyHashed copies src to dst and h, separating read errors from write
+// errors so a failing server is never mistaken for a failing disk.
+func copyHashed(ctx context.Context, dst io.Writer, h hash.Hash, src io.Reader, max int64) (n int64, rerr, werr error) {
 	bp := copyPool.Get().(*[]byte)
 	defer copyPool.Put(bp)
 	buf := *bp
@@ -319,6 +312,7 @@ func copyHashed(ctx context.Context, dst io.Writer, src io.Reader, max int64) (n
 			if _, werr := dst.Write(buf[:k]); werr != nil {
 				return n, nil, werr
 			}
+			h.Write(buf[:k])
 			n += int64(k)
 		}
 		if errors.Is(err, io.EOF) {
