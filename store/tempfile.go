@@ -30,27 +30,33 @@ type tempFile interface {
 // createTemp starts a temp file for one image.
 func (w *Writer) createTemp() (tempFile, error) {
 	if w.anon {
-		return openAnon(w.tmpDir)
+		return openAnon(w.tmpDir, w.anonByFD)
 	}
 	return createNamed(w.tmpDir)
 }
 
 // probeAnon reports whether anonymous temp files can be made and linked
-// into place in dir: the kernel, the file system and /proc must all allow
-// it. The probe name ends in .part so that a crash leaves nothing that
-// NewWriter does not clean up.
-func probeAnon(dir string) bool {
-	f, err := openAnon(dir)
-	if err != nil {
-		return false
+// into place in dir: the kernel, the file system and /proc (or the
+// privilege to link a descriptor itself) must allow it. byFD says the
+// descriptor can be linked directly (AT_EMPTY_PATH: root, or
+// CAP_DAC_READ_SEARCH), which spares a /proc lookup per file. The probe
+// names end in .part so that a crash leaves nothing that NewWriter does not
+// clean up.
+func probeAnon(dir string) (ok, byFD bool) {
+	for _, byFD := range []bool{true, false} {
+		f, err := openAnon(dir, byFD)
+		if err != nil {
+			return false, false
+		}
+		name := filepath.Join(dir, "probe-"+strconv.FormatUint(rand.Uint64(), 36)+".part")
+		err = f.Link(name)
+		f.Close()
+		if err == nil {
+			os.Remove(name)
+			return true, byFD
+		}
 	}
-	defer f.Close()
-	name := filepath.Join(dir, "probe-"+strconv.FormatUint(rand.Uint64(), 36)+".part")
-	if f.Link(name) != nil {
-		return false
-	}
-	os.Remove(name)
-	return true
+	return false, false
 }
 
 // namedFile is a temp file with a name, img-*.part, for systems without

@@ -15,6 +15,7 @@ const (
 	oTmpfile        = 0o20000000 | syscall.O_DIRECTORY
 	atFDCWD         = -100
 	atSymlinkFollow = 0x400
+	atEmptyPath     = 0x1000
 )
 
 // anonFile is an O_TMPFILE file: it has no name until Link gives it one, and
@@ -22,10 +23,13 @@ const (
 // killed. It is written through the raw descriptor: an os.File would add the
 // poller's calls (an epoll_ctl that fails, fcntl) for nothing on a regular
 // file.
-type anonFile struct{ fd int }
+type anonFile struct {
+	fd   int
+	byFD bool // Link names the descriptor itself, not its /proc entry
+}
 
 // openAnon opens an anonymous temp file on the file system of dir.
-func openAnon(dir string) (tempFile, error) {
+func openAnon(dir string, byFD bool) (tempFile, error) {
 	for {
 		fd, err := syscall.Open(dir, oTmpfile|syscall.O_WRONLY|syscall.O_CLOEXEC, 0o644)
 		if err == syscall.EINTR {
@@ -34,7 +38,7 @@ func openAnon(dir string) (tempFile, error) {
 		if err != nil {
 			return nil, &os.PathError{Op: "open", Path: dir, Err: err}
 		}
-		return &anonFile{fd: fd}, nil
+		return &anonFile{fd: fd, byFD: byFD}, nil
 	}
 }
 
@@ -69,19 +73,25 @@ func (t *anonFile) Flush(sync bool) error {
 	}
 }
 
-// Link names the file through its /proc/self/fd entry. Like link(2),
-// linkat fails with EEXIST when dst exists.
+// Link names the file: through the descriptor itself (AT_EMPTY_PATH) when
+// byFD is set, else through its /proc/self/fd entry. Like link(2), linkat
+// fails with EEXIST when dst exists.
 func (t *anonFile) Link(dst string) error {
-	var buf [32]byte
-	src := strconv.AppendInt(append(buf[:0], "/proc/self/fd/"...), int64(t.fd), 10)
-	src = append(src, 0)
 	p, err := syscall.BytePtrFromString(dst)
 	if err != nil {
 		return err
 	}
+	var buf [32]byte
+	from, src, flags := atFDCWD, buf[:0], atSymlinkFollow
+	if t.byFD {
+		from, flags = t.fd, atEmptyPath
+	} else {
+		src = strconv.AppendInt(append(src, "/proc/self/fd/"...), int64(t.fd), 10)
+	}
+	src = append(src, 0)
 	cwd := atFDCWD
-	_, _, e := syscall.Syscall6(syscall.SYS_LINKAT, uintptr(cwd), uintptr(unsafe.Pointer(&src[0])),
-		uintptr(cwd), uintptr(unsafe.Pointer(p)), atSymlinkFollow, 0)
+	_, _, e := syscall.Syscall6(syscall.SYS_LINKAT, uintptr(from), uintptr(unsafe.Pointer(&src[0])),
+		uintptr(cwd), uintptr(unsafe.Pointer(p)), uintptr(flags), 0)
 	if e != 0 {
 		return os.NewSyscallError("linkat", e)
 	}

@@ -49,11 +49,12 @@ type WriterConfig struct {
 // needs no cleanup, even after a crash. Safe for concurrent use; use
 // NewWriter.
 type Writer struct {
-	cfg    WriterConfig
-	tmpDir string
-	anon   bool            // temp files are anonymous (see tempFile)
-	mu     sync.Mutex      // serializes naming and the content index
-	dirs   map[string]bool // folders known to exist (guarded by mu)
+	cfg      WriterConfig
+	tmpDir   string
+	anon     bool            // temp files are anonymous (see tempFile)
+	anonByFD bool            // and linked by descriptor, not through /proc
+	mu       sync.Mutex      // serializes naming and the content index
+	dirs     map[string]bool // folders known to exist (guarded by mu)
 
 	pmu      sync.Mutex   // guards partials
 	partials map[Key]bool // keys with a kept partial download (see LoadPartial)
@@ -112,7 +113,8 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 			os.Remove(f)
 		}
 	}
-	return &Writer{cfg: cfg, tmpDir: tmp, anon: probeAnon(tmp), dirs: make(map[string]bool),
+	anon, byFD := probeAnon(tmp)
+	return &Writer{cfg: cfg, tmpDir: tmp, anon: anon, anonByFD: byFD, dirs: make(map[string]bool),
 		partials: listPartials(filepath.Join(cfg.Dir, PrivateDir, "partial"))}, nil
 }
 

@@ -31,11 +31,12 @@ func testPNG(t testing.TB, side int, seed byte) []byte {
 }
 
 // tempModes runs f with a Writer on a fresh OUT for each kind of temp file:
-// anonymous (skipped where the probe finds none) and named (forced).
+// anonymous linked by descriptor, anonymous linked through /proc (each
+// skipped where the probe finds it does not work) and named (forced).
 func tempModes(t *testing.T, cfg WriterConfig, f func(t *testing.T, w *Writer)) {
-	for _, anon := range []bool{true, false} {
-		name := map[bool]string{true: "anonymous", false: "named"}[anon]
-		t.Run(name, func(t *testing.T) {
+	for _, mode := range []string{"anonymous-fd", "anonymous-proc", "named"} {
+		anon, byFD := mode != "named", mode == "anonymous-fd"
+		t.Run(mode, func(t *testing.T) {
 			c := cfg
 			if c.Dir == "" {
 				c.Dir = t.TempDir()
@@ -47,10 +48,10 @@ func tempModes(t *testing.T, cfg WriterConfig, f func(t *testing.T, w *Writer)) 
 			if err != nil {
 				t.Fatal(err)
 			}
-			if anon && !w.anon {
-				t.Skip("no anonymous temp files here")
+			if anon && !w.anon || byFD && !w.anonByFD {
+				t.Skip("not available here")
 			}
-			w.anon = anon
+			w.anon, w.anonByFD = anon, byFD
 			f(t, w)
 			if left := dirNames(t, w.TempDir()); len(left) > 0 {
 				t.Errorf("temp files left: %v", left)
