@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"image"
-	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"math"
@@ -33,14 +32,16 @@ const dimsMax = 1 << 30
 func Dimensions(head []byte, t ImageType) (w, h int, ok bool) {
 	switch t.Name {
 	case "png":
-		w, h, ok = dimsConfig(png.DecodeConfig(bytes.NewReader(head)))
+		// The header alone gives what DecodeConfig gives when it succeeds,
+		// without its allocations; DecodeConfig stays for odd files.
+		w, h, ok = dimsPNGHeader(head)
 		if !ok {
-			w, h, ok = dimsPNGHeader(head)
+			w, h, ok = dimsConfig(png.DecodeConfig(bytes.NewReader(head)))
 		}
 	case "jpeg":
 		w, h, ok = dimsConfig(jpeg.DecodeConfig(bytes.NewReader(head)))
 	case "gif":
-		w, h, ok = dimsConfig(gif.DecodeConfig(bytes.NewReader(head)))
+		w, h, ok = dimsGIFHeader(head)
 	case "webp":
 		w, h, ok = dimsConfig(webp.DecodeConfig(bytes.NewReader(head)))
 	case "bmp":
@@ -77,6 +78,19 @@ func dimsPNGHeader(b []byte) (w, h int, ok bool) {
 		return 0, 0, false
 	}
 	return int(binary.BigEndian.Uint32(b[16:])), int(binary.BigEndian.Uint32(b[20:])), true
+}
+
+// dimsGIFHeader reads the logical screen size, succeeding exactly when
+// gif.DecodeConfig does (a known version, a complete screen descriptor and
+// global color table) without building the palette DecodeConfig returns.
+func dimsGIFHeader(b []byte) (w, h int, ok bool) {
+	if len(b) < 13 || string(b[:6]) != "GIF87a" && string(b[:6]) != "GIF89a" {
+		return 0, 0, false
+	}
+	if flags := b[10]; flags&0x80 != 0 && len(b) < 13+3<<(1+flags&7) {
+		return 0, 0, false
+	}
+	return int(binary.LittleEndian.Uint16(b[6:])), int(binary.LittleEndian.Uint16(b[8:])), true
 }
 
 // dimsBMPHeader reads the DIB header of a BMP variant x/image cannot decode.

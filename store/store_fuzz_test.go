@@ -1,6 +1,9 @@
 package store
 
 import (
+	"bytes"
+	"image/gif"
+	"image/png"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -145,6 +148,28 @@ func FuzzDimensions(f *testing.F) {
 			if ok != (w > 0 && h > 0) || w < 0 || h < 0 || w > dimsMax || h > dimsMax {
 				t.Fatalf("Dimensions(%s) = %d, %d, %v", typ.Name, w, h, ok)
 			}
+		}
+	})
+}
+
+// The header readers agree with the standard decoders wherever those
+// succeed, and (for GIF, which has no decoder fallback) fail where they do.
+func FuzzDimsHeaders(f *testing.F) {
+	sniffFuzzSeeds(f)
+	f.Add([]byte("GIF89a\x02\x00\x03\x00\x80\x00\x00abcdef"))
+	f.Add([]byte("GIF87a\x02\x00\x03\x00\x81\x00\x00abcdefghijk"))
+	f.Fuzz(func(t *testing.T, head []byte) {
+		if len(head) > 64<<10 {
+			return
+		}
+		c, err := gif.DecodeConfig(bytes.NewReader(head))
+		w, h, ok := dimsGIFHeader(head)
+		if ok != (err == nil) || ok && (w != c.Width || h != c.Height) {
+			t.Fatalf("dimsGIFHeader = %d, %d, %v; gif.DecodeConfig = %d, %d, %v", w, h, ok, c.Width, c.Height, err)
+		}
+		c, err = png.DecodeConfig(bytes.NewReader(head))
+		if w, h, ok := dimsPNGHeader(head); err == nil && (!ok || w != c.Width || h != c.Height) {
+			t.Fatalf("dimsPNGHeader = %d, %d, %v; png.DecodeConfig = %d, %d", w, h, ok, c.Width, c.Height)
 		}
 	})
 }
