@@ -7,10 +7,10 @@ import (
 	"io"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
-	wurl "github.com/nlnwa/whatwg-url/url"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
@@ -82,14 +82,11 @@ func Extract(r io.Reader, contentType string, page *url.URL) (*Extracted, error)
 	}
 
 	ex := &Extracted{Base: page}
-	var base *wurl.Url
-	if page != nil {
-		base, _ = urlnormParser.Parse(page.String())
-	}
+	res := newUrlnormResolver(page)
 	if w.hasBase {
-		if b, err := urlnormResolve(base, w.baseHref); err == nil {
+		if b, err := res.resolve(w.baseHref); err == nil {
 			ex.Base = b
-			base, _ = urlnormParser.Parse(b.String())
+			res = newUrlnormResolver(b)
 		}
 	}
 
@@ -100,7 +97,7 @@ func Extract(r io.Reader, contentType string, page *url.URL) (*Extracted, error)
 		if queryEnc != nil {
 			ref.val = extractLegacyQuery(ref.val, queryEnc)
 		}
-		u, err := urlnormResolve(base, ref.val)
+		u, err := res.resolve(ref.val)
 		if err != nil {
 			continue
 		}
@@ -146,16 +143,19 @@ func extractDecode(r io.Reader, contentType string) (io.Reader, extractQueryEnco
 	n, err := io.ReadFull(r, preview)
 	preview = preview[:n]
 	var body io.Reader
+	whole := false
 	switch {
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		body = bytes.NewReader(preview)
+		body, whole = bytes.NewReader(preview), true
 	case err != nil:
 		return nil, nil, err
 	default:
 		body = io.MultiReader(bytes.NewReader(preview), r)
 	}
 	enc, name, _ := charset.DetermineEncoding(preview, contentType)
-	body = enc.NewDecoder().Reader(body)
+	if !whole || !extractDecodesToItself(name, preview) {
+		body = enc.NewDecoder().Reader(body)
+	}
 	switch name {
 	case "utf-8", "utf-16be", "utf-16le", "replacement", "":
 		return body, nil, nil
@@ -167,6 +167,26 @@ func extractDecode(r io.Reader, contentType string) (io.Reader, extractQueryEnco
 		return body, nil, nil
 	}
 	return body, henc.NewEncoder(), nil
+}
+
+// extractDecodesToItself reports whether decoding all of body from the
+// named encoding, as determined by charset.DetermineEncoding, changes
+// nothing, so that the decoder (and its 8 KiB of buffers) can be skipped:
+// valid UTF-8 from UTF-8 (whose decoder only replaces invalid sequences and
+// keeps a byte order mark) and ASCII from windows-1252 (an ASCII superset).
+func extractDecodesToItself(name string, body []byte) bool {
+	switch name {
+	case "utf-8":
+		return utf8.Valid(body)
+	case "windows-1252":
+		for _, c := range body {
+			if c >= utf8.RuneSelf {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // extractLegacyQuery percent-encodes the non-ASCII characters of ref's query

@@ -3,6 +3,7 @@ package crawler
 import (
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,63 @@ func FuzzResolve(f *testing.F) {
 			return
 		}
 		urlnormCheckInvariants(t, ref, u.String(), u.Scheme, u.Fragment)
+	})
+}
+
+// FuzzResolveFastPath checks that whenever the fast path of Resolve
+// accepts a reference, its result equals the WHATWG path's, for normalized
+// bases and for bases as net/url parses them.
+func FuzzResolveFastPath(f *testing.F) {
+	for _, tt := range urlnormFastCases {
+		f.Add(tt.base, tt.ref)
+	}
+	for _, s := range urlnormFuzzSeeds {
+		f.Add("http://127.0.0.1:8901/p/17.html", s)
+	}
+	f.Fuzz(func(t *testing.T, base, ref string) {
+		if b, err := Normalize(base); err == nil {
+			urlnormCheckFast(t, b, ref)
+		}
+		if b, err := url.Parse(base); err == nil {
+			urlnormCheckFast(t, b, ref)
+		}
+	})
+}
+
+// FuzzNormalizeFastPath checks that Normalize's fast path for absolute
+// URLs gives exactly what the WHATWG parser gives.
+func FuzzNormalizeFastPath(f *testing.F) {
+	for _, s := range urlnormFuzzSeeds {
+		f.Add(s)
+	}
+	for _, s := range []string{"http://127.0.0.1:8903/i/12.png", "https://a.example/b?c=1&a=2#f", "http://A.example/",
+		"http://a.example:80/x", "https://a.example:0443/", "http://0x7f.1/", "http://xn--a.example/", "http://a..b/",
+		"http://a.example/./x", "http://a.example?q", "http://a.example#", "https://1.2.3.4:65535/p;q=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		fast, ok := urlnormResolveFast(urlnormAnyBase, raw)
+		if !ok || !strings.HasPrefix(raw, "http://") && !strings.HasPrefix(raw, "https://") {
+			return
+		}
+		slow, err := urlnormNormalize(raw)
+		if err != nil {
+			t.Fatalf("Normalize(%q): fast path gave %q, the parser fails: %v", raw, fast, err)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("Normalize(%q): fast path gave %#v, the parser %#v", raw, fast, slow)
+		}
+	})
+}
+
+// FuzzExtractDecode checks that extractDecode yields what the encoding's
+// decoder yields, also when it skips the decoder.
+func FuzzExtractDecode(f *testing.F) {
+	for _, tt := range extractDecodeCases {
+		f.Add(tt.body, tt.contentType)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		extractCheckDecode(t, body, contentType)
 	})
 }
 

@@ -52,6 +52,17 @@ const urlnormMaxErrInput = 120
 // represented that way by net/url (for example a host containing "{") is an
 // error. Errors never quote a password. Normalize is safe for concurrent use.
 func Normalize(raw string) (*url.URL, error) {
+	if strings.HasPrefix(raw, "http://") || strings.HasPrefix(raw, "https://") {
+		// An absolute reference ignores the base it is resolved against.
+		if u, ok := urlnormResolveFast(urlnormAnyBase, raw); ok {
+			return u, nil
+		}
+	}
+	return urlnormNormalize(raw)
+}
+
+// urlnormNormalize is Normalize without its fast path.
+func urlnormNormalize(raw string) (*url.URL, error) {
 	if err := urlnormCheckScheme(raw); err != nil {
 		return nil, err
 	}
@@ -73,6 +84,11 @@ func Resolve(base *url.URL, ref string) (*url.URL, error) {
 	if base == nil {
 		return Normalize(ref)
 	}
+	if urlnormFastBase(base) {
+		if u, ok := urlnormResolveFast(base, ref); ok {
+			return u, nil
+		}
+	}
 	wb, err := urlnormParser.Parse(base.String())
 	if err != nil {
 		return nil, urlnormParseError("parse base url", base.String(), err)
@@ -84,7 +100,7 @@ func Resolve(base *url.URL, ref string) (*url.URL, error) {
 // means no base) and normalizes the result.
 func urlnormResolve(wb *wurl.Url, ref string) (*url.URL, error) {
 	if wb == nil {
-		return Normalize(ref)
+		return urlnormNormalize(ref)
 	}
 	if err := urlnormCheckScheme(ref); err != nil {
 		return nil, err
@@ -94,6 +110,42 @@ func urlnormResolve(wb *wurl.Url, ref string) (*url.URL, error) {
 		return nil, urlnormParseError("resolve url", ref, err)
 	}
 	return urlnormFinish(ref, w)
+}
+
+// urlnormResolver resolves references against one base URL (nil means
+// none) like Resolve, but parses the base with the WHATWG parser only once,
+// and only when a reference needs the slow path. The zero value has no base.
+// It is not safe for concurrent use.
+type urlnormResolver struct {
+	base   *url.URL
+	fast   bool      // urlnormFastBase(base)
+	parsed bool      // wb is set
+	wb     *wurl.Url // base as parsed by the WHATWG parser, nil if it fails
+}
+
+func newUrlnormResolver(base *url.URL) urlnormResolver {
+	return urlnormResolver{base: base, fast: base != nil && urlnormFastBase(base)}
+}
+
+func (r *urlnormResolver) resolve(ref string) (*url.URL, error) {
+	if r.fast {
+		if u, ok := urlnormResolveFast(r.base, ref); ok {
+			return u, nil
+		}
+	}
+	// urlnormResolve checks this first too; checking it before parsing the
+	// base spares that for pages whose only other references are data: or
+	// mailto: URLs.
+	if err := urlnormCheckScheme(ref); err != nil {
+		return nil, err
+	}
+	if !r.parsed {
+		r.parsed = true
+		if r.base != nil {
+			r.wb, _ = urlnormParser.Parse(r.base.String())
+		}
+	}
+	return urlnormResolve(r.wb, ref)
 }
 
 // urlnormError is a parse error whose message quotes the input with its

@@ -1,0 +1,75 @@
+package crawler
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html/charset"
+)
+
+// extractDecodeCases are bodies and content types for which extractDecode
+// must yield what the encoding's decoder yields.
+var extractDecodeCases = []struct {
+	name, contentType string
+	body              []byte
+}{
+	{"empty", "text/html", nil},
+	{"ASCII undeclared", "text/html", []byte("<a href=/x>\x00\x01\x7f</a>")},
+	{"ASCII declared utf-8", "text/html; charset=utf-8", []byte("<p>plain</p>")},
+	{"valid UTF-8 declared", "text/html; charset=utf-8", []byte("<p>café ☃</p>")},
+	{"valid UTF-8 sniffed", "text/html", []byte("<p>café ☃</p>")},
+	{"valid UTF-8 meta", "", []byte(`<meta charset="utf-8"><p>café</p>`)},
+	{"UTF-8 with BOM", "", []byte("\xef\xbb\xbf<p>café</p>")},
+	{"invalid UTF-8 declared", "text/html; charset=utf-8", []byte("<a href=\"/\xff\xfe\">x</a>")},
+	{"invalid UTF-8 meta", "", []byte("<meta charset=utf-8><a href=\"/\xc3\">x</a>")},
+	{"truncated rune at end", "text/html; charset=utf-8", []byte("<p>caf\xc3")},
+	{"surrogate bytes", "text/html; charset=utf-8", []byte("\xed\xa0\x80")},
+	{"windows-1252 high bytes", "text/html", []byte("<p>caf\xe9 \x80</p>")},
+	{"windows-1252 declared ASCII", "text/html; charset=windows-1252", []byte("<p>x</p>")},
+	{"latin1 label", "text/html; charset=iso-8859-1", []byte("<p>caf\xe9</p>")},
+	{"windows-1251", "text/html; charset=windows-1251", []byte("<p>\xcf\xf0\xe8</p>")},
+	{"replacement encoding", "text/html; charset=iso-2022-kr", []byte("<p>x</p>")},
+	{"UTF-16LE BOM", "", []byte("\xff\xfe<\x00p\x00>\x00")},
+	{"ISO-2022-JP ASCII escapes", "text/html; charset=iso-2022-jp", []byte("\x1b$B$3\x1b(B<p>x</p>")},
+	{"long valid UTF-8", "text/html; charset=utf-8", []byte(strings.Repeat("é", 1000))},
+	{"long with invalid tail", "text/html; charset=utf-8", []byte(strings.Repeat("a", 1030) + "\xff")},
+	{"exactly 1024 bytes invalid", "text/html; charset=utf-8", []byte(strings.Repeat("a", 1023) + "\xff")},
+}
+
+// extractDecodeSlow decodes body as extractDecode did before it learned to
+// skip decoders that change nothing.
+func extractDecodeSlow(t testing.TB, body []byte, contentType string) []byte {
+	t.Helper()
+	preview := body[:min(len(body), 1024)]
+	enc, _, _ := charset.DetermineEncoding(preview, contentType)
+	out, err := io.ReadAll(enc.NewDecoder().Reader(bytes.NewReader(body)))
+	if err != nil {
+		t.Fatalf("decoder: %v", err)
+	}
+	return out
+}
+
+func extractCheckDecode(t testing.TB, body []byte, contentType string) {
+	t.Helper()
+	r, _, err := extractDecode(bytes.NewReader(body), contentType)
+	if err != nil {
+		t.Fatalf("extractDecode: %v", err)
+	}
+	got, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("read decoded body: %v", err)
+	}
+	if want := extractDecodeSlow(t, body, contentType); !bytes.Equal(got, want) {
+		t.Fatalf("body %q, content type %q: decoded to %q, want %q", body, contentType, got, want)
+	}
+}
+
+func TestExtractDecodeSkipsOnlyIdentityDecoders(t *testing.T) {
+	for _, tt := range extractDecodeCases {
+		t.Run(tt.name, func(t *testing.T) {
+			extractCheckDecode(t, tt.body, tt.contentType)
+		})
+	}
+}
