@@ -7,12 +7,11 @@ import (
 )
 
 // follow reports whether a page link is followed: in scope and passing the
-// include and exclude filters.
-func (c *Crawler) follow(u *url.URL) bool {
+// include and exclude filters. s is u.String().
+func (c *Crawler) follow(u *url.URL, s string) bool {
 	if c.s.Scope != ScopeAll && !c.scope[c.scopeKey(u)] {
 		return false
 	}
-	s := u.String()
 	if len(c.s.include) > 0 {
 		ok := false
 		for _, re := range c.s.include {

@@ -129,14 +129,14 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
 	}
-	var add []store.Item
+	add := make([]store.Item, 0, len(ex.Links)+len(ex.Images))
 	for _, l := range ex.Links {
 		s := l.String()
 		if looksLikeImage(l.Path) {
 			add = append(add, store.Item{Key: store.KeyOf(s), URL: s, Kind: store.KindImage, Depth: it.Depth, Page: it.URL})
 			continue
 		}
-		if it.Depth+1 > c.s.Depth || !c.follow(l) {
+		if it.Depth+1 > c.s.Depth || !c.follow(l, s) {
 			continue
 		}
 		add = append(add, store.Item{Key: store.KeyOf(s), URL: s, Kind: store.KindPage, Depth: it.Depth + 1, Page: it.URL})
@@ -200,7 +200,7 @@ func (c *Crawler) redirect(j job, loc string) result {
 	if it.Hops+1 > c.s.MaxRedirects {
 		return c.failed(it, fmt.Errorf("more than %d redirects", c.s.MaxRedirects))
 	}
-	if it.Kind == store.KindPage && !c.follow(target) {
+	if it.Kind == store.KindPage && !c.follow(target, target.String()) {
 		err := fmt.Errorf("redirects out of scope to %s", fetch.Redact(target.String()))
 		return c.finish(it, Event{Status: "skipped", Err: err}, store.Outcome{Status: "skipped", Error: err.Error()})
 	}
