@@ -29,6 +29,7 @@ func benchMain(args []string) int {
 	runs := fs.Int("runs", 3, "timed runs of each side per workload (the median is reported)")
 	smoke := fs.Bool("smoke", false, "tiny sizes and one run each, to check the suite works")
 	verbose := fs.Bool("v", false, "print every run")
+	extra := fs.String("extra", "", "extra imgcrawl flags, space-separated, for what-if runs (e.g. \"--state none --manifest -\")")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -51,6 +52,9 @@ func benchMain(args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if e.extra = strings.Fields(*extra); len(e.extra) > 0 {
+		fmt.Printf("imgcrawl run with extra flags: %s\n", strings.Join(e.extra, " "))
 	}
 	defer cleanup()
 	sigs := make(chan os.Signal, 1)

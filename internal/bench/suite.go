@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ type env struct {
 	downloads string // folder the runs download into (tmpfs or disk)
 	runs      int
 	verbose   bool
+	extra     []string // flags added to every imgcrawl command line (-extra)
 
 	mu    sync.Mutex
 	stops map[int]func() // servers to stop if the suite is interrupted
@@ -197,6 +199,7 @@ func runCrawler(e *env, w workload, r *result, srv *siteServer, getList, redisUR
 	out := filepath.Join(e.downloads, w.name+"-crawl")
 	defer os.RemoveAll(out)
 	args := crawlerArgs(w, r, srv.base, getList)
+	args = append(args[:1:1], append(slices.Clone(e.extra), args[1:]...)...)
 	off := srv.logOffset()
 	var m measure
 	var err error
