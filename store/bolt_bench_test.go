@@ -144,3 +144,53 @@ func BenchmarkBoltDone(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBoltLifecycle measures one image's whole round through the
+// state, as imgcrawl get drives it: Add, Take, ClaimContent, Done, with a
+// group commit (Flush) every 1,000 items, on a state already holding
+// 20,000 finished items. Keys and content hashes are random, as real ones
+// are, so each commit touches leaves all over the seen and content buckets.
+func BenchmarkBoltLifecycle(b *testing.B) {
+	for _, st := range boltBenchStates {
+		b.Run(st.name, func(b *testing.B) {
+			ctx := context.Background()
+			s := st.open(b)
+			out := Outcome{Status: "saved", Bytes: 4096}
+			var n uint64
+			round := func() {
+				it := boltBenchItem(n)
+				binary.BigEndian.PutUint64(it.Key[:], n*0xd6e8feb86659fd93+1)
+				var sum [32]byte
+				binary.BigEndian.PutUint64(sum[:], n*0xa0761d6478bd642f+7)
+				n++
+				if _, err := s.Add(ctx, []Item{it}); err != nil {
+					b.Fatal(err)
+				}
+				if got, err := s.Take(ctx, 1, time.Now()); err != nil || len(got) != 1 {
+					b.Fatalf("Take = %d items, %v", len(got), err)
+				}
+				if _, _, err := s.ClaimContent(ctx, sum, "images.example.com/gallery/photo.jpg"); err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Done(ctx, it, out); err != nil {
+					b.Fatal(err)
+				}
+				if n%1000 == 0 {
+					if err := s.Flush(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			for range 20_000 {
+				round()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				round()
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
+		})
+	}
+}

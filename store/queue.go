@@ -198,9 +198,12 @@ func (q *queue) counts() (pages, images int64) {
 
 // fifo is a first-in first-out list in fixed-size blocks, so a long queue
 // never holds a doubled slice while it grows, nor a copy while it shrinks.
+// A drained block is kept for the next push: a queue that a consumer keeps
+// near empty, the usual case, allocates no block after its first.
 type fifo struct {
 	head, tail *fifoBlock
-	hi, ti     int // next pop in head, next push in tail
+	spare      *fifoBlock // a drained block, reused by the next push that needs one
+	hi, ti     int        // next pop in head, next push in tail
 	n          int
 }
 
@@ -215,7 +218,12 @@ func (f *fifo) len() int { return f.n }
 
 func (f *fifo) push(qi queued) {
 	if f.tail == nil || f.ti == fifoBlockLen {
-		b := &fifoBlock{}
+		b := f.spare
+		if b != nil {
+			f.spare = nil
+		} else {
+			b = &fifoBlock{}
+		}
 		if f.tail == nil {
 			f.head, f.hi = b, 0
 		} else {
@@ -230,14 +238,19 @@ func (f *fifo) push(qi queued) {
 
 func (f *fifo) pop() queued {
 	qi := f.head.items[f.hi]
-	f.head.items[f.hi] = queued{}
+	f.head.items[f.hi] = queued{} // drop its pointers for the collector
 	f.hi++
 	f.n--
 	switch {
 	case f.n == 0:
-		f.head, f.tail, f.hi, f.ti = nil, nil, 0, 0
+		// Empty: start over at the front of the same block.
+		f.head.next = nil
+		f.tail, f.hi, f.ti = f.head, 0, 0
 	case f.hi == fifoBlockLen:
-		f.head, f.hi = f.head.next, 0
+		done := f.head
+		f.head, f.hi = done.next, 0
+		done.next = nil
+		f.spare = done
 	}
 	return qi
 }

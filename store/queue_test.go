@@ -34,11 +34,41 @@ func TestFifoOrder(t *testing.T) {
 		}
 	}
 	pop(f.len())
-	if f.head != nil || f.tail != nil {
-		t.Fatal("an empty fifo still holds blocks")
+	if f.head != f.tail || f.head.next != nil || f.spare != nil && f.spare.next != nil {
+		t.Fatal("an empty fifo holds more than its current block and one spare")
 	}
 	push(1)
 	pop(1)
+	// A drained fifo holds no item's pointers: every slot is cleared.
+	for _, b := range []*fifoBlock{f.head, f.spare} {
+		if b == nil {
+			continue
+		}
+		for i, qi := range b.items {
+			if qi != (queued{}) {
+				t.Fatalf("slot %d still holds %q", i, qi.url)
+			}
+		}
+	}
+}
+
+// A fifo kept near empty, as a consumer that takes what is pushed keeps
+// it, allocates no block after its first; a long one reuses drained blocks.
+func TestFifoReusesBlocks(t *testing.T) {
+	var f fifo
+	qi := toQueued(Item{URL: "http://h/x"}, 1)
+	f.push(qi)
+	f.pop()
+	if a := testing.AllocsPerRun(1000, func() { f.push(qi); f.push(qi); f.pop(); f.pop() }); a != 0 {
+		t.Errorf("push and pop on a near-empty fifo: %v allocs, want 0", a)
+	}
+	// Streaming through: two blocks in use at a time, one spare.
+	for range fifoBlockLen {
+		f.push(qi)
+	}
+	if a := testing.AllocsPerRun(10*fifoBlockLen, func() { f.push(qi); f.pop() }); a != 0 {
+		t.Errorf("streaming through a fifo one block long: %v allocs, want 0", a)
+	}
 }
 
 // A queued item gives back exactly the Item it was made from, with and
