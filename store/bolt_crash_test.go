@@ -306,7 +306,7 @@ func TestBoltSeesChangesBeingCommitted(t *testing.T) {
 	}
 
 	// The second half.
-	if err := b.db.Update(func(tx *bolt.Tx) error { return boltApplyOps(tx, b.flushing.ops, gen) }); err != nil {
+	if err := b.db.Update(func(tx *bolt.Tx) error { return boltApplyOps(tx, b.flushing.ops, gen, true) }); err != nil {
 		t.Fatal(err)
 	}
 	b.mu.Lock()

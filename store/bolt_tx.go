@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -57,6 +58,18 @@ func boltCountFields(c *Counts) []struct {
 type boltWriter struct {
 	seen, queue, done, content, meta *bolt.Bucket
 	counts                           Counts
+	// fresh is set for a batch this process journaled and now commits for
+	// the first time, on top of every earlier batch. Its calls checked the
+	// file and the batches before it, so no add names a key already seen,
+	// no claim a hash already claimed, and every requeue or done names a
+	// queue record that exists: the lookups that make a replay idempotent
+	// are skipped.
+	fresh bool
+	// transient holds, for a fresh batch, the queue records that the batch
+	// both puts and removes (an item added and done between two commits,
+	// the common case): false until the put, which is skipped and sets it
+	// true; the removal is then skipped too.
+	transient map[uint64]bool
 }
 
 func newBoltWriter(tx *bolt.Tx) (*boltWriter, error) {
@@ -87,29 +100,28 @@ var boltKinds = [...][]byte{KindPage: {byte(KindPage)}, KindImage: {byte(KindIma
 func (w *boltWriter) apply(op *boltOp) error {
 	switch op.code {
 	case boltOpAdd:
-		if w.seen.Get(op.key) != nil {
+		if !w.fresh && w.seen.Get(op.key) != nil {
 			return nil
 		}
 		if err := w.seen.Put(op.key, boltKinds[op.kind]); err != nil {
 			return err
 		}
 		w.counts.Seen++
-		return w.queue.Put(op.seq, op.value)
+		return w.queuePut(op.seq, op.value)
 	case boltOpRequeue, boltOpDone:
-		v := w.queue.Get(op.seq)
-		if v == nil || !bytes.HasPrefix(v, op.key) {
-			return nil
-		}
-		if err := w.queue.Delete(op.seq); err != nil {
+		if err := w.queueRemove(op); err != nil {
+			if err == errBoltSkip {
+				return nil
+			}
 			return err
 		}
 		if op.code == boltOpRequeue {
-			return w.queue.Put(op.seq2, op.value)
+			return w.queuePut(op.seq2, op.value)
 		}
 		boltCount(&w.counts, op.kind, op.status, op.bytes)
 		return w.done.Put(op.seq2, op.value)
 	case boltOpClaim:
-		if w.content.Get(op.key) != nil {
+		if !w.fresh && w.content.Get(op.key) != nil {
 			return nil
 		}
 		return w.content.Put(op.key, op.value)
@@ -117,6 +129,36 @@ func (w *boltWriter) apply(op *boltOp) error {
 		return w.meta.Put(boltKeyCrawl, op.value)
 	}
 	return errBoltCodec
+}
+
+// errBoltSkip tells apply that a replayed op was applied before.
+var errBoltSkip = errors.New("already applied")
+
+// queuePut puts a queue record, unless the fresh batch removes it again.
+func (w *boltWriter) queuePut(seq, value []byte) error {
+	if w.transient != nil {
+		k := binary.BigEndian.Uint64(seq)
+		if _, ok := w.transient[k]; ok {
+			w.transient[k] = true
+			return nil
+		}
+	}
+	return w.queue.Put(seq, value)
+}
+
+// queueRemove removes the queue record that op (requeue or done) ends. In
+// a replay it returns errBoltSkip when the record is gone or is another
+// item's, because the op was applied before.
+func (w *boltWriter) queueRemove(op *boltOp) error {
+	if !w.fresh {
+		v := w.queue.Get(op.seq)
+		if v == nil || !bytes.HasPrefix(v, op.key) {
+			return errBoltSkip
+		}
+	} else if w.transient[binary.BigEndian.Uint64(op.seq)] {
+		return nil // put by this batch, and skipped
+	}
+	return w.queue.Delete(op.seq)
 }
 
 // boltCount counts an acknowledged item's outcome, as Counts.add does.
@@ -145,11 +187,25 @@ func boltReadCounts(b *bolt.Bucket) Counts {
 	return c
 }
 
-// boltApplyOps applies a sequence of ops and records gen as applied.
-func boltApplyOps(tx *bolt.Tx, ops []byte, gen uint64) error {
+// boltApplyOps applies a sequence of ops and records gen as applied. fresh
+// says the ops are a batch this process journaled, committed right after
+// the batches before it (see boltWriter.fresh); a replay of journals found
+// on open is not fresh.
+func boltApplyOps(tx *bolt.Tx, ops []byte, gen uint64, fresh bool) error {
 	w, err := newBoltWriter(tx)
 	if err != nil {
 		return err
+	}
+	if fresh {
+		w.fresh, w.transient = true, make(map[uint64]bool)
+		if err := boltDecodeOps(ops, func(op *boltOp) error {
+			if op.code == boltOpRequeue || op.code == boltOpDone {
+				w.transient[binary.BigEndian.Uint64(op.seq)] = false
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
 	}
 	if err := boltDecodeOps(ops, w.apply); err != nil {
 		return err
