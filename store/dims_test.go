@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color/palette"
+	"image/jpeg"
 	"image/png"
 	"runtime"
 	"testing"
@@ -243,5 +244,45 @@ func TestDimensionsHuge(t *testing.T) {
 				t.Errorf("allocated %d bytes per call", per)
 			}
 		})
+	}
+}
+
+// dimsJPEGHeader agrees with jpeg.DecodeConfig on what Go's encoder writes
+// (no JFIF segment: the walk goes on to the first scan), on the same files
+// with a JFIF APP0 and an Exif APP1 in front, and on every prefix of them;
+// and it allocates nothing.
+func TestDimsJPEGHeader(t *testing.T) {
+	var files [][]byte
+	for _, size := range [][2]int{{1, 1}, {17, 9}, {640, 480}} {
+		for _, img := range []image.Image{
+			image.NewGray(image.Rect(0, 0, size[0], size[1])),
+			image.NewRGBA(image.Rect(0, 0, size[0], size[1])),
+			image.NewYCbCr(image.Rect(0, 0, size[0], size[1]), image.YCbCrSubsampleRatio420),
+		} {
+			var buf bytes.Buffer
+			if err := jpeg.Encode(&buf, img, nil); err != nil {
+				t.Fatal(err)
+			}
+			enc := buf.Bytes()
+			jfif := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"), enc[2:]...)
+			exif := append([]byte("\xff\xd8\xff\xe1\x00\x0eExif\x00\x00MM\x00\x2a\x00\x00\xff\xff\xff"), enc[2:]...)
+			files = append(files, enc, jfif, exif)
+		}
+	}
+	for i, f := range files {
+		for n := 0; n <= min(len(f), 700); n++ {
+			head := f[:n]
+			c, err := jpeg.DecodeConfig(bytes.NewReader(head))
+			w, h, ok := dimsJPEGHeader(head)
+			if ok != (err == nil) || ok && (w != c.Width || h != c.Height) {
+				t.Fatalf("file %d, %d bytes: dimsJPEGHeader = %d, %d, %v; DecodeConfig = %d, %d, %v", i, n, w, h, ok, c.Width, c.Height, err)
+			}
+		}
+		if _, _, ok := dimsJPEGHeader(f); !ok {
+			t.Errorf("file %d: no size", i)
+		}
+	}
+	if a := testing.AllocsPerRun(100, func() { dimsJPEGHeader(files[len(files)-1]) }); a != 0 {
+		t.Errorf("dimsJPEGHeader: %v allocs, want 0", a)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"image/gif"
+	"image/jpeg"
 	"image/png"
 	"net/url"
 	"os"
@@ -166,6 +167,10 @@ func FuzzDimsHeaders(f *testing.F) {
 		w, h, ok := dimsGIFHeader(head)
 		if ok != (err == nil) || ok && (w != c.Width || h != c.Height) {
 			t.Fatalf("dimsGIFHeader = %d, %d, %v; gif.DecodeConfig = %d, %d, %v", w, h, ok, c.Width, c.Height, err)
+		}
+		c, err = jpeg.DecodeConfig(bytes.NewReader(head))
+		if w, h, ok := dimsJPEGHeader(head); ok != (err == nil) || ok && (w != c.Width || h != c.Height) {
+			t.Fatalf("dimsJPEGHeader = %d, %d, %v; jpeg.DecodeConfig = %d, %d, %v", w, h, ok, c.Width, c.Height, err)
 		}
 		c, err = png.DecodeConfig(bytes.NewReader(head))
 		if w, h, ok := dimsPNGHeader(head); err == nil && (!ok || w != c.Width || h != c.Height) {
