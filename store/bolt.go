@@ -49,7 +49,6 @@ type Bolt struct {
 	jf       *os.File   // the active journal
 	gen      uint64     // the active journal's generation
 	rec      []byte     // record buffer, reused
-	spareOps []byte     // a committed batch's ops buffer, for the next batch
 	rd       *boltRead  // read transaction shared by calls between commits
 	updating bool       // a commit transaction runs: no shared rd
 	err      error      // the first commit or journal failure; sticks
@@ -283,8 +282,6 @@ func (b *Bolt) commit(final bool) error {
 		return b.err
 	}
 	b.flushing = nil
-	// bbolt let go of the ops' bytes when the transaction ended.
-	b.spareOps = batch.ops[:0]
 	if final {
 		b.cur = newBoltBatch()
 	} else {
@@ -307,7 +304,6 @@ func (b *Bolt) rotateLocked() error {
 		return fmt.Errorf("store: journal %s: %w", jp, err)
 	}
 	b.flushing, b.cur = b.cur, newBoltBatch()
-	b.cur.ops, b.spareOps = b.spareOps, nil
 	b.jf = f
 	b.gen++
 	return nil
