@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -109,10 +108,7 @@ func (w *boltWriter) apply(op *boltOp) error {
 		w.counts.Seen++
 		return w.queuePut(op.seq, op.value)
 	case boltOpRequeue, boltOpDone:
-		if err := w.queueRemove(op); err != nil {
-			if err == errBoltSkip {
-				return nil
-			}
+		if applied, err := w.queueRemove(op); applied || err != nil {
 			return err
 		}
 		if op.code == boltOpRequeue {
@@ -131,9 +127,6 @@ func (w *boltWriter) apply(op *boltOp) error {
 	return errBoltCodec
 }
 
-// errBoltSkip tells apply that a replayed op was applied before.
-var errBoltSkip = errors.New("already applied")
-
 // queuePut puts a queue record, unless the fresh batch removes it again.
 func (w *boltWriter) queuePut(seq, value []byte) error {
 	if w.transient != nil {
@@ -147,18 +140,18 @@ func (w *boltWriter) queuePut(seq, value []byte) error {
 }
 
 // queueRemove removes the queue record that op (requeue or done) ends. In
-// a replay it returns errBoltSkip when the record is gone or is another
-// item's, because the op was applied before.
-func (w *boltWriter) queueRemove(op *boltOp) error {
+// a replay it reports applied when the record is gone or is another item's:
+// the op was applied before, and nothing else of it may be redone.
+func (w *boltWriter) queueRemove(op *boltOp) (applied bool, err error) {
 	if !w.fresh {
 		v := w.queue.Get(op.seq)
 		if v == nil || !bytes.HasPrefix(v, op.key) {
-			return errBoltSkip
+			return true, nil
 		}
 	} else if w.transient[binary.BigEndian.Uint64(op.seq)] {
-		return nil // put by this batch, and skipped
+		return false, nil // put by this batch, and skipped
 	}
-	return w.queue.Delete(op.seq)
+	return false, w.queue.Delete(op.seq)
 }
 
 // boltCount counts an acknowledged item's outcome, as Counts.add does.

@@ -243,9 +243,9 @@ func (f *fifo) pop() queued {
 	f.n--
 	switch {
 	case f.n == 0:
-		// Empty: start over at the front of the same block.
-		f.head.next = nil
-		f.tail, f.hi, f.ti = f.head, 0, 0
+		// Empty: start over at the front of the same block, which is
+		// also the tail.
+		f.hi, f.ti = 0, 0
 	case f.hi == fifoBlockLen:
 		done := f.head
 		f.head, f.hi = done.next, 0

@@ -199,7 +199,7 @@ func runCrawler(e *env, w workload, r *result, srv *siteServer, getList, redisUR
 	out := filepath.Join(e.downloads, w.name+"-crawl")
 	defer os.RemoveAll(out)
 	args := crawlerArgs(w, r, srv.base, getList)
-	args = append(args[:1:1], append(slices.Clone(e.extra), args[1:]...)...)
+	args = slices.Insert(args, 1, e.extra...) // after the subcommand
 	off := srv.logOffset()
 	var m measure
 	var err error
