@@ -26,10 +26,14 @@ import (
 // A killed process loses nothing it acknowledged; a power cut loses at most
 // the last CommitInterval of work and never corrupts the database.
 //
-// The seen set and the content index live on disk; the pending frontier is
-// mirrored in memory. The zero value is not usable; call OpenBolt, and Close
-// to stop the background goroutine and release the file. A Bolt is safe for
-// concurrent use.
+// The file's buckets are all keyed by growing sequence numbers, so a commit
+// writes at the end of each tree instead of rewriting leaves all over it.
+// What must be found by key is indexed in memory, rebuilt on open: the seen
+// set (every key in the queue and done buckets, about 30 bytes per URL), the
+// pending frontier, and an 8-byte prefix of each claimed content hash with
+// its claims record (about 20 bytes per saved image). The zero value is not
+// usable; call OpenBolt, and Close to stop the background goroutine and
+// release the file. A Bolt is safe for concurrent use.
 type Bolt struct {
 	path     string
 	db       *bolt.DB
@@ -40,7 +44,9 @@ type Bolt struct {
 
 	mu       sync.Mutex
 	q        *queue
-	counts   Counts // all but the pending counts, which q gives
+	seen     map[Key]struct{} // every key added: committed, being committed or journaled
+	claims   boltClaimIndex   // the committed claims; the others are in cur and flushing
+	counts   Counts           // all but the pending counts, which q gives
 	meta     []byte
 	hasMeta  bool
 	seq      uint64     // the next seq: queue position or done record
@@ -71,15 +77,14 @@ type BoltOptions struct {
 }
 
 // boltBatch is the changes of one journal generation: their ops, and the
-// seen keys and content claims among them, which are not in bbolt yet.
+// content claims among them, which are not in bbolt yet.
 type boltBatch struct {
 	ops     []byte
-	seen    map[Key]struct{}
 	content map[[32]byte]string
 }
 
 func newBoltBatch() *boltBatch {
-	return &boltBatch{seen: make(map[Key]struct{}), content: make(map[[32]byte]string)}
+	return &boltBatch{content: make(map[[32]byte]string)}
 }
 
 // boltLockTimeout is how long OpenBolt waits for another process's lock.
@@ -130,6 +135,8 @@ func OpenBolt(path string, opt BoltOptions) (*Bolt, error) {
 		interval: opt.CommitInterval,
 		now:      time.Now,
 		q:        newQueue(),
+		seen:     make(map[Key]struct{}),
+		claims:   newBoltClaimIndex(),
 		cur:      newBoltBatch(),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
@@ -160,7 +167,10 @@ func (b *Bolt) load() error {
 		return err
 	}
 	err = b.db.Update(func(tx *bolt.Tx) error {
-		w, err := newBoltWriter(tx)
+		if len(journals) == 0 {
+			return nil
+		}
+		w, err := newBoltReplayWriter(tx)
 		if err != nil {
 			return err
 		}
@@ -195,7 +205,8 @@ func (b *Bolt) load() error {
 	return nil
 }
 
-// read loads the metadata, the counts and the pending items.
+// read loads the metadata, the counts, the pending items, the seen set and
+// the claims index.
 func (b *Bolt) read(tx *bolt.Tx) error {
 	b.gen = boltApplied(tx)
 	if m := tx.Bucket(boltBucketMeta).Get(boltKeyCrawl); m != nil {
@@ -219,7 +230,17 @@ func (b *Bolt) read(tx *bolt.Tx) error {
 	if k, _ := tx.Bucket(boltBucketDone).Cursor().Last(); len(k) == 8 {
 		b.seq = max(b.seq, binary.BigEndian.Uint64(k)+1)
 	}
-	return nil
+	if err := boltForEachKey(tx, func(k Key) { b.seen[k] = struct{}{} }); err != nil {
+		return err
+	}
+	return tx.Bucket(boltBucketClaims).ForEach(func(k, v []byte) error {
+		sum, _, err := boltDecodeClaim(v)
+		if err != nil || len(k) != 8 {
+			return fmt.Errorf("claims record %x: %w", k, errBoltCodec)
+		}
+		b.claims.add(sum, binary.BigEndian.Uint64(k))
+		return nil
+	})
 }
 
 // run commits every interval until Close.
@@ -243,25 +264,39 @@ func (b *Bolt) run() {
 func (b *Bolt) commit(final bool) error {
 	b.commitMu.Lock()
 	defer b.commitMu.Unlock()
+	batch, gen, err := b.beginCommit(final)
+	if batch == nil {
+		return err
+	}
+	var claims []boltClaim
+	err = b.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		claims, err = boltApplyOps(tx, batch.ops, gen)
+		return err
+	})
+	return b.endCommit(final, claims, err)
+}
+
+// beginCommit takes the batch to commit and its generation, rotating the
+// journal unless final; a nil batch means nothing to commit. The caller
+// holds commitMu, and must call endCommit after a non-nil batch.
+func (b *Bolt) beginCommit(final bool) (*boltBatch, uint64, error) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.closed && !final {
-		b.mu.Unlock()
-		return ErrClosed
+		return nil, 0, ErrClosed
 	}
 	if b.err != nil {
-		defer b.mu.Unlock()
-		return b.err
+		return nil, 0, b.err
 	}
 	batch, gen, jf := b.cur, b.gen, b.jf
 	if len(batch.ops) == 0 {
-		b.mu.Unlock()
-		return nil
+		return nil, 0, nil
 	}
 	if !final {
 		if err := b.rotateLocked(); err != nil {
 			b.err = err
-			b.mu.Unlock()
-			return err
+			return nil, 0, err
 		}
 		jf.Close() // nothing writes to it any more
 	}
@@ -269,10 +304,12 @@ func (b *Bolt) commit(final bool) error {
 	// transaction to end.
 	b.endReadLocked()
 	b.updating = true
-	b.mu.Unlock()
+	return batch, gen, nil
+}
 
-	err := b.db.Update(func(tx *bolt.Tx) error { return boltApplyOps(tx, batch.ops, gen, true) })
-
+// endCommit records the outcome of the transaction beginCommit prepared:
+// claims are the claims it put.
+func (b *Bolt) endCommit(final bool, claims []boltClaim, err error) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.updating = false
@@ -280,6 +317,9 @@ func (b *Bolt) commit(final bool) error {
 		// The journal still holds the batch; a reopen replays it.
 		b.err = fmt.Errorf("store: state file %s: commit: %w", b.path, err)
 		return b.err
+	}
+	for _, c := range claims {
+		b.claims.add(c.sum, c.seq)
 	}
 	b.flushing = nil
 	if final {

@@ -23,8 +23,10 @@ import (
 //
 // A seq is a big-endian uint64 from one counter: the queue bucket is keyed
 // by the seq an item was queued with, the done bucket by a seq taken when it
-// was acknowledged. Keys that grow keep bbolt's writes at the edges of the
-// tree, where random keys would rewrite most of it on every commit. The
+// was acknowledged. The claims bucket is keyed by its own bbolt sequence,
+// taken when the claim is committed. Keys that grow keep bbolt's writes at
+// the edges of the tree, where random keys would rewrite most of it on
+// every commit. The
 // fields are laid out so that the bucket keys and values are slices of the
 // op: a commit puts them without copying.
 const (
@@ -52,7 +54,7 @@ type boltOp struct {
 	key []byte
 	// value is what the op puts: for add and requeue the queue value
 	// (key and item), for done the done value (key, kind and outcome),
-	// for claim the path, for meta the metadata.
+	// for claim the claims value (hash and path), for meta the metadata.
 	value  []byte
 	kind   Kind   // add, requeue, done
 	status []byte // done: the outcome's status
@@ -240,6 +242,15 @@ func boltDecodeDone(v []byte) (key Key, kind Kind, out Outcome, err error) {
 	return key, kind, out, r.end()
 }
 
+// boltDecodeClaim decodes a claims bucket value: a content hash and the
+// path saved for it.
+func boltDecodeClaim(v []byte) (sum [32]byte, path string, err error) {
+	r := boltReader{b: v}
+	copy(sum[:], r.take(len(sum)))
+	path = string(r.bytes())
+	return sum, path, r.end()
+}
+
 // boltDecodeOps calls fn for each op in ops, in order. The op passed to fn
 // is reused between calls, and its slices point into ops.
 func boltDecodeOps(ops []byte, fn func(*boltOp) error) error {
@@ -267,8 +278,10 @@ func boltDecodeOps(ops []byte, fn func(*boltOp) error) error {
 			r.bytes()
 			op.value = r.since(start)
 		case boltOpClaim:
+			start := r.b
 			op.key = r.take(32)
-			op.value = r.bytes()
+			r.bytes()
+			op.value = r.since(start)
 		case boltOpMeta:
 			op.value = r.bytes()
 		default:

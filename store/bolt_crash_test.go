@@ -289,14 +289,10 @@ func TestBoltSeesChangesBeingCommitted(t *testing.T) {
 	}
 	// The first half of commit.
 	b.commitMu.Lock()
-	b.mu.Lock()
-	gen := b.gen
-	if err := b.rotateLocked(); err != nil {
-		t.Fatal(err)
+	batch, gen, err := b.beginCommit(false)
+	if batch == nil {
+		t.Fatal("nothing to commit", err)
 	}
-	b.endReadLocked()
-	b.updating = true
-	b.mu.Unlock()
 
 	if added := stateMustAdd(t, b, statePage("http://h/a", 0), statePage("http://h/b", 0)); !reflect.DeepEqual(added, []bool{false, true}) {
 		t.Errorf("Add during a commit = %v, want [false true]", added)
@@ -306,12 +302,14 @@ func TestBoltSeesChangesBeingCommitted(t *testing.T) {
 	}
 
 	// The second half.
-	if err := b.db.Update(func(tx *bolt.Tx) error { return boltApplyOps(tx, b.flushing.ops, gen, true) }); err != nil {
+	var claims []boltClaim
+	err = b.db.Update(func(tx *bolt.Tx) error {
+		claims, err = boltApplyOps(tx, batch.ops, gen)
+		return err
+	})
+	if err := b.endCommit(false, claims, err); err != nil {
 		t.Fatal(err)
 	}
-	b.mu.Lock()
-	b.updating, b.flushing = false, nil
-	b.mu.Unlock()
 	b.commitMu.Unlock()
 
 	if added := stateMustAdd(t, b, statePage("http://h/a", 0), statePage("http://h/b", 0)); !reflect.DeepEqual(added, []bool{false, false}) {

@@ -109,9 +109,9 @@ func TestBoltFreshCommitMatchesReplay(t *testing.T) {
 		var replayed map[string]map[string]string
 		_ = db.View(func(tx *bolt.Tx) error { replayed = boltDump(tx); return nil })
 		db.Close()
-		if len(live["queue"]) == 0 || len(live["done"]) == 0 || len(live["content"]) == 0 {
+		if len(live["queue"]) == 0 || len(live["done"]) == 0 || len(live["claims"]) == 0 {
 			t.Fatalf("round %d: the calls left an empty bucket: %d queued, %d done, %d claimed",
-				round, len(live["queue"]), len(live["done"]), len(live["content"]))
+				round, len(live["queue"]), len(live["done"]), len(live["claims"]))
 		}
 		for name, want := range replayed {
 			if got := live[name]; !maps.Equal(got, want) {

@@ -72,8 +72,10 @@ func boltTestCollect(ops []byte) ([]boltTestOp, error) {
 				err = fmt.Errorf("op %q %d %v %x, value %+v", op.status, op.bytes, op.kind, op.key, d)
 			}
 		case boltOpClaim:
-			copy(d.sum[:], op.key)
-			d.path = string(op.value)
+			d.sum, d.path, err = boltDecodeClaim(op.value)
+			if err == nil && !bytes.Equal(op.key, d.sum[:]) {
+				err = fmt.Errorf("op key %x, claim of %x", op.key, d.sum)
+			}
 		case boltOpMeta:
 			d.meta = append([]byte{}, op.value...)
 		}

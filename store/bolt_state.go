@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -30,10 +31,10 @@ func (b *Bolt) writeLocked(rec []byte) error {
 	return nil
 }
 
-// boltRead is a read transaction and the buckets that calls look up.
+// boltRead is a read transaction and the bucket that calls look up.
 type boltRead struct {
-	tx            *bolt.Tx
-	seen, content *bolt.Bucket
+	tx     *bolt.Tx
+	claims *bolt.Bucket
 }
 
 // readLocked returns a read transaction. Committed changes are in it;
@@ -49,7 +50,7 @@ func (b *Bolt) readLocked() (rd *boltRead, done func(), err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: state file %s: %w", b.path, err)
 	}
-	rd = &boltRead{tx: tx, seen: tx.Bucket(boltBucketSeen), content: tx.Bucket(boltBucketContent)}
+	rd = &boltRead{tx: tx, claims: tx.Bucket(boltBucketClaims)}
 	if b.updating {
 		return rd, func() { _ = tx.Rollback() }, nil
 	}
@@ -63,19 +64,6 @@ func (b *Bolt) endReadLocked() {
 		_ = b.rd.tx.Rollback()
 		b.rd = nil
 	}
-}
-
-// seenLocked reports whether key was added before.
-func (b *Bolt) seenLocked(seen *bolt.Bucket, key Key) bool {
-	if _, ok := b.cur.seen[key]; ok {
-		return true
-	}
-	if b.flushing != nil {
-		if _, ok := b.flushing.seen[key]; ok {
-			return true
-		}
-	}
-	return seen.Get(key[:]) != nil
 }
 
 // LoadMeta implements State.
@@ -113,32 +101,27 @@ func (b *Bolt) Add(_ context.Context, items []Item) ([]bool, error) {
 	if len(items) == 0 {
 		return added, nil
 	}
-	rd, done, err := b.readLocked()
-	if err != nil {
-		return nil, err
-	}
 	rec := boltBeginRecord(b.rec)
 	seq := b.seq
 	for i := range items {
 		it := &items[i]
-		if b.seenLocked(rd.seen, it.Key) {
+		if _, ok := b.seen[it.Key]; ok {
 			continue
 		}
 		// Marked now so that a repeat within items is not added; undone
 		// below if the journal write fails.
-		b.cur.seen[it.Key] = struct{}{}
+		b.seen[it.Key] = struct{}{}
 		rec = boltAppendAddOp(rec, seq, it)
 		seq++
 		added[i] = true
 	}
-	done()
 	if seq == b.seq {
 		return added, nil
 	}
 	if err := b.writeLocked(rec); err != nil {
 		for i, ok := range added {
 			if ok {
-				delete(b.cur.seen, items[i].Key)
+				delete(b.seen, items[i].Key)
 			}
 		}
 		return nil, err
@@ -220,15 +203,20 @@ func (b *Bolt) ClaimContent(_ context.Context, sum [32]byte, path string) (strin
 			return owner, false, nil
 		}
 	}
-	rd, done, err := b.readLocked()
-	if err != nil {
-		return "", false, err
-	}
-	v := rd.content.Get(sum[:])
-	owner := string(v)
-	done()
-	if v != nil {
-		return owner, false, nil
+	if seq, ok := b.claims.find(sum); ok {
+		rd, done, err := b.readLocked()
+		if err != nil {
+			return "", false, err
+		}
+		v := rd.claims.Get(binary.BigEndian.AppendUint64(nil, seq))
+		got, owner, err := boltDecodeClaim(v)
+		done()
+		if err != nil {
+			return "", false, fmt.Errorf("store: state file %s: claims record %d: %w", b.path, seq, err)
+		}
+		if got == sum {
+			return owner, false, nil
+		}
 	}
 	if err := b.writeLocked(boltAppendClaimOp(boltBeginRecord(b.rec), &sum, path)); err != nil {
 		return "", false, err

@@ -3,19 +3,28 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // The buckets of a Bolt state file.
 var (
-	boltBucketMeta    = []byte("meta")    // magic, version, applied journal generation, crawl metadata
-	boltBucketSeen    = []byte("seen")    // Key -> kind byte
-	boltBucketQueue   = []byte("queue")   // seq -> key + item, for every pending item
-	boltBucketDone    = []byte("done")    // seq -> key + kind + outcome, for every acknowledged item
-	boltBucketContent = []byte("content") // sha256 -> path
-	boltBucketCounts  = []byte("counts")  // field name -> varint
+	boltBucketMeta   = []byte("meta")   // magic, version, applied journal generation, crawl metadata
+	boltBucketQueue  = []byte("queue")  // seq -> key + item, for every pending item
+	boltBucketDone   = []byte("done")   // seq -> key + kind + outcome, for every acknowledged item
+	boltBucketClaims = []byte("claims") // bucket sequence -> sha256 + path, for every content claim
+	boltBucketCounts = []byte("counts") // field name -> varint
+)
+
+// The buckets of a version 1 file, which OpenBolt converts: its seen set
+// (key -> kind byte) is the keys of the queue and done buckets, and its
+// content index (sha256 -> path) becomes the claims bucket.
+var (
+	boltBucketSeenV1    = []byte("seen")
+	boltBucketContentV1 = []byte("content")
 )
 
 // Keys of the meta bucket.
@@ -28,7 +37,7 @@ var (
 
 const (
 	boltMagic   = "imgcrawl-state"
-	boltVersion = 1
+	boltVersion = 2
 )
 
 // boltCountFields names the persisted fields of Counts. The pending counts
@@ -55,55 +64,108 @@ func boltCountFields(c *Counts) []struct {
 // put into bbolt without copying, so their bytes must stay unchanged until
 // the transaction ends.
 type boltWriter struct {
-	seen, queue, done, content, meta *bolt.Bucket
-	counts                           Counts
+	queue, done, claims, meta *bolt.Bucket
+	counts                    Counts
 	// fresh is set for a batch this process journaled and now commits for
 	// the first time, on top of every earlier batch. Its calls checked the
-	// file and the batches before it, so no add names a key already seen,
-	// no claim a hash already claimed, and every requeue or done names a
-	// queue record that exists: the lookups that make a replay idempotent
-	// are skipped.
+	// state before them, so no add names a key already seen, no claim a
+	// hash already claimed, and every requeue or done names a queue record
+	// that exists: the checks that make a replay idempotent are skipped.
 	fresh bool
 	// transient holds, for a fresh batch, the queue records that the batch
 	// both puts and removes (an item added and done between two commits,
 	// the common case): false until the put, which is skipped and sets it
 	// true; the removal is then skipped too.
 	transient map[uint64]bool
+	// seen and claimed hold, for a replay, the keys in the queue and done
+	// buckets and the hashes in the claims bucket: an add or a claim found
+	// there was applied before.
+	seen    map[Key]struct{}
+	claimed map[[32]byte]struct{}
+	// claimKeys backs the claims bucket keys this transaction puts; added
+	// lists the claims it put, for the state's in-memory index.
+	claimKeys []byte
+	added     []boltClaim
+}
+
+// boltClaim is a committed claim: a content hash and its claims bucket key.
+type boltClaim struct {
+	sum [32]byte
+	seq uint64
 }
 
 func newBoltWriter(tx *bolt.Tx) (*boltWriter, error) {
 	w := &boltWriter{
-		seen:    tx.Bucket(boltBucketSeen),
-		queue:   tx.Bucket(boltBucketQueue),
-		done:    tx.Bucket(boltBucketDone),
-		content: tx.Bucket(boltBucketContent),
-		meta:    tx.Bucket(boltBucketMeta),
+		queue:  tx.Bucket(boltBucketQueue),
+		done:   tx.Bucket(boltBucketDone),
+		claims: tx.Bucket(boltBucketClaims),
+		meta:   tx.Bucket(boltBucketMeta),
 	}
 	counts := tx.Bucket(boltBucketCounts)
-	if w.seen == nil || w.queue == nil || w.done == nil || w.content == nil || w.meta == nil || counts == nil {
+	if w.queue == nil || w.done == nil || w.claims == nil || w.meta == nil || counts == nil {
 		return nil, fmt.Errorf("missing bucket")
 	}
-	// Queue and done records are keyed by an ever-growing seq, so new keys
-	// land at the end: full pages instead of bbolt's default half-full
-	// splits halve those buckets.
-	w.queue.FillPercent, w.done.FillPercent = 1, 1
+	// Every bucket is keyed by an ever-growing seq, so new keys land at
+	// the end: full pages instead of bbolt's default half-full splits halve
+	// them.
+	w.queue.FillPercent, w.done.FillPercent, w.claims.FillPercent = 1, 1, 1
 	w.counts = boltReadCounts(counts)
 	return w, nil
 }
 
-// boltKinds holds the seen bucket's values, one byte per Kind.
-var boltKinds = [...][]byte{KindPage: {byte(KindPage)}, KindImage: {byte(KindImage)}}
+// newBoltReplayWriter returns a writer for journals found on open, which
+// reads the file's keys and hashes first so that an op applied before is
+// not applied again.
+func newBoltReplayWriter(tx *bolt.Tx) (*boltWriter, error) {
+	w, err := newBoltWriter(tx)
+	if err != nil {
+		return nil, err
+	}
+	w.seen, w.claimed = make(map[Key]struct{}), make(map[[32]byte]struct{})
+	if err := boltForEachKey(tx, func(k Key) { w.seen[k] = struct{}{} }); err != nil {
+		return nil, err
+	}
+	err = w.claims.ForEach(func(k, v []byte) error {
+		sum, _, err := boltDecodeClaim(v)
+		if err != nil {
+			return fmt.Errorf("claims record %x: %w", k, err)
+		}
+		w.claimed[sum] = struct{}{}
+		return nil
+	})
+	return w, err
+}
 
-// apply performs one op. Every op is idempotent, so replaying a journal
-// record that already reached the file changes nothing.
+// boltForEachKey calls fn with the key of every item ever added: the
+// pending ones in the queue bucket and the acknowledged ones in the done
+// bucket. Both kinds of record begin with the key.
+func boltForEachKey(tx *bolt.Tx, fn func(Key)) error {
+	for _, name := range [][]byte{boltBucketQueue, boltBucketDone} {
+		err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+			if len(v) < len(Key{}) {
+				return fmt.Errorf("%s record %x: %w", name, k, errBoltCodec)
+			}
+			fn(Key(v[:len(Key{})]))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply performs one op. In a replay, an op that reached the file before
+// changes nothing.
 func (w *boltWriter) apply(op *boltOp) error {
 	switch op.code {
 	case boltOpAdd:
-		if !w.fresh && w.seen.Get(op.key) != nil {
-			return nil
-		}
-		if err := w.seen.Put(op.key, boltKinds[op.kind]); err != nil {
-			return err
+		if w.seen != nil {
+			k := Key(op.key)
+			if _, ok := w.seen[k]; ok {
+				return nil
+			}
+			w.seen[k] = struct{}{}
 		}
 		w.counts.Seen++
 		return w.queuePut(op.seq, op.value)
@@ -117,14 +179,30 @@ func (w *boltWriter) apply(op *boltOp) error {
 		boltCount(&w.counts, op.kind, op.status, op.bytes)
 		return w.done.Put(op.seq2, op.value)
 	case boltOpClaim:
-		if !w.fresh && w.content.Get(op.key) != nil {
-			return nil
-		}
-		return w.content.Put(op.key, op.value)
+		return w.claim(op)
 	case boltOpMeta:
 		return w.meta.Put(boltKeyCrawl, op.value)
 	}
 	return errBoltCodec
+}
+
+// claim appends a claim to the claims bucket.
+func (w *boltWriter) claim(op *boltOp) error {
+	sum := [32]byte(op.key)
+	if w.claimed != nil {
+		if _, ok := w.claimed[sum]; ok {
+			return nil
+		}
+		w.claimed[sum] = struct{}{}
+	}
+	seq, err := w.claims.NextSequence()
+	if err != nil {
+		return err
+	}
+	// Earlier keys keep pointing into the old array when this one grows.
+	w.claimKeys = binary.BigEndian.AppendUint64(w.claimKeys, seq)
+	w.added = append(w.added, boltClaim{sum: sum, seq: seq})
+	return w.claims.Put(w.claimKeys[len(w.claimKeys)-8:], op.value)
 }
 
 // queuePut puts a queue record, unless the fresh batch removes it again.
@@ -180,30 +258,27 @@ func boltReadCounts(b *bolt.Bucket) Counts {
 	return c
 }
 
-// boltApplyOps applies a sequence of ops and records gen as applied. fresh
-// says the ops are a batch this process journaled, committed right after
-// the batches before it (see boltWriter.fresh); a replay of journals found
-// on open is not fresh.
-func boltApplyOps(tx *bolt.Tx, ops []byte, gen uint64, fresh bool) error {
+// boltApplyOps applies a fresh batch of ops (see boltWriter.fresh), which
+// this process journaled and commits right after the batches before it,
+// and records gen as applied. It returns the claims it put.
+func boltApplyOps(tx *bolt.Tx, ops []byte, gen uint64) ([]boltClaim, error) {
 	w, err := newBoltWriter(tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if fresh {
-		w.fresh, w.transient = true, make(map[uint64]bool)
-		if err := boltDecodeOps(ops, func(op *boltOp) error {
-			if op.code == boltOpRequeue || op.code == boltOpDone {
-				w.transient[binary.BigEndian.Uint64(op.seq)] = false
-			}
-			return nil
-		}); err != nil {
-			return err
+	w.fresh, w.transient = true, make(map[uint64]bool)
+	if err := boltDecodeOps(ops, func(op *boltOp) error {
+		if op.code == boltOpRequeue || op.code == boltOpDone {
+			w.transient[binary.BigEndian.Uint64(op.seq)] = false
 		}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if err := boltDecodeOps(ops, w.apply); err != nil {
-		return err
+		return nil, err
 	}
-	return w.finish(tx, gen)
+	return w.added, w.finish(tx, gen)
 }
 
 // boltInit checks that tx's file is an imgcrawl state of a version we can
@@ -243,12 +318,45 @@ func boltInit(tx *bolt.Tx) error {
 	if !tx.Writable() {
 		return nil
 	}
-	for _, name := range [][]byte{boltBucketSeen, boltBucketQueue, boltBucketDone, boltBucketContent, boltBucketCounts} {
+	for _, name := range [][]byte{boltBucketQueue, boltBucketDone, boltBucketClaims, boltBucketCounts} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
 	}
+	if v < 2 {
+		return boltUpgradeV1(tx, meta)
+	}
 	return nil
+}
+
+// boltUpgradeV1 converts a version 1 file: its content index becomes the
+// claims bucket, and its seen bucket, which repeats the keys of the queue
+// and done buckets, is dropped. An older imgcrawl then refuses the file
+// instead of missing the claims.
+func boltUpgradeV1(tx *bolt.Tx, meta *bolt.Bucket) error {
+	if content := tx.Bucket(boltBucketContentV1); content != nil {
+		claims := tx.Bucket(boltBucketClaims)
+		err := content.ForEach(func(k, v []byte) error {
+			if len(k) != 32 {
+				return fmt.Errorf("content record %x: %w", k, errBoltCodec)
+			}
+			seq, err := claims.NextSequence()
+			if err != nil {
+				return err
+			}
+			val := boltAppendString(append([]byte(nil), k...), string(v))
+			return claims.Put(binary.BigEndian.AppendUint64(nil, seq), val)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, name := range [][]byte{boltBucketContentV1, boltBucketSeenV1} {
+		if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+			return err
+		}
+	}
+	return meta.Put(boltKeyVersion, binary.AppendUvarint(nil, boltVersion))
 }
 
 // boltApplied returns the newest journal generation applied to the file.

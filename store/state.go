@@ -9,7 +9,8 @@ import (
 )
 
 // Key identifies a normalized URL in the seen set: the first 16 bytes of its
-// SHA-256. A fixed-size key keeps the seen set small and lets it live on disk.
+// SHA-256. A fixed-size key keeps the seen set small, in memory, in a file
+// or in Redis.
 type Key [16]byte
 
 // KeyOf returns the key of a normalized URL.
