@@ -38,6 +38,7 @@ type env struct {
 }
 
 func main() {
+	startGCFloor()
 	os.Exit(run(os.Args[1:], stdEnv()))
 }
 
