@@ -233,14 +233,7 @@ func (b *Bolt) read(tx *bolt.Tx) error {
 	if err := boltForEachKey(tx, func(k Key) { b.seen[k] = struct{}{} }); err != nil {
 		return err
 	}
-	return tx.Bucket(boltBucketClaims).ForEach(func(k, v []byte) error {
-		sum, _, err := boltDecodeClaim(v)
-		if err != nil || len(k) != 8 {
-			return fmt.Errorf("claims record %x: %w", k, errBoltCodec)
-		}
-		b.claims.add(sum, binary.BigEndian.Uint64(k))
-		return nil
-	})
+	return boltForEachClaim(tx, b.claims.add)
 }
 
 // run commits every interval until Close.

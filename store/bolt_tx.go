@@ -125,15 +125,23 @@ func newBoltReplayWriter(tx *bolt.Tx) (*boltWriter, error) {
 	if err := boltForEachKey(tx, func(k Key) { w.seen[k] = struct{}{} }); err != nil {
 		return nil, err
 	}
-	err = w.claims.ForEach(func(k, v []byte) error {
+	err = boltForEachClaim(tx, func(sum [32]byte, _ uint64) { w.claimed[sum] = struct{}{} })
+	return w, err
+}
+
+// boltForEachClaim calls fn with the hash and key of every claims record.
+func boltForEachClaim(tx *bolt.Tx, fn func(sum [32]byte, seq uint64)) error {
+	return tx.Bucket(boltBucketClaims).ForEach(func(k, v []byte) error {
 		sum, _, err := boltDecodeClaim(v)
+		if err == nil && len(k) != 8 {
+			err = errBoltCodec
+		}
 		if err != nil {
 			return fmt.Errorf("claims record %x: %w", k, err)
 		}
-		w.claimed[sum] = struct{}{}
+		fn(sum, binary.BigEndian.Uint64(k))
 		return nil
 	})
-	return w, err
 }
 
 // boltForEachKey calls fn with the key of every item ever added: the
