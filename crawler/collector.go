@@ -52,16 +52,16 @@ func (c *collector) snapshot() Summary {
 
 func (c *collector) add(ev Event) {
 	switch ev.Status {
-	case "parsed":
+	case Parsed:
 		c.sum.Pages++
-	case "saved":
+	case Saved:
 		c.sum.Images++
 		c.sum.Bytes += ev.Bytes
-	case "duplicate":
+	case Duplicate:
 		c.sum.Duplicates++
-	case "skipped":
+	case Skipped:
 		c.sum.Skipped++
-	case "failed":
+	case Failed:
 		c.sum.Failed++
 		if len(c.sum.Errors) < maxSummaryErrors {
 			msg, u := fmt.Sprint(ev.Err), fetch.Redact(ev.URL)
@@ -71,12 +71,8 @@ func (c *collector) add(ev Event) {
 			c.sum.Errors = append(c.sum.Errors, msg)
 		}
 	}
-	if ev.Kind == store.KindImage && c.manifest != nil && c.err == nil {
-		e := store.Entry{
-			URL: ev.URL, Page: ev.Page, Depth: ev.Depth, Path: ev.Path, SHA256: ev.SHA256,
-			Bytes: ev.Bytes, ContentType: ev.ContentType, Width: ev.Width, Height: ev.Height,
-			Status: ev.Status,
-		}
+	if ev.Kind == KindImage && c.manifest != nil && c.err == nil {
+		e := store.Entry{URL: ev.URL, Page: ev.Page, Depth: ev.Depth, Result: ev.Result}
 		if ev.Err != nil {
 			e.Error = ev.Err.Error()
 		}

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state"
+
 	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store"
 )
@@ -80,7 +82,7 @@ type Config struct {
 	Manifest string
 	// State is the crawl state; nil = a fresh in-memory state. The caller
 	// opens and closes it.
-	State store.State
+	State state.State
 
 	// RobotsRetry is the first wait before robots.txt is asked again after
 	// a 5xx, 429 or unreachable host (then doubling); meanwhile the host is

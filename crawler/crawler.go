@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state"
+
 	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store"
 )
@@ -22,9 +24,9 @@ type Crawler struct {
 	hosts   fetch.Gate
 	robots  *fetch.RobotsCache
 	writer  *store.Writer
-	state   store.State
+	state   state.State
 	agent   string
-	seeds   []store.Item
+	seeds   []state.Item
 	badSeed []Event
 	scope   map[string]bool // seed hosts or registrable domains
 	ran     bool
@@ -40,18 +42,17 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	c := &Crawler{s: s, state: s.State, scope: make(map[string]bool)}
 	if c.state == nil {
-		c.state = store.NewMemory()
+		c.state = state.NewMemory()
 	}
 	c.state = &patientState{State: c.state, log: s.Logger, giveUp: s.StateRetry}
 	allow := append([]string(nil), s.Fetch.AllowHosts...)
 	for _, raw := range s.Seeds {
 		u, err := Normalize(raw)
 		if err != nil {
-			c.badSeed = append(c.badSeed, Event{Kind: store.KindPage, URL: raw, Status: "failed",
-				Err: fmt.Errorf("bad seed URL: %w", err)})
+			c.badSeed = append(c.badSeed, event(KindPage, raw, Failed, fmt.Errorf("bad seed URL: %w", err)))
 			continue
 		}
-		c.seeds = append(c.seeds, store.Item{Key: store.KeyOf(u.String()), URL: u.String(), Kind: store.KindPage})
+		c.seeds = append(c.seeds, state.Item{Key: state.KeyOf(u.String()), URL: u.String(), Kind: state.KindPage})
 		c.scope[c.scopeKey(u)] = true
 		allow = append(allow, u.Hostname())
 	}
@@ -83,7 +84,7 @@ func New(cfg Config) (*Crawler, error) {
 		},
 	})
 	c.writer, err = store.NewWriter(store.WriterConfig{
-		Dir: s.Out, Layout: s.Layout, State: c.state, Accept: s.Accept,
+		Dir: s.Out, Layout: s.Layout, Claims: c.state, Accept: s.Accept,
 		MinSize: s.MinSize, MaxSize: s.MaxSize, MinWidth: s.MinWidth, MinHeight: s.MinHeight,
 		Fsync: s.Fsync, ContentDisposition: s.ContentDisposition,
 	})
@@ -180,9 +181,9 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 // feed turns the caller's stream of image URLs into frontier items, in
 // batches, blocking when the frontier has enough work (so a list of a
 // million URLs is never held in memory).
-func (c *Crawler) feed(ctx context.Context, out chan<- []store.Item) {
+func (c *Crawler) feed(ctx context.Context, out chan<- []state.Item) {
 	const batch = 64
-	var items []store.Item
+	var items []state.Item
 	lastHost := ""
 	send := func() bool {
 		if len(items) == 0 {
@@ -210,14 +211,14 @@ func (c *Crawler) feed(ctx context.Context, out chan<- []store.Item) {
 		}
 		u, err := Normalize(raw)
 		if err != nil {
-			c.emit(Event{Kind: store.KindImage, URL: raw, Status: "failed", Err: fmt.Errorf("bad URL: %w", err)})
+			c.emit(event(KindImage, raw, Failed, fmt.Errorf("bad URL: %w", err)))
 			continue
 		}
 		if h := u.Hostname(); h != lastHost {
 			c.client.Allow(h) // the user named this host
 			lastHost = h
 		}
-		items = append(items, store.Item{Key: store.KeyOf(u.String()), URL: u.String(), Kind: store.KindImage})
+		items = append(items, state.Item{Key: state.KeyOf(u.String()), URL: u.String(), Kind: state.KindImage})
 		if len(items) >= batch || len(c.s.Images) == 0 {
 			if !send() {
 				return

@@ -7,7 +7,7 @@
 // ended when Run returns.
 //
 // The shape: one frontier goroutine hands items from the crawl state
-// (store.State: seen set, frontier, content index) to two fixed pools of
+// (state.State: seen set, frontier, content index) to two fixed pools of
 // workers, pages and images, as per-host and global limits allow (fetch.Hosts);
 // workers fetch (fetch.Client, robots via fetch.RobotsCache), parse pages with
 // goquery, stream images to disk (store.Writer), send events to one collector

@@ -7,27 +7,27 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/imgcrawl/imgcrawl/store"
+	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
 // job is one item handed to a worker, with its host slot.
 type job struct {
-	item    store.Item
+	item    state.Item
 	u       *url.URL
 	release func()
 }
 
 // result is what a worker reports back for a job.
 type result struct {
-	item    store.Item
-	add     []store.Item  // discovered links, images and redirect targets
-	outcome store.Outcome // recorded with Done
+	item    state.Item
+	add     []state.Item  // discovered links, images and redirect targets
+	outcome state.Outcome // recorded with Done
 	requeue bool          // put the item back (retry, politeness): item.NotBefore set
 	aborted bool          // cancelled: neither Done nor Requeue
 	fatal   error
 	// redirect, when set, is the target of a redirect; if the state has seen
 	// it already, the frontier reports that.
-	redirect *store.Item
+	redirect *state.Item
 }
 
 // frontier is the one goroutine that hands work out: it takes items from the
@@ -39,7 +39,7 @@ type frontier struct {
 	pageJobs  chan job
 	imageJobs chan job
 	results   chan result
-	feed      chan []store.Item
+	feed      chan []state.Item
 
 	buf      map[string]*hostQueue
 	ring     []string
@@ -61,7 +61,7 @@ func newFrontier(c *Crawler) *frontier {
 		pageJobs:  make(chan job),
 		imageJobs: make(chan job),
 		results:   make(chan result, 2*n),
-		feed:      make(chan []store.Item),
+		feed:      make(chan []state.Item),
 		buf:       make(map[string]*hostQueue),
 		low:       2 * n,
 		high:      4*n + 16,
@@ -157,7 +157,7 @@ func (f *frontier) run(ctx context.Context, cancel context.CancelCauseFunc, feed
 			}
 			for i, ok := range added {
 				if !ok {
-					f.c.emit(Event{Kind: store.KindImage, URL: items[i].URL, Status: "duplicate", Err: errListedTwice})
+					f.c.emit(event(KindImage, items[i].URL, Duplicate, errListedTwice))
 				}
 			}
 		case <-feedDone:
@@ -205,11 +205,11 @@ func pollDelay(idle int) time.Duration {
 
 // buffered is an item taken from the state, with its parsed URL.
 type buffered struct {
-	it store.Item
+	it state.Item
 	u  *url.URL
 }
 
-func (f *frontier) push(it store.Item) {
+func (f *frontier) push(it state.Item) {
 	u, err := url.Parse(it.URL)
 	if err != nil {
 		u = &url.URL{Host: ""} // reported as failed when started
@@ -280,11 +280,11 @@ func (f *frontier) start(ctx context.Context, b buffered, release func()) bool {
 	if u.Scheme == "" {
 		release()
 		f.inflight++
-		f.results <- result{item: it, outcome: store.Outcome{Status: "failed", Error: "unparsable URL"}}
+		f.results <- result{item: it, outcome: state.Outcome{Status: Failed, Error: "unparsable URL"}}
 		return true
 	}
 	ch := f.pageJobs
-	if it.Kind == store.KindImage {
+	if it.Kind == state.KindImage {
 		ch = f.imageJobs
 	}
 	select {
@@ -298,7 +298,7 @@ func (f *frontier) start(ctx context.Context, b buffered, release func()) bool {
 	}
 }
 
-func (f *frontier) requeueLater(ctx context.Context, it store.Item) {
+func (f *frontier) requeueLater(ctx context.Context, it state.Item) {
 	_ = f.c.state.Requeue(ctx, it)
 }
 
@@ -369,15 +369,17 @@ func (f *frontier) handle(ctx context.Context, r result) error {
 var errListedTwice = errors.New("URL listed more than once (or done in an earlier run)")
 
 // redirectSeen reports a redirect to a URL the crawl has already seen.
-func redirectSeen(from, to store.Item) Event {
+func redirectSeen(from, to state.Item) Event {
 	origin := from.Origin
 	if origin == "" {
 		origin = from.URL
 	}
-	status := "skipped"
+	status := Skipped
 	err := fmt.Errorf("redirects to %s, already crawled", to.URL)
 	if to.URL == origin {
-		status, err = "failed", errors.New("redirect loop")
+		status, err = Failed, errors.New("redirect loop")
 	}
-	return Event{Kind: from.Kind, URL: origin, Page: from.Page, Depth: from.Depth, Status: status, Err: err}
+	ev := event(from.Kind, origin, status, err)
+	ev.Page, ev.Depth = from.Page, from.Depth
+	return ev
 }

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state"
+
 	"github.com/imgcrawl/imgcrawl/internal/testsite"
 	"github.com/imgcrawl/imgcrawl/store"
 )
@@ -155,7 +157,7 @@ func TestInterruptedLargeDownloadResumes(t *testing.T) {
 				urls <- ts.URL + "/big.png"
 				close(urls)
 				c, err := New(Config{Images: urls, Out: out, Layout: store.LayoutFlat, ResumeAbove: 1 << 20,
-					State: store.NewMemory(), Manifest: "-"})
+					State: state.NewMemory(), Manifest: "-"})
 				if err != nil {
 					t.Fatal(err)
 				}

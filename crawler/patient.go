@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/imgcrawl/imgcrawl/store"
+	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
 // patientState retries a shared state's transient failures (a Redis server
@@ -18,7 +18,7 @@ import (
 // in-flight jobs finish and wait to be recorded, and nothing is
 // acknowledged before it was written. Disk and data errors stay fatal.
 type patientState struct {
-	store.State
+	state.State
 	log     *slog.Logger
 	giveUp  time.Duration // total wait before a transient error becomes fatal
 	onRetry func(err error, wait time.Duration)
@@ -55,25 +55,25 @@ func (p *patientState) do(ctx context.Context, what string, fn func() error) err
 	}
 }
 
-func (p *patientState) Add(ctx context.Context, items []store.Item) (added []bool, err error) {
+func (p *patientState) Add(ctx context.Context, items []state.Item) (added []bool, err error) {
 	err = p.do(ctx, "add", func() error { added, err = p.State.Add(ctx, items); return err })
 	return added, err
 }
 
-func (p *patientState) Take(ctx context.Context, max int, now time.Time) (items []store.Item, err error) {
+func (p *patientState) Take(ctx context.Context, max int, now time.Time) (items []state.Item, err error) {
 	err = p.do(ctx, "take", func() error { items, err = p.State.Take(ctx, max, now); return err })
 	return items, err
 }
 
-func (p *patientState) Requeue(ctx context.Context, it store.Item) error {
+func (p *patientState) Requeue(ctx context.Context, it state.Item) error {
 	return p.do(ctx, "requeue", func() error { return p.State.Requeue(ctx, it) })
 }
 
-func (p *patientState) Done(ctx context.Context, it store.Item, out store.Outcome) error {
+func (p *patientState) Done(ctx context.Context, it state.Item, out state.Outcome) error {
 	return p.do(ctx, "done", func() error { return p.State.Done(ctx, it, out) })
 }
 
-func (p *patientState) Counts(ctx context.Context) (c store.Counts, err error) {
+func (p *patientState) Counts(ctx context.Context) (c state.Counts, err error) {
 	err = p.do(ctx, "counts", func() error { c, err = p.State.Counts(ctx); return err })
 	return c, err
 }

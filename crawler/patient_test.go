@@ -8,18 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imgcrawl/imgcrawl/store"
+	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
 // flakyState fails Add with err for its first fails calls.
 type flakyState struct {
-	store.State
+	state.State
 	fails int
 	err   error
 	calls int
 }
 
-func (f *flakyState) Add(ctx context.Context, items []store.Item) ([]bool, error) {
+func (f *flakyState) Add(ctx context.Context, items []state.Item) ([]bool, error) {
 	f.calls++
 	if f.calls <= f.fails {
 		return nil, f.err
@@ -29,7 +29,7 @@ func (f *flakyState) Add(ctx context.Context, items []store.Item) ([]bool, error
 
 func TestPatientStateWaitsOutTransientErrorsOnly(t *testing.T) {
 	netErr := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
-	item := []store.Item{{Key: store.KeyOf("http://x/"), URL: "http://x/", Kind: store.KindPage}}
+	item := []state.Item{{Key: state.KeyOf("http://x/"), URL: "http://x/", Kind: state.KindPage}}
 	for _, tc := range []struct {
 		name      string
 		err       error
@@ -42,7 +42,7 @@ func TestPatientStateWaitsOutTransientErrorsOnly(t *testing.T) {
 		{"gives up after its budget", netErr, time.Nanosecond, true, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fs := &flakyState{State: store.NewMemory(), fails: 2, err: tc.err}
+			fs := &flakyState{State: state.NewMemory(), fails: 2, err: tc.err}
 			p := &patientState{State: fs, log: slog.New(slog.DiscardHandler), giveUp: tc.giveUp}
 			added, err := p.Add(context.Background(), item)
 			if (err != nil) != tc.wantErr {

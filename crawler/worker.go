@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state"
+
 	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store"
 )
@@ -50,16 +52,16 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 			c.hosts.SetCrawlDelay(j.u.Host, delay)
 		}
 		if !allowed {
-			return c.finish(it, Event{Status: "skipped", Err: errRobots}, store.Outcome{Status: "skipped", Error: errRobots.Error()})
+			return c.finish(it, Skipped, errRobots)
 		}
 	}
 	max := c.s.MaxPageSize
-	if it.Kind == store.KindImage {
+	if it.Kind == state.KindImage {
 		max = noCap // the store enforces max-size, so an image over it is skipped with the reason
 	}
 	var hdr http.Header
 	partial, resuming := (*store.Partial)(nil), false
-	if it.Kind == store.KindImage {
+	if it.Kind == state.KindImage {
 		if partial, resuming = c.writer.LoadPartial(it.Key); resuming {
 			hdr = http.Header{"Range": {fmt.Sprintf("bytes=%d-", partial.Size)}, "If-Range": {partial.Validator}}
 		}
@@ -82,7 +84,7 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 		fetch.DrainAndClose(resp.Body)
 		return c.retry(ctx, it, resp, &fetch.StatusError{URL: it.URL, Code: code})
 	}
-	if it.Kind == store.KindPage && isHTML(resp.Header.Get("Content-Type")) {
+	if it.Kind == state.KindPage && isHTML(resp.Header.Get("Content-Type")) {
 		return c.page(ctx, j, resp)
 	}
 	// An image, or a "page" that turned out to be one (a link to a file).
@@ -129,23 +131,23 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
 	}
-	add := make([]store.Item, 0, len(ex.Links)+len(ex.Images))
+	add := make([]state.Item, 0, len(ex.Links)+len(ex.Images))
 	for _, l := range ex.Links {
 		s := l.String()
 		if looksLikeImage(l.Path) {
-			add = append(add, store.Item{Key: store.KeyOf(s), URL: s, Kind: store.KindImage, Depth: it.Depth, Page: it.URL})
+			add = append(add, state.Item{Key: state.KeyOf(s), URL: s, Kind: state.KindImage, Depth: it.Depth, Page: it.URL})
 			continue
 		}
 		if it.Depth+1 > c.s.Depth || !c.follow(l, s) {
 			continue
 		}
-		add = append(add, store.Item{Key: store.KeyOf(s), URL: s, Kind: store.KindPage, Depth: it.Depth + 1, Page: it.URL})
+		add = append(add, state.Item{Key: state.KeyOf(s), URL: s, Kind: state.KindPage, Depth: it.Depth + 1, Page: it.URL})
 	}
 	for _, im := range ex.Images {
 		s := im.String()
-		add = append(add, store.Item{Key: store.KeyOf(s), URL: s, Kind: store.KindImage, Depth: it.Depth, Page: it.URL})
+		add = append(add, state.Item{Key: state.KeyOf(s), URL: s, Kind: state.KindImage, Depth: it.Depth, Page: it.URL})
 	}
-	r := c.finish(it, Event{Status: "parsed"}, store.Outcome{Status: "parsed"})
+	r := c.finish(it, Parsed, nil)
 	r.add = add
 	return r
 }
@@ -161,7 +163,7 @@ func (c *Crawler) image(ctx context.Context, j job, resp *http.Response, offset 
 	var res store.Result
 	var err error
 	v := validator(resp)
-	if offset > 0 || (v != "" && img.ContentLength >= c.s.ResumeAbove && it.Kind == store.KindImage) {
+	if offset > 0 || (v != "" && img.ContentLength >= c.s.ResumeAbove && it.Kind == state.KindImage) {
 		res, err = c.writer.SaveResumable(ctx, img, it.Key, v, offset, resp.Body)
 	} else {
 		res, err = c.writer.Save(ctx, img, resp.Body)
@@ -173,20 +175,15 @@ func (c *Crawler) image(ctx context.Context, j job, resp *http.Response, offset 
 		}
 		return c.retry(ctx, it, nil, err)
 	}
-	kind := store.KindImage
-	if it.Kind == store.KindPage && res.Status == "skipped" {
+	if it.Kind == KindPage && res.Status == Skipped {
 		// A linked page that is neither HTML nor an image: nothing to do.
-		return c.finish(it, Event{Status: "skipped", Err: fmt.Errorf("not html: %s", resp.Header.Get("Content-Type"))},
-			store.Outcome{Status: "skipped"})
+		return c.finish(it, Skipped, fmt.Errorf("not html: %s", resp.Header.Get("Content-Type")))
 	}
-	ev := Event{Kind: kind, Status: res.Status, Path: res.Path, SHA256: res.SHA256, Bytes: res.Bytes,
-		ContentType: res.ContentType, Width: res.Width, Height: res.Height}
-	out := store.Outcome{Status: res.Status, Bytes: res.Bytes}
+	ev := Event{Kind: KindImage, Result: res}
 	if res.Reason != "" {
 		ev.Err = errors.New(res.Reason)
-		out.Error = res.Reason
 	}
-	return c.finish(it, ev, out)
+	return c.report(it, ev)
 }
 
 // redirect reports the target of a redirect as a new item of the same kind
@@ -200,22 +197,22 @@ func (c *Crawler) redirect(j job, loc string) result {
 	if it.Hops+1 > c.s.MaxRedirects {
 		return c.failed(it, fmt.Errorf("more than %d redirects", c.s.MaxRedirects))
 	}
-	if it.Kind == store.KindPage && !c.follow(target, target.String()) {
+	if it.Kind == state.KindPage && !c.follow(target, target.String()) {
 		err := fmt.Errorf("redirects out of scope to %s", fetch.Redact(target.String()))
-		return c.finish(it, Event{Status: "skipped", Err: err}, store.Outcome{Status: "skipped", Error: err.Error()})
+		return c.finish(it, Skipped, err)
 	}
 	origin := it.Origin
 	if origin == "" {
 		origin = it.URL
 	}
 	s := target.String()
-	next := store.Item{Key: store.KeyOf(s), URL: s, Kind: it.Kind, Depth: it.Depth, Page: it.Page,
+	next := state.Item{Key: state.KeyOf(s), URL: s, Kind: it.Kind, Depth: it.Depth, Page: it.Page,
 		Origin: origin, Hops: it.Hops + 1}
-	return result{item: it, add: []store.Item{next}, redirect: &next, outcome: store.Outcome{Status: "redirected"}}
+	return result{item: it, add: []state.Item{next}, redirect: &next, outcome: state.Outcome{Status: state.Redirected}}
 }
 
 // retry requeues a failed attempt when the policy allows, else fails it.
-func (c *Crawler) retry(ctx context.Context, it store.Item, resp *http.Response, err error) result {
+func (c *Crawler) retry(ctx context.Context, it state.Item, resp *http.Response, err error) result {
 	if ctx.Err() != nil {
 		return result{item: it, aborted: true}
 	}
@@ -244,25 +241,32 @@ func (c *Crawler) retry(ctx context.Context, it store.Item, resp *http.Response,
 }
 
 // later puts an item back until at.
-func (c *Crawler) later(it store.Item, at time.Time) result {
+func (c *Crawler) later(it state.Item, at time.Time) result {
 	it.NotBefore = at
 	return result{item: it, requeue: true}
 }
 
-func (c *Crawler) failed(it store.Item, err error) result {
-	return c.finish(it, Event{Status: "failed", Err: err}, store.Outcome{Status: "failed", Error: err.Error()})
+func (c *Crawler) failed(it state.Item, err error) result {
+	return c.finish(it, Failed, err)
 }
 
-// finish reports an item's event and builds its result.
-func (c *Crawler) finish(it store.Item, ev Event, out store.Outcome) result {
-	if ev.Kind == 0 {
-		ev.Kind = it.Kind
-	}
+// finish reports an item that ended with only a status (and err, why).
+func (c *Crawler) finish(it state.Item, status Status, err error) result {
+	return c.report(it, Event{Kind: it.Kind, Result: store.Result{Status: status}, Err: err})
+}
+
+// report sends an item's event, completed from the item, and builds the
+// result the frontier records: the same status, bytes and error.
+func (c *Crawler) report(it state.Item, ev Event) result {
 	ev.URL = it.URL
 	if it.Origin != "" {
 		ev.URL = it.Origin
 	}
 	ev.Page, ev.Depth = it.Page, it.Depth
+	out := state.Outcome{Status: ev.Status, Bytes: ev.Bytes}
+	if ev.Err != nil {
+		out.Error = ev.Err.Error()
+	}
 	c.emit(ev)
 	return result{item: it, outcome: out}
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imgcrawl/imgcrawl/store/imagetype"
 )
 
 func TestParseLayout(t *testing.T) {
@@ -202,4 +204,17 @@ func ExampleRelPath() {
 	// example.com_8443/gallery/img.php_id=3_size=large.png
 	// img.php_id=3_size=large.png
 	// c5/39/c53980f647856754734e0abf4e8ea02fa7797c3fe4d0921b3597bc2049bb5d5d.png
+}
+
+// Every sniffed type's extension is one the layouts know, so a file is
+// always named with the extension of its content.
+func TestLayoutKnowsImageTypes(t *testing.T) {
+	for _, it := range imagetype.Types() {
+		if layoutCleanExt(it.Ext) != it.Ext {
+			t.Errorf("extension %s of %s is not clean", it.Ext, it.Name)
+		}
+		if layoutExtKinds[it.Ext] != it.Name {
+			t.Errorf("extension %s of %s is not known to RelPath", it.Ext, it.Name)
+		}
+	}
 }

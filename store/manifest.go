@@ -11,17 +11,14 @@ import (
 
 // Entry is one manifest line: what became of one image URL.
 type Entry struct {
-	URL         string `json:"url"`
-	Page        string `json:"page"`
-	Depth       int    `json:"depth"`
-	Path        string `json:"path,omitempty"` // relative to OUT; a duplicate names the first file
-	SHA256      string `json:"sha256,omitempty"`
-	Bytes       int64  `json:"bytes"`
-	ContentType string `json:"content_type,omitempty"`
-	Width       int    `json:"width,omitempty"`
-	Height      int    `json:"height,omitempty"`
-	Status      string `json:"status"` // saved, duplicate, skipped, failed
-	Error       string `json:"error,omitempty"`
+	URL   string `json:"url"`
+	Page  string `json:"page"`
+	Depth int    `json:"depth"`
+	// Result is what the writer did: path, sha256, bytes, content_type,
+	// width, height and status (saved, duplicate, skipped; failed when the
+	// image never reached the writer).
+	Result
+	Error string `json:"error,omitempty"`
 }
 
 // Manifest appends JSON lines to a file. Lines are buffered and written

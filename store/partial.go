@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
 // Partial is a large download kept across interruptions (Ctrl-C, kill -9, a
@@ -24,18 +26,18 @@ type Partial struct {
 	path      string
 }
 
-func (w *Writer) partialPaths(key Key) (data, meta string) {
+func (w *Writer) partialPaths(key state.Key) (data, meta string) {
 	dir := filepath.Join(w.cfg.Dir, PrivateDir, "partial")
 	return filepath.Join(dir, key.String()+".part"), filepath.Join(dir, key.String()+".json")
 }
 
 // listPartials returns the keys of the partial downloads kept in dir (none
 // if it is missing or unreadable): <key>.json names them.
-func listPartials(dir string) map[Key]bool {
-	keys := make(map[Key]bool)
+func listPartials(dir string) map[state.Key]bool {
+	keys := make(map[state.Key]bool)
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		var k Key
+		var k state.Key
 		name, ok := strings.CutSuffix(e.Name(), ".json")
 		if ok && len(name) == hex.EncodedLen(len(k)) {
 			if _, err := hex.Decode(k[:], []byte(name)); err == nil {
@@ -52,7 +54,7 @@ func listPartials(dir string) map[Key]bool {
 // disk: most images have none. A partial that another process writes into
 // the same OUT after NewWriter is not seen, so that download starts over
 // (correct, just not resumed).
-func (w *Writer) LoadPartial(key Key) (*Partial, bool) {
+func (w *Writer) LoadPartial(key state.Key) (*Partial, bool) {
 	w.pmu.Lock()
 	kept := w.partials[key]
 	w.pmu.Unlock()
@@ -75,7 +77,7 @@ func (w *Writer) LoadPartial(key Key) (*Partial, bool) {
 }
 
 // DropPartial deletes a kept partial download.
-func (w *Writer) DropPartial(key Key) {
+func (w *Writer) DropPartial(key state.Key) {
 	w.pmu.Lock()
 	delete(w.partials, key)
 	w.pmu.Unlock()
@@ -90,7 +92,7 @@ func (w *Writer) DropPartial(key Key) {
 // the image). The partial is kept when reading r fails, and removed once
 // the image is placed or skipped. validator is the response's ETag or
 // Last-Modified.
-func (w *Writer) SaveResumable(ctx context.Context, img Image, key Key, validator string, offset int64, r io.Reader) (Result, error) {
+func (w *Writer) SaveResumable(ctx context.Context, img Image, key state.Key, validator string, offset int64, r io.Reader) (Result, error) {
 	data, meta := w.partialPaths(key)
 	if err := os.MkdirAll(filepath.Dir(data), 0o755); err != nil {
 		return Result{}, &WriteError{Path: filepath.Dir(data), Err: err}

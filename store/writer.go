@@ -15,6 +15,9 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/imgcrawl/imgcrawl/store/imagetype"
+	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
 // PrivateDir is the folder under OUT that holds imgcrawl's own files (temp
@@ -28,11 +31,11 @@ const headSize = 64 << 10
 type WriterConfig struct {
 	Dir    string // OUT: images go under it (created if missing)
 	Layout Layout // default LayoutMirror
-	// State records content hashes so identical content is saved once across
-	// the crawl (and across processes for a shared state). Default: an
-	// in-memory index.
-	State State
-	// Accept lists the image type names to keep (see ImageTypes); nil keeps all.
+	// Claims records which file holds each content hash, so identical
+	// content is saved once across the crawl (and across processes for a
+	// shared state). A state.State is one. Default: an in-memory index.
+	Claims Claimer
+	// Accept lists the image type names to keep (see imagetype.Types); nil keeps all.
 	Accept             map[string]bool
 	MinSize, MaxSize   int64 // bytes; 0 = no bound
 	MinWidth           int   // pixels; 0 = no bound
@@ -56,8 +59,8 @@ type Writer struct {
 	mu       sync.Mutex      // serializes naming and the content index
 	dirs     map[string]bool // folders known to exist (guarded by mu)
 
-	pmu      sync.Mutex   // guards partials
-	partials map[Key]bool // keys with a kept partial download (see LoadPartial)
+	pmu      sync.Mutex         // guards partials
+	partials map[state.Key]bool // keys with a kept partial download (see LoadPartial)
 }
 
 // Image describes a response about to be saved.
@@ -67,16 +70,27 @@ type Image struct {
 	ContentDisposition string // the header, if any
 }
 
-// Result says what Save did.
+// Result says what Save did with one image. It is the record every later
+// step carries on: the crawler's Event embeds it, and so does the manifest's
+// Entry (the JSON names are the manifest's fields).
 type Result struct {
-	Status      string // "saved", "duplicate" or "skipped"
-	Reason      string // why skipped
-	Path        string // slash-separated, relative to OUT; for a duplicate, the first file's path
-	SHA256      string
-	Bytes       int64
-	ContentType string // the sniffed MIME type
-	Width       int
-	Height      int
+	Path        string       `json:"path,omitempty"` // slash-separated, relative to OUT; for a duplicate, the first file's path
+	SHA256      string       `json:"sha256,omitempty"`
+	Bytes       int64        `json:"bytes"`
+	ContentType string       `json:"content_type,omitempty"` // the sniffed MIME type
+	Width       int          `json:"width,omitempty"`
+	Height      int          `json:"height,omitempty"`
+	Status      state.Status `json:"status"` // state.Saved, state.Duplicate or state.Skipped
+	Reason      string       `json:"-"`      // why skipped
+}
+
+// Claimer is the one question the writer asks the crawl state: record path
+// as the file for content hash sum unless a file is recorded already, and
+// say which file holds it (owner) and whether this call recorded it.
+// state.State has this method. Implementations must be safe for concurrent
+// use.
+type Claimer interface {
+	ClaimContent(ctx context.Context, sum [32]byte, path string) (owner string, first bool, err error)
 }
 
 // WriteError is a failure to write under OUT: fatal for a crawl.
@@ -98,8 +112,8 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 	if cfg.Layout == "" {
 		cfg.Layout = LayoutMirror
 	}
-	if cfg.State == nil {
-		cfg.State = NewMemory()
+	if cfg.Claims == nil {
+		cfg.Claims = &memClaims{paths: make(map[[32]byte]string)}
 	}
 	tmp := filepath.Join(cfg.Dir, PrivateDir, "tmp")
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
@@ -121,7 +135,7 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 // TempDir returns the folder temp files are written in.
 func (w *Writer) TempDir() string { return w.tmpDir }
 
-func skipped(reason string) Result { return Result{Status: "skipped", Reason: reason} }
+func skipped(reason string) Result { return Result{Status: state.Skipped, Reason: reason} }
 
 // Save streams r to a file for img. Errors reading r are returned as they are
 // (the caller may retry); errors writing under OUT are *WriteError. The
@@ -179,7 +193,7 @@ func (w *Writer) Save(ctx context.Context, img Image, r io.Reader) (Result, erro
 // the accepted types and the dimension filters. A non-empty reason skips it.
 func (w *Writer) check(head []byte) (Result, string) {
 	cfg := &w.cfg
-	typ, ok := Sniff(head)
+	typ, ok := imagetype.Sniff(head)
 	if !ok {
 		return Result{}, "not an image"
 	}
@@ -187,7 +201,7 @@ func (w *Writer) check(head []byte) (Result, string) {
 		return Result{}, fmt.Sprintf("type %s not accepted", typ.Name)
 	}
 	res := Result{ContentType: typ.MIME}
-	res.Width, res.Height, _ = Dimensions(head, typ)
+	res.Width, res.Height, _ = imagetype.Dimensions(head, typ)
 	if (cfg.MinWidth > 0 || cfg.MinHeight > 0) && res.Width == 0 && res.Height == 0 {
 		return res, "dimensions unknown"
 	}
@@ -216,18 +230,14 @@ func (w *Writer) finish(ctx context.Context, res Result, img Image, link func(ds
 
 // extOf returns the file extension of a sniffed MIME type.
 func extOf(mime string) string {
-	for _, t := range sniffTypes[:] { // not ImageTypes: it copies
-		if t.MIME == mime {
-			return t.Ext
-		}
-	}
-	return ""
+	t, _ := imagetype.ByMIME(mime)
+	return t.Ext
 }
 
 // place gives the complete file its final name, with link, unless its
 // content is saved already. It returns the path of the file holding the
 // content.
-func (w *Writer) place(ctx context.Context, link func(dst string) error, rel string, sum [32]byte, size int64) (string, string, error) {
+func (w *Writer) place(ctx context.Context, link func(dst string) error, rel string, sum [32]byte, size int64) (string, state.Status, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for n := 0; ; n++ {
@@ -246,25 +256,42 @@ func (w *Writer) place(ctx context.Context, link func(dst string) error, rel str
 		if errors.Is(err, fs.ErrExist) {
 			if sameContent(final, sum, size) {
 				// Saved by an earlier run whose state is gone: keep it.
-				owner, _, err := w.cfg.State.ClaimContent(ctx, sum, cand)
-				return owner, "saved", err
+				owner, _, err := w.cfg.Claims.ClaimContent(ctx, sum, cand)
+				return owner, state.Saved, err
 			}
 			continue
 		}
 		if err != nil {
 			return "", "", &WriteError{Path: final, Err: err}
 		}
-		owner, first, err := w.cfg.State.ClaimContent(ctx, sum, cand)
+		owner, first, err := w.cfg.Claims.ClaimContent(ctx, sum, cand)
 		if err != nil {
 			os.Remove(final)
 			return "", "", err
 		}
 		if !first {
 			os.Remove(final) // identical bytes are saved already
-			return owner, "duplicate", nil
+			return owner, state.Duplicate, nil
 		}
-		return cand, "saved", nil
+		return cand, state.Saved, nil
 	}
+}
+
+// memClaims is the default Claimer: content hashes in memory, for a writer
+// used without a crawl state.
+type memClaims struct {
+	mu    sync.Mutex
+	paths map[[32]byte]string
+}
+
+func (m *memClaims) ClaimContent(_ context.Context, sum [32]byte, path string) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if owner, ok := m.paths[sum]; ok {
+		return owner, false, nil
+	}
+	m.paths[sum] = path
+	return path, true, nil
 }
 
 // sameContent reports whether the file at path holds exactly sum.

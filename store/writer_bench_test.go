@@ -8,6 +8,8 @@ import (
 	"image/png"
 	"net/url"
 	"testing"
+
+	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
 // BenchmarkWriterSave measures the image write path alone: sniff and
@@ -44,7 +46,7 @@ func benchmarkSave(b *testing.B, side int, lookup bool) {
 	for i := 0; b.Loop(); i++ {
 		s := fmt.Sprintf("http://example.com/img/%d.png", i)
 		if lookup {
-			if _, ok := w.LoadPartial(KeyOf(s)); ok {
+			if _, ok := w.LoadPartial(state.KeyOf(s)); ok {
 				b.Fatal("found a partial download")
 			}
 		}

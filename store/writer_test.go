@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
 // testPNG returns an uncompressed side x side PNG whose pixels depend on seed.
@@ -161,9 +163,10 @@ func TestSaveCollision(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {
-			url          string
-			data         []byte
-			status, path string
+			url    string
+			data   []byte
+			status state.Status
+			path   string
 		}{
 			{"http://h/a.png", a, "saved", "a-1.png"},   // name taken: a suffix
 			{"http://h/b.png", b, "saved", "b.png"},     // the same bytes: recognised
@@ -270,7 +273,7 @@ func TestLoadPartial(t *testing.T) {
 	ctx := context.Background()
 	out := t.TempDir()
 	dir := filepath.Join(out, PrivateDir, "partial")
-	keep := func(k Key, size int) {
+	keep := func(k state.Key, size int) {
 		t.Helper()
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
@@ -283,7 +286,7 @@ func TestLoadPartial(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before, kept, later := KeyOf("http://h/before.png"), KeyOf("http://h/kept.png"), KeyOf("http://h/later.png")
+	before, kept, later := state.KeyOf("http://h/before.png"), state.KeyOf("http://h/kept.png"), state.KeyOf("http://h/later.png")
 	keep(before, 100)
 	w, err := NewWriter(WriterConfig{Dir: out, Layout: LayoutFlat})
 	if err != nil {
@@ -325,7 +328,7 @@ func TestLoadPartial(t *testing.T) {
 		t.Errorf("resumed %s is not complete", res.Path)
 	}
 	w.DropPartial(before)
-	for _, k := range []Key{kept, before} {
+	for _, k := range []state.Key{kept, before} {
 		if _, ok := w.LoadPartial(k); ok {
 			t.Errorf("LoadPartial(%s) after the partial is gone = true", k)
 		}

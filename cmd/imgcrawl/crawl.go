@@ -8,6 +8,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/imgcrawl/imgcrawl/store/state"
+	"github.com/imgcrawl/imgcrawl/store/state/bolt"
+
 	"github.com/imgcrawl/imgcrawl/crawler"
 	"github.com/imgcrawl/imgcrawl/store"
 )
@@ -98,21 +101,21 @@ func statePath(sf *storeFlags) string {
 }
 
 // openState opens the crawl state the flags name.
-func openState(sf *storeFlags, e *env) (store.State, func(), error) {
+func openState(sf *storeFlags, e *env) (state.State, func(), error) {
 	path := statePath(sf)
 	if path == "" {
-		m := store.NewMemory()
+		m := state.NewMemory()
 		return m, func() { m.Close() }, nil
 	}
 	if sf.Fresh {
 		if _, err := os.Stat(path); err == nil {
 			fmt.Fprintf(e.stderr, "imgcrawl: --fresh: discarding the stored crawl state %s\n", path)
 		}
-		if err := store.RemoveBolt(path); err != nil {
+		if err := bolt.Remove(path); err != nil {
 			return nil, nil, err
 		}
 	}
-	b, err := store.OpenBolt(path, store.BoltOptions{NoSync: !sf.Fsync})
+	b, err := bolt.Open(path, bolt.Options{NoSync: !sf.Fsync})
 	if err != nil {
 		return nil, nil, err
 	}

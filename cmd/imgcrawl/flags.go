@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/imagetype"
+
 	"github.com/imgcrawl/imgcrawl/crawler"
 	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store"
@@ -124,7 +126,7 @@ func (s *storeFlags) apply(cfg *crawler.Config, layout string) error {
 	}
 	cfg.Out, cfg.Layout, cfg.Manifest = s.Out, l, s.Manifest
 	if s.Accept != "" {
-		if cfg.Accept, err = store.ParseAccept(s.Accept); err != nil {
+		if cfg.Accept, err = imagetype.ParseAccept(s.Accept); err != nil {
 			return usageError{fmt.Errorf("--accept: %w", err)}
 		}
 	}

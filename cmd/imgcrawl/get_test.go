@@ -61,7 +61,7 @@ func TestGetFromStdinWithDuplicatesBadLinesAnd404(t *testing.T) {
 	entries, _ := store.ReadManifest(f)
 	status := map[string][]string{}
 	for _, e := range entries {
-		status[strings.TrimPrefix(e.URL, base)] = append(status[strings.TrimPrefix(e.URL, base)], e.Status)
+		status[strings.TrimPrefix(e.URL, base)] = append(status[strings.TrimPrefix(e.URL, base)], string(e.Status))
 	}
 	if s := status["/no/such.png"]; len(s) != 1 || s[0] != "failed" {
 		t.Errorf("404 entry: %v, want [failed]", s)

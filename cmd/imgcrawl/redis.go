@@ -8,9 +8,11 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state"
+
 	"github.com/imgcrawl/imgcrawl/crawler"
 	"github.com/imgcrawl/imgcrawl/store"
-	"github.com/imgcrawl/imgcrawl/store/redisstate"
+	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
 )
 
 // redisFlags put a crawl in a job shared through Redis.
@@ -36,7 +38,7 @@ type redisJobMeta struct {
 // --redis (also setting the job-wide politeness gate, and for a worker
 // started without URLs, the job's seeds and settings), else what
 // openState opens.
-func openStateFor(cfg *crawler.Config, sf *storeFlags, e *env) (store.State, func(), error) {
+func openStateFor(cfg *crawler.Config, sf *storeFlags, e *env) (state.State, func(), error) {
 	if sf.Redis == "" {
 		return openState(sf, e)
 	}

@@ -52,7 +52,7 @@ func TestRedisFlagErrors(t *testing.T) {
 		{"status without a job name", []string{"status", "--redis", rurl}, exitUsage, "--job"},
 		{"status of an unknown job", []string{"status", "--redis", rurl, "--job", "nope"}, exitFatal, "no shared crawl nope"},
 		{"redis unreachable", []string{"crawl", "-o", dir, "--redis", "redis://" + down + "/0", "http://127.0.0.1/"}, exitFatal,
-			"redisstate: cannot reach redis at " + down},
+			"redis: cannot reach redis at " + down},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, "", tc.args...)

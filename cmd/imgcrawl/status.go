@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/imgcrawl/imgcrawl/store"
+	"github.com/imgcrawl/imgcrawl/store/state/bolt"
 )
 
 type statusCmd struct {
@@ -25,7 +25,7 @@ func (s *statusCmd) Run(e *env) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("no stored crawl at %s: %w", path, err)
 	}
-	b, err := store.OpenBolt(path, store.BoltOptions{})
+	b, err := bolt.Open(path, bolt.Options{})
 	if err != nil {
 		return err
 	}

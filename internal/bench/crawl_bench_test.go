@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state/bolt"
+
 	"github.com/imgcrawl/imgcrawl/crawler"
 	"github.com/imgcrawl/imgcrawl/internal/testsite"
 	"github.com/imgcrawl/imgcrawl/store"
@@ -40,7 +42,7 @@ func BenchmarkGetImages(b *testing.B) {
 	base, stop := site.Start()
 	defer stop()
 	run := func(out string) {
-		st, err := store.OpenBolt(filepath.Join(out, store.PrivateDir, "state.db"), store.BoltOptions{NoSync: true})
+		st, err := bolt.Open(filepath.Join(out, store.PrivateDir, "state.db"), bolt.Options{NoSync: true})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -86,7 +88,7 @@ func benchCrawl(b *testing.B, opt testsite.Options, depth int) {
 	base, stop := site.Start()
 	defer stop()
 	run := func(out string) {
-		st, err := store.OpenBolt(filepath.Join(out, store.PrivateDir, "state.db"), store.BoltOptions{NoSync: true})
+		st, err := bolt.Open(filepath.Join(out, store.PrivateDir, "state.db"), bolt.Options{NoSync: true})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,0 +1,295 @@
+package redis
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/imgcrawl/imgcrawl/store/state"
+)
+
+// State is a state.State kept in Redis and shared by every worker of a job:
+// each process (on any machine) that opens the same Redis and job crawls
+// the same frontier, seen set and content index. Each State is one worker:
+// items it takes are leased to it, and a background goroutine renews its
+// leases until Close. Make it with Open; the zero value is not usable. It
+// is safe for concurrent use.
+type State struct {
+	rdb    *goredis.Client
+	opt    Options
+	k      keys
+	fkeys  []string
+	addr   string
+	gate   *Gate
+	ctx    context.Context // ends at Close: renewal and Gate calls
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	closed bool
+	held   map[state.Key]struct{} // items leased to this worker
+}
+
+var _ state.State = (*State)(nil)
+
+// opTimeout bounds calls made without a caller's context (Gate, renewal,
+// Close).
+const opTimeout = 10 * time.Second
+
+// Open connects to the Redis at redisURL (redis://[user:pass@]host:port/db,
+// rediss:// for TLS) and joins the job opt.Job, creating it if it is new.
+// An unreachable server is an error naming its address. The caller closes
+// the State.
+//
+// Open replaces go-redis's process-wide logger, which writes to stderr,
+// with one that discards: a program that wants those logs calls
+// goredis.SetLogger after Open.
+func Open(ctx context.Context, redisURL string, opt Options) (*State, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	ropt, err := goredis.ParseURL(redisURL)
+	if err != nil {
+		return nil, fmt.Errorf("redis: bad redis URL %q: %w", redactURL(redisURL), err)
+	}
+	// Quiet and plain: no client-name handshake or push notifications that
+	// an older server answers with errors the client would log.
+	ropt.Protocol = 2
+	ropt.DisableIdentity = true
+	ropt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	quiet.Do(func() { goredis.SetLogger(discardLog{}) })
+	rdb := goredis.NewClient(ropt)
+	pctx, cancel := context.WithTimeout(ctx, ropt.DialTimeout+time.Second)
+	defer cancel()
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("redis: cannot reach redis at %s: %w", ropt.Addr, err)
+	}
+	k := newKeys(opt.Job)
+	s := &State{rdb: rdb, opt: opt, k: k, fkeys: k.frontier(), addr: ropt.Addr,
+		held: make(map[state.Key]struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.gate = newGate(s)
+	for _, sc := range []*goredis.Script{addScript, takeScript, requeueScript, doneScript,
+		renewScript, unleaseScript, claimScript, acquireScript, renewSlotsScript,
+		pauseScript, crawlDelayScript} {
+		if err := sc.Load(pctx, rdb).Err(); err != nil {
+			s.cancel()
+			rdb.Close()
+			return nil, fmt.Errorf("redis: load scripts into redis at %s: %w", ropt.Addr, err)
+		}
+	}
+	s.wg.Add(1)
+	go s.renewLoop()
+	return s, nil
+}
+
+// Job returns the job's name.
+func (s *State) Job() string { return s.opt.Job }
+
+// Worker returns this worker's name in the job.
+func (s *State) Worker() string { return s.opt.Worker }
+
+// Gate returns the job's shared per-host politeness: the per-host cap, the
+// per-host and total rates of Options, robots.txt Crawl-delay and
+// Retry-After pauses hold for all workers together. It stays valid until
+// Close.
+func (s *State) Gate() *Gate { return s.gate }
+
+// errf wraps a Redis error with the package prefix and the server address.
+func (s *State) errf(what string, err error) error {
+	return fmt.Errorf("redis: %s (redis at %s): %w", what, s.addr, err)
+}
+
+// check returns state.ErrClosed after Close.
+func (s *State) check() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return state.ErrClosed
+	}
+	return nil
+}
+
+// LoadMeta implements state.State.
+func (s *State) LoadMeta(ctx context.Context) ([]byte, bool, error) {
+	if err := s.check(); err != nil {
+		return nil, false, err
+	}
+	b, err := s.rdb.Get(ctx, s.k.meta()).Bytes()
+	if errors.Is(err, goredis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, s.errf("load job settings", err)
+	}
+	return b, true, nil
+}
+
+// SaveMeta implements state.State. The first worker to save the job's
+// settings wins: saving the same bytes again succeeds, saving other
+// settings fails with an error that says so (two workers that started the
+// job at the same moment with different settings).
+func (s *State) SaveMeta(ctx context.Context, meta []byte) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	ok, err := s.rdb.SetNX(ctx, s.k.meta(), meta, 0).Result()
+	if err != nil {
+		return s.errf("save job settings", err)
+	}
+	if ok {
+		return nil
+	}
+	old, err := s.rdb.Get(ctx, s.k.meta()).Bytes()
+	if err != nil {
+		return s.errf("load job settings", err)
+	}
+	if !bytes.Equal(old, meta) {
+		return fmt.Errorf("redis: job %s was started with other settings (%s), not %s", s.opt.Job, old, meta)
+	}
+	return nil
+}
+
+// ClaimContent implements state.State; the content index is shared by the
+// whole job, so an image is stored once across all workers.
+func (s *State) ClaimContent(ctx context.Context, sum [32]byte, path string) (string, bool, error) {
+	if err := s.check(); err != nil {
+		return "", false, err
+	}
+	res, err := claimScript.Run(ctx, s.rdb, []string{s.k.content()}, sum[:], path).Slice()
+	if err != nil {
+		return "", false, s.errf("claim content", err)
+	}
+	if len(res) != 2 {
+		return "", false, fmt.Errorf("redis: claim content: unexpected reply %v", res)
+	}
+	first, _ := res[0].(int64)
+	owner, _ := res[1].(string)
+	return owner, first == 1, nil
+}
+
+// Counts implements state.State: the counts of the whole job.
+func (s *State) Counts(ctx context.Context) (state.Counts, error) {
+	if err := s.check(); err != nil {
+		return state.Counts{}, err
+	}
+	m, err := s.rdb.HGetAll(ctx, s.k.counts()).Result()
+	if err != nil {
+		return state.Counts{}, s.errf("counts", err)
+	}
+	n := func(f string) int64 { v, _ := strconv.ParseInt(m[f], 10, 64); return v }
+	return state.Counts{
+		PagesDone: n("pd"), PagesPending: n("pp"), ImagesPending: n("ip"),
+		Saved: n("saved"), Duplicates: n("dup"), Skipped: n("skip"), Failed: n("fail"),
+		Bytes: n("bytes"), Seen: n("seen"),
+	}, nil
+}
+
+// Flush implements state.State. Every call is applied by Redis before it
+// returns, so there is nothing to flush here; how durable that is depends
+// on the server's persistence settings (appendonly yes for crash safety).
+func (s *State) Flush(context.Context) error { return s.check() }
+
+// Close stops lease renewal, hands the items still leased to this worker
+// back to the job (so other workers need not wait for the leases to run
+// out), frees this worker's per-host slots and disconnects. A second Close
+// does nothing.
+func (s *State) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	held := s.heldArgs()
+	s.held = map[state.Key]struct{}{}
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	var err error
+	if len(held) > 0 {
+		args := append([]any{s.opt.Worker}, held...)
+		if e := unleaseScript.Run(ctx, s.rdb, s.fkeys, args...).Err(); e != nil {
+			err = s.errf("hand back leased items", e)
+		}
+	}
+	s.gate.releaseAll(ctx)
+	if e := s.rdb.Close(); e != nil && err == nil {
+		err = fmt.Errorf("redis: close: %w", e)
+	}
+	return err
+}
+
+// heldArgs lists the leased keys as script arguments; s.mu is held.
+func (s *State) heldArgs() []any {
+	out := make([]any, 0, len(s.held))
+	for k := range s.held {
+		out = append(out, string(k[:]))
+	}
+	return out
+}
+
+// renewLoop extends this worker's leases and host slots every Renew until
+// Close. A failed renewal is retried at the next tick; a lease lost
+// meanwhile is simply forgotten (another worker has the item).
+func (s *State) renewLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.opt.Renew)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+			s.renew()
+		}
+	}
+}
+
+func (s *State) renew() {
+	ctx, cancel := context.WithTimeout(s.ctx, s.opt.Renew)
+	defer cancel()
+	s.mu.Lock()
+	held := s.heldArgs()
+	s.mu.Unlock()
+	if len(held) > 0 {
+		args := append([]any{s.opt.Worker, s.opt.Lease.Microseconds()}, held...)
+		lost, err := renewScript.Run(ctx, s.rdb, s.fkeys, args...).StringSlice()
+		if err == nil && len(lost) > 0 {
+			s.mu.Lock()
+			for _, l := range lost {
+				delete(s.held, keyOf(l))
+			}
+			s.mu.Unlock()
+		}
+	}
+	s.gate.renew(ctx)
+}
+
+// quiet silences go-redis's logger, once. go-redis has one
+// logger per process and it writes to stderr (a failed dial, for
+// instance); the library never writes to the terminal, and every failure
+// reaches the caller as an error anyway.
+var quiet sync.Once
+
+type discardLog struct{}
+
+func (discardLog) Printf(context.Context, string, ...any) {}
+
+// keyOf converts a 16-byte key from Redis back to a state.Key.
+func keyOf(raw string) state.Key {
+	var k state.Key
+	copy(k[:], raw)
+	return k
+}
