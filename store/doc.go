@@ -1,9 +1,19 @@
-// Package store is imgcrawl's persistence: the streaming image writer that
-// sniffs, hashes, writes a temp file and links it into place under a safe
-// name (writer.go, name.go, layout.go, sniff.go, dims.go; temp files,
-// anonymous on Linux, in tempfile*.go; resumable downloads in partial.go);
-// the manifest (manifest.go); and the crawl state behind the State interface
-// (state.go): in memory (memory.go) or in a bbolt file that makes every crawl
-// resumable (bolt*.go). The in-memory frontier queue with its breadth-first
-// barrier is queue.go.
+// Package store writes image files: the streaming writer that sniffs the
+// first bytes, hashes the body into a temp file and links it into place
+// under a safe name, so that a file under its final name is always complete
+// and never outside the output folder; and the manifest, one JSON line per
+// image URL.
+//
+// The writer asks the crawl state one question, through Claimer: which file
+// holds this content? Identical content is then saved once per crawl. The
+// state itself (seen set, frontier, content index) is package store/state;
+// image types and header-only dimensions are package store/imagetype.
+//
+// Files:
+//   - writer.go: Writer, WriterConfig, Save, Result, Claimer.
+//   - partial.go: large downloads kept across interruptions, resumed with Range.
+//   - tempfile.go: temp files (tempfile_linux.go: anonymous O_TMPFILE ones).
+//   - layout.go: Layout, and the path of a file in each layout.
+//   - name.go: safe file names (sanitizing, suffixes, Content-Disposition).
+//   - manifest.go: Manifest, Entry, ReadManifest.
 package store

@@ -83,7 +83,7 @@ func ParseLayout(s string) (Layout, error) {
 // Two URLs can map to the same path (case, lossy folding, truncation); the
 // caller resolves clashes, for example with WithSuffix. u must not be nil.
 // RelPath is a pure function, safe for concurrent use.
-func RelPath(l Layout, u *url.URL, name string, ext string, sum [32]byte) string {
+func relPath(l Layout, u *url.URL, name string, ext string, sum [32]byte) string {
 	ext = layoutCleanExt(ext)
 	switch l {
 	case LayoutHash:
@@ -179,7 +179,7 @@ func layoutHostDir(u *url.URL) string {
 	if port != "" && !(scheme == "http" && port == "80") && !(scheme == "https" && port == "443") {
 		host += "_" + port
 	}
-	return SanitizeName(host)
+	return sanitizeName(host)
 }
 
 // layoutDirs sanitizes the folders of a mirrored path and bounds their
@@ -188,7 +188,7 @@ func layoutDirs(dirs []string) []string {
 	out := make([]string, 0, len(dirs))
 	total := 0
 	for _, d := range dirs {
-		out = append(out, SanitizeName(d))
+		out = append(out, sanitizeName(d))
 		total += len(out[len(out)-1]) + 1
 	}
 	if len(out) <= layoutMaxDirs && total <= layoutMaxDirBytes {
@@ -228,7 +228,7 @@ func layoutFileName(file, rawQuery, name, ext string) string {
 	if q := layoutFoldQuery(rawQuery); q != "" {
 		stem += "_" + q
 	}
-	return SanitizeName(stem + urlExt)
+	return sanitizeName(stem + urlExt)
 }
 
 // layoutFoldQuery turns a raw query into a readable name fragment: its

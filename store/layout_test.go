@@ -3,7 +3,6 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -107,7 +106,7 @@ func TestRelPath(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := RelPath(tt.layout, u, tt.cdName, tt.ext, sum)
+			got := relPath(tt.layout, u, tt.cdName, tt.ext, sum)
 			if got != tt.want {
 				t.Errorf("RelPath(%q, %q, %q, %q) = %q, want %q", tt.layout, tt.url, tt.cdName, tt.ext, got, tt.want)
 			}
@@ -133,7 +132,7 @@ func TestRelPathLong(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := RelPath(LayoutMirror, u, "", ".png", [32]byte{})
+			got := relPath(LayoutMirror, u, "", ".png", [32]byte{})
 			layoutCheckRel(t, got)
 			if !strings.HasSuffix(got, ".png") {
 				t.Errorf("%q lost its extension", got)
@@ -171,8 +170,8 @@ func TestRelPathDistinct(t *testing.T) {
 			if err1 != nil || err2 != nil {
 				t.Fatal(err1, err2)
 			}
-			pa := RelPath(LayoutMirror, ua, "", ".png", [32]byte{})
-			pb := RelPath(LayoutMirror, ub, "", ".png", [32]byte{})
+			pa := relPath(LayoutMirror, ua, "", ".png", [32]byte{})
+			pb := relPath(LayoutMirror, ub, "", ".png", [32]byte{})
 			if (pa == pb) != tt.same {
 				t.Errorf("RelPath gives %q and %q; want same=%v", pa, pb, tt.same)
 			}
@@ -194,16 +193,18 @@ func layoutCheckRel(t *testing.T, rel string) {
 	}
 }
 
-func ExampleRelPath() {
+func TestRelPathExample(t *testing.T) {
 	u, _ := url.Parse("https://Example.com:8443/gallery/img.php?id=3&size=large")
 	sum := sha256.Sum256([]byte("the image bytes"))
-	for _, l := range []Layout{LayoutMirror, LayoutFlat, LayoutHash} {
-		fmt.Println(RelPath(l, u, "", ".png", sum))
+	for l, want := range map[Layout]string{
+		LayoutMirror: "example.com_8443/gallery/img.php_id=3_size=large.png",
+		LayoutFlat:   "img.php_id=3_size=large.png",
+		LayoutHash:   "c5/39/c53980f647856754734e0abf4e8ea02fa7797c3fe4d0921b3597bc2049bb5d5d.png",
+	} {
+		if got := relPath(l, u, "", ".png", sum); got != want {
+			t.Errorf("relPath(%s) = %q, want %q", l, got, want)
+		}
 	}
-	// Output:
-	// example.com_8443/gallery/img.php_id=3_size=large.png
-	// img.php_id=3_size=large.png
-	// c5/39/c53980f647856754734e0abf4e8ea02fa7797c3fe4d0921b3597bc2049bb5d5d.png
 }
 
 // Every sniffed type's extension is one the layouts know, so a file is

@@ -48,7 +48,7 @@ var nameReserved = map[string]bool{
 //     long names that share a prefix stay distinct.
 //
 // SanitizeName is idempotent: SanitizeName(SanitizeName(s)) == SanitizeName(s).
-func SanitizeName(s string) string {
+func sanitizeName(s string) string {
 	orig := s
 	var b strings.Builder
 	b.Grow(len(s))
@@ -142,7 +142,7 @@ func nameTruncate(s string, n int) string {
 // extension of its last component: ("a/photo.png", 1) gives "a/photo-1.png"
 // and ("a/photo", 2) gives "a/photo-2". The last component is shortened if
 // needed to stay within 255 bytes. If n < 1, rel is returned unchanged.
-func WithSuffix(rel string, n int) string {
+func withSuffix(rel string, n int) string {
 	if n < 1 {
 		return rel
 	}
@@ -163,7 +163,7 @@ func WithSuffix(rel string, n int) string {
 // name is otherwise not sanitized: pass it through RelPath or SanitizeName
 // before use. ok is false when the header does not parse or names no usable
 // file.
-func ContentDispositionName(header string) (name string, ok bool) {
+func contentDispositionName(header string) (name string, ok bool) {
 	_, params, err := mime.ParseMediaType(header)
 	if err != nil {
 		return "", false

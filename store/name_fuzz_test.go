@@ -27,13 +27,13 @@ func FuzzRelPath(f *testing.F) {
 			urls = append(urls, u)
 		}
 		for _, u := range urls {
-			rel := RelPath(l, u, name, ext, sum)
+			rel := relPath(l, u, name, ext, sum)
 			layoutCheckRel(t, rel)
-			if again := RelPath(l, u, name, ext, sum); again != rel {
+			if again := relPath(l, u, name, ext, sum); again != rel {
 				t.Fatalf("not deterministic: %q then %q", rel, again)
 			}
 			for n := 1; n <= 2; n++ {
-				layoutCheckRel(t, WithSuffix(rel, n))
+				layoutCheckRel(t, withSuffix(rel, n))
 			}
 		}
 	})
@@ -48,9 +48,9 @@ func FuzzSanitizeName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := SanitizeName(s)
+		got := sanitizeName(s)
 		nameCheckComponent(t, got)
-		if again := SanitizeName(got); again != got {
+		if again := sanitizeName(got); again != got {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, got, again)
 		}
 		if len(s) <= nameMaxBytes && len(got) > len(s)+1 {
@@ -71,7 +71,7 @@ func FuzzContentDispositionName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
-		name, ok := ContentDispositionName(header)
+		name, ok := contentDispositionName(header)
 		if !ok {
 			if name != "" {
 				t.Fatalf("ok=false with name %q", name)

@@ -3,7 +3,6 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -56,11 +55,11 @@ func TestSanitizeName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := SanitizeName(tt.in)
+			got := sanitizeName(tt.in)
 			if got != tt.want {
 				t.Errorf("SanitizeName(%q) = %q, want %q", tt.in, got, tt.want)
 			}
-			if again := SanitizeName(got); again != got {
+			if again := sanitizeName(got); again != got {
 				t.Errorf("not idempotent: SanitizeName(%q) = %q", got, again)
 			}
 			nameCheckComponent(t, got)
@@ -85,7 +84,7 @@ func TestSanitizeNameLong(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sa, sb := SanitizeName(tt.a), SanitizeName(tt.b)
+			sa, sb := sanitizeName(tt.a), sanitizeName(tt.b)
 			if sa == sb {
 				t.Fatalf("distinct long names collide: %q", sa)
 			}
@@ -148,7 +147,7 @@ func TestWithSuffix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := WithSuffix(tt.rel, tt.n)
+			got := withSuffix(tt.rel, tt.n)
 			if got != tt.want {
 				t.Errorf("WithSuffix(%q, %d) = %q, want %q", tt.rel, tt.n, got, tt.want)
 			}
@@ -184,7 +183,7 @@ func TestContentDispositionName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := ContentDispositionName(tt.header)
+			got, ok := contentDispositionName(tt.header)
 			if got != tt.want || ok != tt.ok {
 				t.Errorf("ContentDispositionName(%q) = %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
 			}
@@ -192,20 +191,21 @@ func TestContentDispositionName(t *testing.T) {
 	}
 }
 
-func ExampleSanitizeName() {
-	for _, s := range []string{"../../etc/passwd", ".bashrc", "aux.png", "photo.png. ", `what?.png`} {
-		fmt.Println(SanitizeName(s))
+// What were the package's examples before these helpers were unexported.
+func TestSanitizeNameExamples(t *testing.T) {
+	for _, tc := range [][2]string{
+		{"../../etc/passwd", "_._.._etc_passwd"},
+		{".bashrc", "_bashrc"},
+		{"aux.png", "_aux.png"},
+		{"photo.png. ", "photo.png"},
+		{`what?.png`, "what_.png"},
+	} {
+		if got := sanitizeName(tc[0]); got != tc[1] {
+			t.Errorf("sanitizeName(%q) = %q, want %q", tc[0], got, tc[1])
+		}
 	}
-	// Output:
-	// _._.._etc_passwd
-	// _bashrc
-	// _aux.png
-	// photo.png
-	// what_.png
-}
-
-func ExampleContentDispositionName() {
-	name, ok := ContentDispositionName(`attachment; filename="../../evil.png"; filename*=UTF-8''%E2%82%AC%20rates.png`)
-	fmt.Println(name, ok)
-	// Output: € rates.png true
+	name, ok := contentDispositionName(`attachment; filename="../../evil.png"; filename*=UTF-8''%E2%82%AC%20rates.png`)
+	if name != "€ rates.png" || !ok {
+		t.Errorf("contentDispositionName = %q, %v; want \"€ rates.png\", true", name, ok)
+	}
 }

@@ -219,10 +219,10 @@ func (w *Writer) finish(ctx context.Context, res Result, img Image, link func(ds
 	res.SHA256, res.Bytes = string(hx[:]), n
 	name := ""
 	if w.cfg.ContentDisposition && img.ContentDisposition != "" {
-		name, _ = ContentDispositionName(img.ContentDisposition)
+		name, _ = contentDispositionName(img.ContentDisposition)
 	}
 	ext := extOf(res.ContentType)
-	rel := RelPath(w.cfg.Layout, img.URL, name, ext, sum)
+	rel := relPath(w.cfg.Layout, img.URL, name, ext, sum)
 	var err error
 	res.Path, res.Status, err = w.place(ctx, link, rel, sum, n)
 	return res, err
@@ -243,7 +243,7 @@ func (w *Writer) place(ctx context.Context, link func(dst string) error, rel str
 	for n := 0; ; n++ {
 		cand := rel
 		if n > 0 {
-			cand = WithSuffix(rel, n)
+			cand = withSuffix(rel, n)
 		}
 		final := filepath.Join(w.cfg.Dir, filepath.FromSlash(cand))
 		if dir := filepath.Dir(final); !w.dirs[dir] {

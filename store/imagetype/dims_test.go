@@ -247,7 +247,7 @@ func TestDimensionsHuge(t *testing.T) {
 	}
 }
 
-// dimsJPEGHeader agrees with jpeg.DecodeConfig on what Go's encoder writes
+// jpegDims agrees with jpeg.DecodeConfig on what Go's encoder writes
 // (no JFIF segment: the walk goes on to the first scan), on the same files
 // with a JFIF APP0 and an Exif APP1 in front, and on every prefix of them;
 // and it allocates nothing.
@@ -273,16 +273,16 @@ func TestDimsJPEGHeader(t *testing.T) {
 		for n := 0; n <= min(len(f), 700); n++ {
 			head := f[:n]
 			c, err := jpeg.DecodeConfig(bytes.NewReader(head))
-			w, h, ok := dimsJPEGHeader(head)
+			w, h, ok := jpegDims(head)
 			if ok != (err == nil) || ok && (w != c.Width || h != c.Height) {
-				t.Fatalf("file %d, %d bytes: dimsJPEGHeader = %d, %d, %v; DecodeConfig = %d, %d, %v", i, n, w, h, ok, c.Width, c.Height, err)
+				t.Fatalf("file %d, %d bytes: jpegDims = %d, %d, %v; DecodeConfig = %d, %d, %v", i, n, w, h, ok, c.Width, c.Height, err)
 			}
 		}
-		if _, _, ok := dimsJPEGHeader(f); !ok {
+		if _, _, ok := jpegDims(f); !ok {
 			t.Errorf("file %d: no size", i)
 		}
 	}
-	if a := testing.AllocsPerRun(100, func() { dimsJPEGHeader(files[len(files)-1]) }); a != 0 {
-		t.Errorf("dimsJPEGHeader: %v allocs, want 0", a)
+	if a := testing.AllocsPerRun(100, func() { jpegDims(files[len(files)-1]) }); a != 0 {
+		t.Errorf("jpegDims: %v allocs, want 0", a)
 	}
 }

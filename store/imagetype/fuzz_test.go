@@ -51,7 +51,7 @@ func FuzzSniff(f *testing.F) {
 		if !found {
 			t.Fatalf("Sniff returned unlisted type %+v", typ)
 		}
-		if w, h, ok := Dimensions(head, typ); ok && (w <= 0 || h <= 0 || w > dimsMax || h > dimsMax) {
+		if w, h, ok := Dimensions(head, typ); ok && (w <= 0 || h <= 0 || w > maxDim || h > maxDim) {
 			t.Fatalf("Dimensions = %d, %d for %s", w, h, typ.Name)
 		}
 	})
@@ -66,7 +66,7 @@ func FuzzDimensions(f *testing.F) {
 		}
 		for _, typ := range types {
 			w, h, ok := Dimensions(head, typ)
-			if ok != (w > 0 && h > 0) || w < 0 || h < 0 || w > dimsMax || h > dimsMax {
+			if ok != (w > 0 && h > 0) || w < 0 || h < 0 || w > maxDim || h > maxDim {
 				t.Fatalf("Dimensions(%s) = %d, %d, %v", typ.Name, w, h, ok)
 			}
 		}
@@ -84,17 +84,17 @@ func FuzzDimsHeaders(f *testing.F) {
 			return
 		}
 		c, err := gif.DecodeConfig(bytes.NewReader(head))
-		w, h, ok := dimsGIFHeader(head)
+		w, h, ok := gifDims(head)
 		if ok != (err == nil) || ok && (w != c.Width || h != c.Height) {
-			t.Fatalf("dimsGIFHeader = %d, %d, %v; gif.DecodeConfig = %d, %d, %v", w, h, ok, c.Width, c.Height, err)
+			t.Fatalf("gifDims = %d, %d, %v; gif.DecodeConfig = %d, %d, %v", w, h, ok, c.Width, c.Height, err)
 		}
 		c, err = jpeg.DecodeConfig(bytes.NewReader(head))
-		if w, h, ok := dimsJPEGHeader(head); ok != (err == nil) || ok && (w != c.Width || h != c.Height) {
-			t.Fatalf("dimsJPEGHeader = %d, %d, %v; jpeg.DecodeConfig = %d, %d, %v", w, h, ok, c.Width, c.Height, err)
+		if w, h, ok := jpegDims(head); ok != (err == nil) || ok && (w != c.Width || h != c.Height) {
+			t.Fatalf("jpegDims = %d, %d, %v; jpeg.DecodeConfig = %d, %d, %v", w, h, ok, c.Width, c.Height, err)
 		}
 		c, err = png.DecodeConfig(bytes.NewReader(head))
-		if w, h, ok := dimsPNGHeader(head); err == nil && (!ok || w != c.Width || h != c.Height) {
-			t.Fatalf("dimsPNGHeader = %d, %d, %v; png.DecodeConfig = %d, %d", w, h, ok, c.Width, c.Height)
+		if w, h, ok := pngDims(head); err == nil && (!ok || w != c.Width || h != c.Height) {
+			t.Fatalf("pngDims = %d, %d, %v; png.DecodeConfig = %d, %d", w, h, ok, c.Width, c.Height)
 		}
 	})
 }

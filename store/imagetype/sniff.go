@@ -2,16 +2,13 @@ package imagetype
 
 import (
 	"bytes"
-	"encoding/binary"
-	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
 )
 
-// ImageType is a sniffed image format. The zero value means "not an image
+// Type is a sniffed image format. The zero value means "not an image
 // we know".
 type Type struct {
 	Name string // short name, as used by ParseAccept: "png"
@@ -83,114 +80,19 @@ func Sniff(head []byte) (t Type, ok bool) {
 		return sniffType("webp"), true
 	}
 	switch {
-	case sniffBMP(head):
+	case isBMP(head):
 		return sniffType("bmp"), true
 	case bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")):
 		return sniffType("tiff"), true
-	case sniffICO(head):
+	case isICO(head):
 		return sniffType("ico"), true
-	case sniffAVIF(head):
+	case isAVIF(head):
 		return sniffType("avif"), true
 	}
-	if _, _, svg := sniffSVGRoot(head); svg {
+	if _, _, svg := svgRoot(head); svg {
 		return sniffType("svg"), true
 	}
 	return Type{}, false
-}
-
-// sniffBMP accepts "BM" only when followed by a known DIB header size, since
-// two letters alone match too much text.
-func sniffBMP(b []byte) bool {
-	if len(b) < 18 || b[0] != 'B' || b[1] != 'M' {
-		return false
-	}
-	switch binary.LittleEndian.Uint32(b[14:]) {
-	case 12, 40, 52, 56, 64, 108, 124:
-		return true
-	}
-	return false
-}
-
-// sniffICO checks the ICONDIR header and, when present, the first entry.
-func sniffICO(b []byte) bool {
-	if len(b) < 6 || !bytes.HasPrefix(b, []byte{0, 0, 1, 0}) {
-		return false
-	}
-	if binary.LittleEndian.Uint16(b[4:]) == 0 {
-		return false
-	}
-	if len(b) >= 6+16 {
-		// The entry's reserved byte is 0 and its color planes 0 or 1.
-		return b[9] == 0 && binary.LittleEndian.Uint16(b[10:]) <= 1
-	}
-	return true
-}
-
-// sniffAVIF looks for brand avif or avis in a leading ftyp box.
-func sniffAVIF(b []byte) bool {
-	if len(b) < 16 || string(b[4:8]) != "ftyp" {
-		return false
-	}
-	end := int64(binary.BigEndian.Uint32(b))
-	switch {
-	case end == 0 || end > int64(len(b)):
-		end = int64(len(b)) // 0 means "to the end of the file"
-	case end < 16:
-		return false
-	}
-	for i := int64(8); i+4 <= end; i += 4 {
-		if i == 12 {
-			continue // minor version, not a brand
-		}
-		if brand := string(b[i : i+4]); brand == "avif" || brand == "avis" {
-			return true
-		}
-	}
-	return false
-}
-
-// sniffSVGRoot finds the root element of an XML document in head, skipping
-// a byte-order mark, whitespace, the XML declaration, processing
-// instructions, comments and a doctype. svg reports whether the root is an
-// <svg> element; complete reports whether root holds its attributes (false
-// when head ends inside the root's start tag).
-func sniffSVGRoot(head []byte) (root xml.StartElement, complete, svg bool) {
-	b := bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF"))
-	b = bytes.TrimLeft(b, " \t\r\n")
-	if len(b) == 0 || b[0] != '<' {
-		return root, false, false
-	}
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = false
-	d.Entity = xml.HTMLEntity
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	for {
-		off := d.InputOffset()
-		tok, err := d.RawToken()
-		if err != nil {
-			return root, false, sniffSVGTag(b[off:])
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			return t, true, t.Name.Local == "svg"
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) != 0 {
-				return root, false, false
-			}
-		case xml.ProcInst, xml.Comment, xml.Directive:
-		default:
-			return root, false, false
-		}
-	}
-}
-
-// sniffSVGTag reports whether b, after whitespace, opens an <svg> tag.
-func sniffSVGTag(b []byte) bool {
-	b = bytes.TrimLeft(b, " \t\r\n")
-	if !bytes.HasPrefix(b, []byte("<svg")) {
-		return false
-	}
-	return len(b) == 4 || bytes.IndexByte([]byte(" \t\r\n/>"), b[4]) >= 0
 }
 
 // ParseAccept parses a comma-separated list of image type names, as

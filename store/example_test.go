@@ -1,0 +1,38 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+
+	"github.com/imgcrawl/imgcrawl/store"
+)
+
+// A 1x1 PNG.
+var onePixelPNG, _ = hex.DecodeString("89504e470d0a1a0a0000000d4948445200000001000000010806000000" +
+	"1f15c4890000000d49444154789c63f8cfc0f01f0005000201a1f1aa0a0000000049454e44ae426082")
+
+// Each layout names the same image differently: mirror keeps the host and
+// path, flat only the file name, hash the content's SHA-256. The extension
+// always follows the sniffed type, whatever the URL says.
+func ExampleLayout() {
+	u, _ := url.Parse("https://Example.com:8443/gallery/img.php?id=3&size=large")
+	for _, l := range []store.Layout{store.LayoutMirror, store.LayoutFlat, store.LayoutHash} {
+		dir, _ := os.MkdirTemp("", "layout")
+		w, err := store.NewWriter(store.WriterConfig{Dir: dir, Layout: l})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		res, err := w.Save(context.Background(), store.Image{URL: u, ContentLength: -1}, bytes.NewReader(onePixelPNG))
+		fmt.Println(res.Status, res.Path, err)
+		os.RemoveAll(dir)
+	}
+	// Output:
+	// saved example.com_8443/gallery/img.php_id=3_size=large.png <nil>
+	// saved img.php_id=3_size=large.png <nil>
+	// saved ac/22/ac221d252e6131d49d3a6f4e05d35a3520f454f41b523eded5814e910bac8e16.png <nil>
+}
