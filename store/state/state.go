@@ -79,6 +79,10 @@ type Outcome struct {
 	Status Status
 	Bytes  int64 // bytes saved (Saved images)
 	Error  string
+	// Record is what the caller wants kept with the acknowledgement (the
+	// crawler keeps the image's manifest line): a Recorder hands it back.
+	// States that are not Recorders ignore it.
+	Record []byte
 }
 
 // Counts summarises a stored crawl.
@@ -133,6 +137,18 @@ type State interface {
 	Flush(ctx context.Context) error
 	// Close flushes and releases the state.
 	Close() error
+}
+
+// Recorder is a State that keeps each acknowledgement's Outcome.Record, so
+// that what the caller writes from acknowledgements (the manifest) can be
+// rebuilt after a crash from what the state acknowledged. The bbolt state is
+// one; Memory (nothing to rebuild) and the Redis state (one record per job,
+// many writers) are not.
+type Recorder interface {
+	// Records calls fn with the Record of every acknowledged item that has
+	// one, in the order they were acknowledged, until fn returns an error.
+	// rec is valid only during the call.
+	Records(ctx context.Context, fn func(rec []byte) error) error
 }
 
 // ErrClosed is returned by a State used after Close.

@@ -14,7 +14,7 @@ import (
 //
 //	add:     seq[8] key[16] item
 //	requeue: old[8] seq[8] key[16] item
-//	done:    seq[8] doneSeq[8] key[16] kind:byte outcome
+//	done:    seq[8] doneSeq[8] key[16] kind:byte outcome [record:string]
 //	claim:   sum[32] path:string
 //	meta:    meta:string
 //
@@ -22,6 +22,9 @@ import (
 //	         notBefore:varint(unix ns, 0 = zero time) url:string page:string origin:string
 //	outcome: status:string bytes:varint error:string
 //	string:  length:uvarint bytes
+//
+// A done op's kind byte has its high bit (recordFlag) set when a record
+// (Outcome.Record) follows the outcome; version 2 files have none.
 //
 // A seq is a big-endian uint64 from one counter: the queue bucket is keyed
 // by the seq an item was queued with, the done bucket by a seq taken when it
@@ -38,6 +41,9 @@ const (
 	opClaim   byte = 4
 	opMeta    byte = 5
 )
+
+// recordFlag marks a done op's kind byte when a record follows.
+const recordFlag = 0x80
 
 // errBoltCodec reports an encoding that cannot be decoded.
 var errBoltCodec = errors.New("malformed record")
@@ -107,10 +113,19 @@ func appendDoneOp(buf []byte, seq, doneSeq uint64, key state.Key, kind state.Kin
 	buf = binary.BigEndian.AppendUint64(buf, seq)
 	buf = binary.BigEndian.AppendUint64(buf, doneSeq)
 	buf = append(buf, key[:]...)
-	buf = append(buf, byte(kind))
+	if out.Record == nil {
+		buf = append(buf, byte(kind))
+	} else {
+		buf = append(buf, byte(kind)|recordFlag)
+	}
 	buf = appendString(buf, string(out.Status))
 	buf = binary.AppendVarint(buf, out.Bytes)
-	return appendString(buf, out.Error)
+	buf = appendString(buf, out.Error)
+	if out.Record != nil {
+		buf = binary.AppendUvarint(buf, uint64(len(out.Record)))
+		buf = append(buf, out.Record...)
+	}
+	return buf
 }
 
 func appendClaimOp(buf []byte, sum *[32]byte, path string) []byte {
@@ -197,6 +212,22 @@ func (r *reader) kind() state.Kind {
 	return state.Kind(b[0])
 }
 
+// doneKind reads a done op's kind byte: the Kind, and whether a record
+// follows the outcome.
+func (r *reader) doneKind() (state.Kind, bool) {
+	if len(r.b) == 0 {
+		r.fail()
+		return 0, false
+	}
+	b := r.take(1)[0]
+	k := state.Kind(b &^ recordFlag)
+	if k != state.KindPage && k != state.KindImage {
+		r.fail()
+		return 0, false
+	}
+	return k, b&recordFlag != 0
+}
+
 // end fails unless everything was read.
 func (r *reader) end() error {
 	if r.err == nil && len(r.b) != 0 {
@@ -237,10 +268,13 @@ func decodeQueued(k, v []byte) (seq uint64, it state.Item, err error) {
 func decodeDone(v []byte) (key state.Key, kind state.Kind, out state.Outcome, err error) {
 	r := reader{b: v}
 	copy(key[:], r.take(len(key)))
-	kind = r.kind()
+	kind, rec := r.doneKind()
 	out.Status = state.Status(r.bytes())
 	out.Bytes = r.varint()
 	out.Error = string(r.bytes())
+	if rec {
+		out.Record = r.bytes()
+	}
 	return key, kind, out, r.end()
 }
 
@@ -274,10 +308,14 @@ func decodeOps(ops []byte, fn func(*journalOp) error) error {
 			op.seq, op.seq2 = r.take(8), r.take(8)
 			start := r.b
 			op.key = r.take(len(state.Key{}))
-			op.kind = r.kind()
+			kind, rec := r.doneKind()
+			op.kind = kind
 			op.status = r.bytes()
 			op.bytes = r.varint()
 			r.bytes()
+			if rec {
+				r.bytes()
+			}
 			op.value = r.since(start)
 		case opClaim:
 			start := r.b

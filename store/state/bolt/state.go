@@ -248,3 +248,31 @@ func (b *State) Flush(ctx context.Context) error {
 	}
 	return b.commit(false)
 }
+
+var _ state.Recorder = (*State)(nil)
+
+// Records implements state.Recorder: it commits what the journal holds, then
+// reads the done bucket, which is in acknowledgement order.
+func (b *State) Records(ctx context.Context, fn func(rec []byte) error) error {
+	if err := b.Flush(ctx); err != nil {
+		return err
+	}
+	return b.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketDone).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			_, _, out, err := decodeDone(v)
+			if err != nil {
+				return fmt.Errorf("bolt: state file %s: done record %x: %w", b.path, k, err)
+			}
+			if out.Record != nil {
+				if err := fn(out.Record); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}

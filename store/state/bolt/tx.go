@@ -39,7 +39,7 @@ var (
 
 const (
 	fileMagic   = "imgcrawl-state"
-	fileVersion = 2
+	fileVersion = 3
 )
 
 // countFields names the persisted fields of Counts. The pending counts
@@ -333,8 +333,14 @@ func initFile(tx *bbolt.Tx) error {
 			return err
 		}
 	}
-	if v < 2 {
+	switch {
+	case v < 2:
 		return upgradeV1(tx, meta)
+	case v < fileVersion:
+		// Version 3 added records to done values, flagged in their kind
+		// byte: version 2 values read as they are. The new number makes
+		// an older imgcrawl refuse the file instead of misreading records.
+		return meta.Put(keyVersion, binary.AppendUvarint(nil, fileVersion))
 	}
 	return nil
 }

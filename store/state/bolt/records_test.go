@@ -1,0 +1,108 @@
+package bolt
+
+import (
+	"context"
+	"encoding/binary"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/imgcrawl/imgcrawl/store/state"
+)
+
+// records returns what Records hands back, as strings.
+func records(t *testing.T, s *State) []string {
+	t.Helper()
+	var out []string
+	err := s.Records(context.Background(), func(rec []byte) error {
+		out = append(out, string(rec))
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Records: %v", err)
+	}
+	return out
+}
+
+// Records come back in acknowledgement order, from the journal (a crash
+// before any commit) as from the file, and only for outcomes that had one.
+func TestRecordsFollowAcknowledgements(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s := testOpen(t, path, time.Hour) // no background commit: all in the journal
+	now := time.Now()
+	stateMustAdd(t, s, statePage("http://h/", 0), stateImage("http://h/1.png", 0),
+		stateImage("http://h/2.png", 0), stateImage("http://h/3.png", 0))
+	got := stateMustTake(t, s, 10, now)
+	byURL := map[string]state.Item{}
+	for _, it := range got {
+		byURL[it.URL] = it
+	}
+	stateMustDone(t, s, byURL["http://h/2.png"], state.Outcome{Status: state.Saved, Bytes: 2, Record: []byte("two")})
+	stateMustDone(t, s, byURL["http://h/"], state.Outcome{Status: state.Parsed})
+	stateMustDone(t, s, byURL["http://h/1.png"], state.Outcome{Status: state.Failed, Error: "boom", Record: []byte("one")})
+	// 3.png is handed out and never acknowledged: it has no record.
+
+	crashed := copyFiles(t, path) // as kill -9 leaves it: nothing committed
+	want := []string{"two", "one"}
+	if r := records(t, s); !reflect.DeepEqual(r, want) {
+		t.Errorf("Records = %q, want %q", r, want)
+	}
+	s.Close()
+
+	c := testOpen(t, crashed, time.Hour)
+	defer c.Close()
+	if r := records(t, c); !reflect.DeepEqual(r, want) {
+		t.Errorf("Records after a crash = %q, want %q", r, want)
+	}
+	if n := stateMustCounts(t, c); n.Saved != 1 || n.Failed != 1 || n.Bytes != 2 || n.ImagesPending != 1 {
+		t.Errorf("counts after a crash = %+v", n)
+	}
+}
+
+// A version 2 file (done values without records) opens as version 3 with
+// its counts and done items intact, and no records.
+func TestUpgradeV2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s := testOpen(t, path, time.Hour)
+	stateMustAdd(t, s, stateImage("http://h/1.png", 0), stateImage("http://h/2.png", 0))
+	items := stateMustTake(t, s, 10, time.Now())
+	stateMustDone(t, s, items[0], state.Outcome{Status: state.Saved, Bytes: 7})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyVersion, binary.AppendUvarint(nil, 2))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s = testOpen(t, path, time.Hour)
+	defer s.Close()
+	if r := records(t, s); len(r) != 0 {
+		t.Errorf("records of a version 2 file = %q", r)
+	}
+	if n := stateMustCounts(t, s); n.Saved != 1 || n.Bytes != 7 || n.ImagesPending != 1 {
+		t.Errorf("counts = %+v", n)
+	}
+	if added := stateMustAdd(t, s, stateImage("http://h/1.png", 0)); added[0] {
+		t.Error("a done item of the version 2 file was added again")
+	}
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		if v, _ := binary.Uvarint(tx.Bucket(bucketMeta).Get(keyVersion)); v != fileVersion {
+			t.Errorf("version after open = %d, want %d", v, fileVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
