@@ -78,7 +78,7 @@ func (p *patientState) Counts(ctx context.Context) (c state.Counts, err error) {
 	return c, err
 }
 
-func (p *patientState) ClaimContent(ctx context.Context, sum [32]byte, path string) (owner string, first bool, err error) {
-	err = p.do(ctx, "claim", func() error { owner, first, err = p.State.ClaimContent(ctx, sum, path); return err })
+func (p *patientState) ClaimContent(ctx context.Context, sum [32]byte, path string, by state.Key) (owner string, first bool, err error) {
+	err = p.do(ctx, "claim", func() error { owner, first, err = p.State.ClaimContent(ctx, sum, path, by); return err })
 	return owner, first, err
 }

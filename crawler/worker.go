@@ -155,7 +155,7 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 // image streams an image body to disk.
 func (c *Crawler) image(ctx context.Context, j job, resp *http.Response, offset int64) result {
 	it := j.item
-	img := store.Image{URL: j.u, ContentLength: resp.ContentLength,
+	img := store.Image{Key: it.Key, URL: j.u, ContentLength: resp.ContentLength,
 		ContentDisposition: resp.Header.Get("Content-Disposition")}
 	if img.ContentLength >= 0 {
 		img.ContentLength += offset
@@ -164,7 +164,7 @@ func (c *Crawler) image(ctx context.Context, j job, resp *http.Response, offset 
 	var err error
 	v := validator(resp)
 	if offset > 0 || (v != "" && img.ContentLength >= c.s.ResumeAbove && it.Kind == state.KindImage) {
-		res, err = c.writer.SaveResumable(ctx, img, it.Key, v, offset, resp.Body)
+		res, err = c.writer.SaveResumable(ctx, img, v, offset, resp.Body)
 	} else {
 		res, err = c.writer.Save(ctx, img, resp.Body)
 	}

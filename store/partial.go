@@ -92,7 +92,8 @@ func (w *Writer) DropPartial(key state.Key) {
 // the image). The partial is kept when reading r fails, and removed once
 // the image is placed or skipped. validator is the response's ETag or
 // Last-Modified.
-func (w *Writer) SaveResumable(ctx context.Context, img Image, key state.Key, validator string, offset int64, r io.Reader) (Result, error) {
+func (w *Writer) SaveResumable(ctx context.Context, img Image, validator string, offset int64, r io.Reader) (Result, error) {
+	key := img.Key
 	data, meta := w.partialPaths(key)
 	if err := os.MkdirAll(filepath.Dir(data), 0o755); err != nil {
 		return Result{}, &WriteError{Path: filepath.Dir(data), Err: err}

@@ -65,6 +65,9 @@ type Writer struct {
 
 // Image describes a response about to be saved.
 type Image struct {
+	// Key is the crawl state's key of the item (state.KeyOf its URL): it
+	// names the content claim and the partial download.
+	Key                state.Key
 	URL                *url.URL
 	ContentLength      int64  // -1 when unknown
 	ContentDisposition string // the header, if any
@@ -89,8 +92,13 @@ type Result struct {
 // say which file holds it (owner) and whether this call recorded it.
 // state.State has this method. Implementations must be safe for concurrent
 // use.
+//
+// by is the key of the item being saved. first is true when the claim is
+// by's: recorded by this call, or by an earlier one for the same item (an
+// item redone after a crash keeps its file as saved, not as a duplicate of
+// itself).
 type Claimer interface {
-	ClaimContent(ctx context.Context, sum [32]byte, path string) (owner string, first bool, err error)
+	ClaimContent(ctx context.Context, sum [32]byte, path string, by state.Key) (owner string, first bool, err error)
 }
 
 // WriteError is a failure to write under OUT: fatal for a crawl.
@@ -113,7 +121,7 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 		cfg.Layout = LayoutMirror
 	}
 	if cfg.Claims == nil {
-		cfg.Claims = &memClaims{paths: make(map[[32]byte]string)}
+		cfg.Claims = &memClaims{paths: make(map[[32]byte]memClaim)}
 	}
 	tmp := filepath.Join(cfg.Dir, PrivateDir, "tmp")
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
@@ -224,7 +232,7 @@ func (w *Writer) finish(ctx context.Context, res Result, img Image, link func(ds
 	ext := extOf(res.ContentType)
 	rel := relPath(w.cfg.Layout, img.URL, name, ext, sum)
 	var err error
-	res.Path, res.Status, err = w.place(ctx, link, rel, sum, n)
+	res.Path, res.Status, err = w.place(ctx, link, rel, sum, n, img.Key)
 	return res, err
 }
 
@@ -237,7 +245,7 @@ func extOf(mime string) string {
 // place gives the complete file its final name, with link, unless its
 // content is saved already. It returns the path of the file holding the
 // content.
-func (w *Writer) place(ctx context.Context, link func(dst string) error, rel string, sum [32]byte, size int64) (string, state.Status, error) {
+func (w *Writer) place(ctx context.Context, link func(dst string) error, rel string, sum [32]byte, size int64, by state.Key) (string, state.Status, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for n := 0; ; n++ {
@@ -255,16 +263,21 @@ func (w *Writer) place(ctx context.Context, link func(dst string) error, rel str
 		err := link(final)
 		if errors.Is(err, fs.ErrExist) {
 			if sameContent(final, sum, size) {
-				// Saved by an earlier run whose state is gone: keep it.
-				owner, _, err := w.cfg.Claims.ClaimContent(ctx, sum, cand)
-				return owner, state.Saved, err
+				// The same bytes under the same name: saved by this item
+				// before a crash, or by an earlier run whose state is gone
+				// (saved), or by another item (a duplicate).
+				owner, first, err := w.cfg.Claims.ClaimContent(ctx, sum, cand, by)
+				if err != nil || first {
+					return owner, state.Saved, err
+				}
+				return owner, state.Duplicate, nil
 			}
 			continue
 		}
 		if err != nil {
 			return "", "", &WriteError{Path: final, Err: err}
 		}
-		owner, first, err := w.cfg.Claims.ClaimContent(ctx, sum, cand)
+		owner, first, err := w.cfg.Claims.ClaimContent(ctx, sum, cand, by)
 		if err != nil {
 			os.Remove(final)
 			return "", "", err
@@ -281,17 +294,22 @@ func (w *Writer) place(ctx context.Context, link func(dst string) error, rel str
 // used without a crawl state.
 type memClaims struct {
 	mu    sync.Mutex
-	paths map[[32]byte]string
+	paths map[[32]byte]memClaim
 }
 
-func (m *memClaims) ClaimContent(_ context.Context, sum [32]byte, path string) (string, bool, error) {
+func (m *memClaims) ClaimContent(_ context.Context, sum [32]byte, path string, by state.Key) (string, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if owner, ok := m.paths[sum]; ok {
-		return owner, false, nil
+	if c, ok := m.paths[sum]; ok {
+		return c.path, c.by == by, nil
 	}
-	m.paths[sum] = path
+	m.paths[sum] = memClaim{path, by}
 	return path, true, nil
+}
+
+type memClaim struct {
+	path string
+	by   state.Key
 }
 
 // sameContent reports whether the file at path holds exactly sum.

@@ -53,7 +53,7 @@ func benchmarkSave(b *testing.B, side int, lookup bool) {
 		u, _ := url.Parse(s)
 		data[len(data)-20] = byte(i) // distinct content, so nothing is a duplicate
 		data[len(data)-21] = byte(i >> 8)
-		if _, err := w.Save(ctx, Image{URL: u, ContentLength: int64(len(data))}, bytes.NewReader(data)); err != nil {
+		if _, err := w.Save(ctx, Image{Key: state.KeyOf(s), URL: u, ContentLength: int64(len(data))}, bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
 	}

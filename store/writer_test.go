@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -107,7 +108,7 @@ func imageAt(t testing.TB, rawURL string, size int) Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Image{URL: u, ContentLength: int64(size)}
+	return Image{Key: state.KeyOf(rawURL), URL: u, ContentLength: int64(size)}
 }
 
 func TestSaveTempFiles(t *testing.T) {
@@ -300,7 +301,7 @@ func TestLoadPartial(t *testing.T) {
 	data := testPNG(t, 64, 5)
 	img := imageAt(t, "http://h/kept.png", len(data))
 	cut := errors.New("connection reset")
-	if _, err := w.SaveResumable(ctx, img, kept, `"v2"`, 0, failAfter(bytes.NewReader(data[:1000]), cut)); !errors.Is(err, cut) {
+	if _, err := w.SaveResumable(ctx, img, `"v2"`, 0, failAfter(bytes.NewReader(data[:1000]), cut)); !errors.Is(err, cut) {
 		t.Fatalf("SaveResumable = %v, want %v", err, cut)
 	}
 	p, ok := w.LoadPartial(kept)
@@ -320,7 +321,7 @@ func TestLoadPartial(t *testing.T) {
 	}
 
 	// Resuming completes the image and forgets the partial.
-	res, err := w.SaveResumable(ctx, img, kept, `"v2"`, p.Size, bytes.NewReader(data[p.Size:]))
+	res, err := w.SaveResumable(ctx, img, `"v2"`, p.Size, bytes.NewReader(data[p.Size:]))
 	if err != nil || res.Status != "saved" {
 		t.Fatalf("resumed SaveResumable = %+v, %v", res, err)
 	}
@@ -335,5 +336,33 @@ func TestLoadPartial(t *testing.T) {
 	}
 	if got := dirNames(t, dir); len(got) != 2 { // later's two files
 		t.Errorf("partial folder holds %v", got)
+	}
+}
+
+// Two URLs with the same bytes and the same file name (flat and hash
+// layouts) are one saved file and one duplicate; the same URL saved again
+// (an item redone after a crash) is saved, not a duplicate of itself.
+func TestSaveSameNameSameContent(t *testing.T) {
+	ctx := context.Background()
+	data := testPNG(t, 8, 8)
+	for _, layout := range []Layout{LayoutFlat, LayoutHash} {
+		t.Run(string(layout), func(t *testing.T) {
+			w, err := NewWriter(WriterConfig{Dir: t.TempDir(), Layout: layout})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []state.Status
+			for _, u := range []string{"http://a/x.png", "http://b/x.png", "http://a/x.png"} {
+				res, err := w.Save(ctx, imageAt(t, u, len(data)), bytes.NewReader(data))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, res.Status)
+			}
+			want := []state.Status{state.Saved, state.Duplicate, state.Saved}
+			if !slices.Equal(got, want) {
+				t.Errorf("statuses = %v, want %v", got, want)
+			}
+		})
 	}
 }

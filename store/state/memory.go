@@ -14,7 +14,7 @@ type Memory struct {
 	meta    []byte
 	seen    map[Key]struct{}
 	q       *Queue
-	content map[[32]byte]string
+	content map[[32]byte]claim
 	counts  Counts
 	closed  bool
 	now     func() time.Time
@@ -27,7 +27,7 @@ func NewMemory() *Memory {
 	return &Memory{
 		seen:    make(map[Key]struct{}),
 		q:       NewQueue(),
-		content: make(map[[32]byte]string),
+		content: make(map[[32]byte]claim),
 		now:     time.Now,
 	}
 }
@@ -102,14 +102,20 @@ func (m *Memory) Done(_ context.Context, it Item, out Outcome) error {
 	return nil
 }
 
+// claim is a recorded content claim: the path and the item that saved it.
+type claim struct {
+	path string
+	by   Key
+}
+
 // ClaimContent implements State.
-func (m *Memory) ClaimContent(_ context.Context, sum [32]byte, path string) (string, bool, error) {
+func (m *Memory) ClaimContent(_ context.Context, sum [32]byte, path string, by Key) (string, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if owner, ok := m.content[sum]; ok {
-		return owner, false, nil
+	if c, ok := m.content[sum]; ok {
+		return c.path, c.by == by, nil
 	}
-	m.content[sum] = path
+	m.content[sum] = claim{path, by}
 	return path, true, nil
 }
 

@@ -112,7 +112,8 @@ type Counts struct {
 //   - Take hands out pages breadth-first: no page of depth d+1 while a page
 //     of depth <= d is due or handed out. Items waiting for a not-before time
 //     do not hold deeper pages back.
-//   - ClaimContent records the first path saved for a content hash.
+//   - ClaimContent records the first path saved for a content hash, and
+//     which item saved it.
 type State interface {
 	// LoadMeta returns the crawl's stored metadata; ok is false for a new state.
 	LoadMeta(ctx context.Context) (meta []byte, ok bool, err error)
@@ -127,10 +128,12 @@ type State interface {
 	Requeue(ctx context.Context, it Item) error
 	// Done acknowledges a handed-out item with its outcome.
 	Done(ctx context.Context, it Item, out Outcome) error
-	// ClaimContent records path as the file for content hash sum unless
-	// one is recorded already; it returns the recorded path and whether
-	// this call recorded it.
-	ClaimContent(ctx context.Context, sum [32]byte, path string) (owner string, first bool, err error)
+	// ClaimContent records path as the file for content hash sum, claimed
+	// by the item with key by, unless one is recorded already. It returns
+	// the recorded path, and first: whether the claim is by's, recorded by
+	// this call or by an earlier call for the same item (an item redone
+	// after a crash keeps its claim).
+	ClaimContent(ctx context.Context, sum [32]byte, path string, by Key) (owner string, first bool, err error)
 	// Counts summarises the crawl.
 	Counts(ctx context.Context) (Counts, error)
 	// Flush makes everything acknowledged so far durable.

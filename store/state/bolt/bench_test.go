@@ -171,7 +171,7 @@ func BenchmarkBoltLifecycle(b *testing.B) {
 				if got, err := s.Take(ctx, 1, time.Now()); err != nil || len(got) != 1 {
 					b.Fatalf("Take = %d items, %v", len(got), err)
 				}
-				if _, _, err := s.ClaimContent(ctx, sum, "images.example.com/gallery/photo.jpg"); err != nil {
+				if _, _, err := s.ClaimContent(ctx, sum, "images.example.com/gallery/photo.jpg", state.KeyOf("images.example.com/gallery/photo.jpg")); err != nil {
 					b.Fatal(err)
 				}
 				if err := s.Done(ctx, it, out); err != nil {

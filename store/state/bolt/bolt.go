@@ -82,11 +82,11 @@ type Options struct {
 // content claims among them, which are not in bbolt yet.
 type opBatch struct {
 	ops     []byte
-	content map[[32]byte]string
+	content map[[32]byte]claimed
 }
 
 func newOpBatch() *opBatch {
-	return &opBatch{content: make(map[[32]byte]string)}
+	return &opBatch{content: make(map[[32]byte]claimed)}
 }
 
 // lockTimeout is how long Open waits for another process's lock.

@@ -60,7 +60,7 @@ func testWork(t *testing.T, s state.State, now time.Time, mid func()) []string {
 			}
 		}
 	}
-	if _, _, err := s.ClaimContent(ctx, sha256.Sum256([]byte("one")), "h/1.png"); err != nil {
+	if _, _, err := s.ClaimContent(ctx, sha256.Sum256([]byte("one")), "h/1.png", state.KeyOf("h/1.png")); err != nil {
 		t.Fatal(err)
 	}
 	return []string{"http://h/b", "http://h/4.png", "http://h/3.png"}
@@ -87,7 +87,7 @@ func testCheck(t *testing.T, s state.State, now time.Time, want []string) {
 	if added := stateMustAdd(t, s, statePage("http://h/a", 0), stateImage("http://h/1.png", 0), stateImage("http://h/new.png", 0)); !reflect.DeepEqual(added, []bool{false, false, true}) {
 		t.Errorf("Add after reopen = %v, want [false false true]", added)
 	}
-	owner, first, err := s.ClaimContent(ctx, sha256.Sum256([]byte("one")), "other")
+	owner, first, err := s.ClaimContent(ctx, sha256.Sum256([]byte("one")), "other", state.KeyOf("other"))
 	if err != nil || first || owner != "h/1.png" {
 		t.Errorf("ClaimContent after reopen = %q, %v, %v", owner, first, err)
 	}

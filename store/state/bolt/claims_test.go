@@ -25,7 +25,7 @@ func TestBoltClaimPrefixCollision(t *testing.T) {
 	}
 	claim := func(st *State, sum [32]byte, path, wantOwner string, wantFirst bool) {
 		t.Helper()
-		owner, first, err := st.ClaimContent(ctx, sum, path)
+		owner, first, err := st.ClaimContent(ctx, sum, path, state.KeyOf(path))
 		if err != nil || owner != wantOwner || first != wantFirst {
 			t.Errorf("ClaimContent(%x…%x, %q) = %q, %v, %v; want %q, %v", sum[:2], sum[31], path, owner, first, err, wantOwner, wantFirst)
 		}
@@ -60,7 +60,7 @@ func TestBoltUpgradeV1(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	st := testOpen(t, path, time.Hour)
 	want := testWork(t, st, now, nil)
-	if _, _, err := st.ClaimContent(ctx, [32]byte{1}, "h/journaled.png"); err != nil {
+	if _, _, err := st.ClaimContent(ctx, [32]byte{1}, "h/journaled.png", state.KeyOf("h/journaled.png")); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Close(); err != nil {
@@ -82,7 +82,7 @@ func TestBoltUpgradeV1(t *testing.T) {
 	var seq uint64 = 1000
 	late := stateImage("http://h/late.png", 0)
 	rec := appendAddOp(beginRecord(nil), seq, &late)
-	rec = appendClaimOp(rec, &[32]byte{2}, "h/late.png")
+	rec = appendClaimOp(rec, &[32]byte{2}, "h/late.png", state.KeyOf("h/late.png"))
 	if _, err := jf.Write(endRecord(rec)); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestBoltUpgradeV1(t *testing.T) {
 		t.Error("the journaled item was added again")
 	}
 	for sum, path := range map[[32]byte]string{{1}: "h/journaled.png", {2}: "h/late.png"} {
-		if owner, first, err := st.ClaimContent(ctx, sum, "other"); err != nil || first || owner != path {
+		if owner, first, err := st.ClaimContent(ctx, sum, "other", state.KeyOf("other")); err != nil || first || owner != path {
 			t.Errorf("ClaimContent(%x) = %q, %v, %v; want %q", sum[0], owner, first, err, path)
 		}
 	}
@@ -146,11 +146,11 @@ func testDowngrade(t *testing.T, path string) {
 			return err
 		}
 		if err := tx.Bucket(bucketClaims).ForEach(func(_, v []byte) error {
-			sum, path, err := decodeClaim(v)
+			sum, c, err := decodeClaim(v)
 			if err != nil {
 				return err
 			}
-			return content.Put(sum[:], []byte(path))
+			return content.Put(sum[:], []byte(c.path))
 		}); err != nil {
 			return err
 		}

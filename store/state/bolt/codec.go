@@ -15,7 +15,7 @@ import (
 //	add:     seq[8] key[16] item
 //	requeue: old[8] seq[8] key[16] item
 //	done:    seq[8] doneSeq[8] key[16] kind:byte outcome [record:string]
-//	claim:   sum[32] path:string
+//	claim:   sum[32] path:string by[16]   (version 2: without by, code 4)
 //	meta:    meta:string
 //
 //	item:    kind:byte depth:varint hops:varint attempt:varint
@@ -40,6 +40,7 @@ const (
 	opDone    byte = 3
 	opClaim   byte = 4
 	opMeta    byte = 5
+	opClaimBy byte = 6 // a claim with the claiming item's key (version 3)
 )
 
 // recordFlag marks a done op's kind byte when a record follows.
@@ -128,10 +129,19 @@ func appendDoneOp(buf []byte, seq, doneSeq uint64, key state.Key, kind state.Kin
 	return buf
 }
 
-func appendClaimOp(buf []byte, sum *[32]byte, path string) []byte {
-	buf = append(buf, opClaim)
+func appendClaimOp(buf []byte, sum *[32]byte, path string, by state.Key) []byte {
+	buf = append(buf, opClaimBy)
 	buf = append(buf, sum[:]...)
-	return appendString(buf, path)
+	buf = appendString(buf, path)
+	return append(buf, by[:]...)
+}
+
+// claimed is a content claim: the path saved for a hash and the key of the
+// item that saved it (known is false for a version 2 claim, which has none).
+type claimed struct {
+	path  string
+	by    state.Key
+	known bool
 }
 
 func appendMetaOp(buf []byte, meta []byte) []byte {
@@ -278,13 +288,17 @@ func decodeDone(v []byte) (key state.Key, kind state.Kind, out state.Outcome, er
 	return key, kind, out, r.end()
 }
 
-// decodeClaim decodes a claims bucket value: a content hash and the
-// path saved for it.
-func decodeClaim(v []byte) (sum [32]byte, path string, err error) {
+// decodeClaim decodes a claims bucket value: a content hash, the path
+// saved for it and, since version 3, the key of the item that saved it.
+func decodeClaim(v []byte) (sum [32]byte, c claimed, err error) {
 	r := reader{b: v}
 	copy(sum[:], r.take(len(sum)))
-	path = string(r.bytes())
-	return sum, path, r.end()
+	c.path = string(r.bytes())
+	if len(r.b) == len(c.by) {
+		copy(c.by[:], r.take(len(c.by)))
+		c.known = true
+	}
+	return sum, c, r.end()
 }
 
 // decodeOps calls fn for each op in ops, in order. The op passed to fn
@@ -317,10 +331,13 @@ func decodeOps(ops []byte, fn func(*journalOp) error) error {
 				r.bytes()
 			}
 			op.value = r.since(start)
-		case opClaim:
+		case opClaim, opClaimBy:
 			start := r.b
 			op.key = r.take(32)
 			r.bytes()
+			if op.code == opClaimBy {
+				r.take(len(state.Key{}))
+			}
 			op.value = r.since(start)
 		case opMeta:
 			op.value = r.bytes()

@@ -286,7 +286,7 @@ func TestBoltSeesChangesBeingCommitted(t *testing.T) {
 	defer b.Close()
 	sum := sha256.Sum256([]byte("x"))
 	stateMustAdd(t, b, statePage("http://h/a", 0))
-	if _, _, err := b.ClaimContent(ctx, sum, "a.png"); err != nil {
+	if _, _, err := b.ClaimContent(ctx, sum, "a.png", state.KeyOf("a.png")); err != nil {
 		t.Fatal(err)
 	}
 	// The first half of commit.
@@ -299,7 +299,7 @@ func TestBoltSeesChangesBeingCommitted(t *testing.T) {
 	if added := stateMustAdd(t, b, statePage("http://h/a", 0), statePage("http://h/b", 0)); !reflect.DeepEqual(added, []bool{false, true}) {
 		t.Errorf("Add during a commit = %v, want [false true]", added)
 	}
-	if owner, first, err := b.ClaimContent(ctx, sum, "b.png"); err != nil || first || owner != "a.png" {
+	if owner, first, err := b.ClaimContent(ctx, sum, "b.png", state.KeyOf("b.png")); err != nil || first || owner != "a.png" {
 		t.Errorf("ClaimContent during a commit = %q, %v, %v", owner, first, err)
 	}
 
@@ -317,7 +317,7 @@ func TestBoltSeesChangesBeingCommitted(t *testing.T) {
 	if added := stateMustAdd(t, b, statePage("http://h/a", 0), statePage("http://h/b", 0)); !reflect.DeepEqual(added, []bool{false, false}) {
 		t.Errorf("Add after the commit = %v, want [false false]", added)
 	}
-	if owner, first, err := b.ClaimContent(ctx, sum, "b.png"); err != nil || first || owner != "a.png" {
+	if owner, first, err := b.ClaimContent(ctx, sum, "b.png", state.KeyOf("b.png")); err != nil || first || owner != "a.png" {
 		t.Errorf("ClaimContent after the commit = %q, %v, %v", owner, first, err)
 	}
 }

@@ -76,7 +76,8 @@ func TestBoltFreshCommitMatchesReplay(t *testing.T) {
 			case 5:
 				var sum [32]byte
 				sum[0] = byte(rng.IntN(200))
-				if _, _, err := a.ClaimContent(ctx, sum, fmt.Sprintf("h/%d.png", rng.IntN(1000))); err != nil {
+				p := fmt.Sprintf("h/%d.png", rng.IntN(1000))
+				if _, _, err := a.ClaimContent(ctx, sum, p, state.KeyOf(p)); err != nil {
 					t.Fatal(err)
 				}
 			case 6:

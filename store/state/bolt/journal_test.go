@@ -21,7 +21,8 @@ type testOp struct {
 	item state.Item    // add and requeue; Key and Kind for done
 	out  state.Outcome // done
 	sum  [32]byte
-	path string // claim
+	path string    // claim
+	by   state.Key // claim (version 3)
 	meta []byte
 }
 
@@ -37,7 +38,7 @@ func testOps() ([]byte, []testOp) {
 		{code: opAdd, seq: 7, item: add},
 		{code: opRequeue, seq: 7, seq2: 1 << 40, item: req},
 		{code: opDone, seq: 1 << 40, seq2: 1<<40 + 1, item: state.Item{Key: add.Key, Kind: state.KindPage}, out: out},
-		{code: opClaim, sum: sum, path: "h/ü.png"},
+		{code: opClaimBy, sum: sum, path: "h/ü.png", by: state.KeyOf("h/ü.png")},
 		{code: opMeta, meta: []byte(`{"a":1}`)},
 		{code: opMeta, meta: []byte{}},
 	}
@@ -45,7 +46,7 @@ func testOps() ([]byte, []testOp) {
 	enc = appendAddOp(enc, 7, &add)
 	enc = appendRequeueOp(enc, 7, 1<<40, &req)
 	enc = appendDoneOp(enc, 1<<40, 1<<40+1, add.Key, state.KindPage, &out)
-	enc = appendClaimOp(enc, &sum, "h/ü.png")
+	enc = appendClaimOp(enc, &sum, "h/ü.png", state.KeyOf("h/ü.png"))
 	enc = appendMetaOp(enc, []byte(`{"a":1}`))
 	enc = appendMetaOp(enc, nil)
 	return enc, want
@@ -73,8 +74,10 @@ func testCollect(ops []byte) ([]testOp, error) {
 			if err == nil && (string(d.out.Status) != string(op.status) || d.out.Bytes != op.bytes || d.item.Kind != op.kind || !bytes.Equal(op.key, d.item.Key[:])) {
 				err = fmt.Errorf("op %q %d %v %x, value %+v", op.status, op.bytes, op.kind, op.key, d)
 			}
-		case opClaim:
-			d.sum, d.path, err = decodeClaim(op.value)
+		case opClaim, opClaimBy:
+			var c claimed
+			d.sum, c, err = decodeClaim(op.value)
+			d.path, d.by = c.path, c.by
 			if err == nil && !bytes.Equal(op.key, d.sum[:]) {
 				err = fmt.Errorf("op key %x, claim of %x", op.key, d.sum)
 			}
@@ -127,7 +130,7 @@ func testJournal(gen uint64, payloads ...[]byte) []byte {
 
 func TestBoltParseJournal(t *testing.T) {
 	a := appendMetaOp(nil, []byte("first"))
-	b := appendClaimOp(nil, &[32]byte{1}, "second")
+	b := appendClaimOp(nil, &[32]byte{1}, "second", state.KeyOf("second"))
 	good := testJournal(42, a, b)
 	second := journalHeader + recordHeader + len(a) // offset of the second record
 	flip := func(data []byte, at int) []byte {
@@ -224,8 +227,10 @@ func FuzzBoltOps(f *testing.F) {
 				again = appendRequeueOp(again, op.seq, op.seq2, &op.item)
 			case opDone:
 				again = appendDoneOp(again, op.seq, op.seq2, op.item.Key, op.item.Kind, &op.out)
-			case opClaim:
-				again = appendClaimOp(again, &op.sum, op.path)
+			case opClaim: // version 2: no claimer
+				again = appendString(append(append(again, opClaim), op.sum[:]...), op.path)
+			case opClaimBy:
+				again = appendClaimOp(again, &op.sum, op.path, op.by)
 			case opMeta:
 				again = appendMetaOp(again, op.meta)
 			}

@@ -106,3 +106,37 @@ func TestUpgradeV2(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A claim remembers its claimer across a commit and a reopen: the same
+// item claiming again (redone after a crash) keeps it; another does not.
+func TestClaimKeepsClaimer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	ctx := context.Background()
+	sum := [32]byte{7}
+	a, b := state.KeyOf("http://h/a.png"), state.KeyOf("http://h/b.png")
+	s := testOpen(t, path, time.Hour)
+	if _, first, err := s.ClaimContent(ctx, sum, "x.png", a); err != nil || !first {
+		t.Fatalf("first claim: %v, %v", first, err)
+	}
+	check := func(when string, s *State) {
+		t.Helper()
+		if owner, first, err := s.ClaimContent(ctx, sum, "x.png", a); err != nil || !first || owner != "x.png" {
+			t.Errorf("%s: the claimer again = %q, %v, %v; want x.png, true", when, owner, first, err)
+		}
+		if owner, first, err := s.ClaimContent(ctx, sum, "y.png", b); err != nil || first || owner != "x.png" {
+			t.Errorf("%s: another item = %q, %v, %v; want x.png, false", when, owner, first, err)
+		}
+	}
+	check("journaled", s)
+	crashed := copyFiles(t, path)
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("committed", s)
+	s.Close()
+	for _, p := range []string{path, crashed} {
+		s := testOpen(t, p, time.Hour)
+		check("reopened "+filepath.Base(p), s)
+		s.Close()
+	}
+}

@@ -191,18 +191,18 @@ func (b *State) Done(_ context.Context, it state.Item, out state.Outcome) error 
 }
 
 // ClaimContent implements state.State.
-func (b *State) ClaimContent(_ context.Context, sum [32]byte, path string) (string, bool, error) {
+func (b *State) ClaimContent(_ context.Context, sum [32]byte, path string, by state.Key) (string, bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.usableLocked(); err != nil {
 		return "", false, err
 	}
-	if owner, ok := b.cur.content[sum]; ok {
-		return owner, false, nil
+	if c, ok := b.cur.content[sum]; ok {
+		return c.path, c.by == by, nil
 	}
 	if b.flushing != nil {
-		if owner, ok := b.flushing.content[sum]; ok {
-			return owner, false, nil
+		if c, ok := b.flushing.content[sum]; ok {
+			return c.path, c.by == by, nil
 		}
 	}
 	if seq, ok := b.claims.find(sum); ok {
@@ -211,19 +211,19 @@ func (b *State) ClaimContent(_ context.Context, sum [32]byte, path string) (stri
 			return "", false, err
 		}
 		v := rd.claims.Get(binary.BigEndian.AppendUint64(nil, seq))
-		got, owner, err := decodeClaim(v)
+		got, c, err := decodeClaim(v)
 		done()
 		if err != nil {
 			return "", false, fmt.Errorf("bolt: state file %s: claims record %d: %w", b.path, seq, err)
 		}
 		if got == sum {
-			return owner, false, nil
+			return c.path, c.known && c.by == by, nil
 		}
 	}
-	if err := b.writeLocked(appendClaimOp(beginRecord(b.rec), &sum, path)); err != nil {
+	if err := b.writeLocked(appendClaimOp(beginRecord(b.rec), &sum, path, by)); err != nil {
 		return "", false, err
 	}
-	b.cur.content[sum] = path
+	b.cur.content[sum] = claimed{path: path, by: by, known: true}
 	return path, true, nil
 }
 

@@ -188,7 +188,7 @@ func (w *txWriter) apply(op *journalOp) error {
 		}
 		count(&w.counts, op.kind, op.status, op.bytes)
 		return w.done.Put(op.seq2, op.value)
-	case opClaim:
+	case opClaim, opClaimBy:
 		return w.claim(op)
 	case opMeta:
 		return w.meta.Put(keyCrawl, op.value)

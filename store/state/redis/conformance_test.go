@@ -57,16 +57,17 @@ func TestConformance(t *testing.T) {
 		for _, tc := range []struct {
 			s         *State
 			sum       [32]byte
-			path      string
+			path, by  string
 			wantOwner string
 			wantFirst bool
 		}{
-			{a, sum, "a.png", "a.png", true},
-			{b, sum, "b.png", "a.png", false},
-			{b, other, "b.png", "b.png", true},
-			{a, sum, "a.png", "a.png", false},
+			{a, sum, "a.png", "http://h/1", "a.png", true},
+			{b, sum, "b.png", "http://h/2", "a.png", false},
+			{b, other, "b.png", "http://h/2", "b.png", true},
+			{a, sum, "a.png", "http://h/3", "a.png", false},
+			{b, sum, "a.png", "http://h/1", "a.png", true}, // the claiming item, redone by another worker
 		} {
-			owner, first, err := tc.s.ClaimContent(ctx, tc.sum, tc.path)
+			owner, first, err := tc.s.ClaimContent(ctx, tc.sum, tc.path, state.KeyOf(tc.by))
 			if err != nil || owner != tc.wantOwner || first != tc.wantFirst {
 				t.Errorf("ClaimContent(%x, %s) = %q, %v, %v; want %q, %v", tc.sum[:4], tc.path, owner, first, err, tc.wantOwner, tc.wantFirst)
 			}

@@ -161,11 +161,15 @@ func (s *State) SaveMeta(ctx context.Context, meta []byte) error {
 
 // ClaimContent implements state.State; the content index is shared by the
 // whole job, so an image is stored once across all workers.
-func (s *State) ClaimContent(ctx context.Context, sum [32]byte, path string) (string, bool, error) {
+//
+// A claim is stored as a NUL byte, the claiming item's key and the path;
+// claims stored by older builds are the bare path (no claimer known).
+func (s *State) ClaimContent(ctx context.Context, sum [32]byte, path string, by state.Key) (string, bool, error) {
 	if err := s.check(); err != nil {
 		return "", false, err
 	}
-	res, err := claimScript.Run(ctx, s.rdb, []string{s.k.content()}, sum[:], path).Slice()
+	val := "\x00" + string(by[:]) + path
+	res, err := claimScript.Run(ctx, s.rdb, []string{s.k.content()}, sum[:], val).Slice()
 	if err != nil {
 		return "", false, s.errf("claim content", err)
 	}
@@ -173,8 +177,12 @@ func (s *State) ClaimContent(ctx context.Context, sum [32]byte, path string) (st
 		return "", false, fmt.Errorf("redis: claim content: unexpected reply %v", res)
 	}
 	first, _ := res[0].(int64)
-	owner, _ := res[1].(string)
-	return owner, first == 1, nil
+	stored, _ := res[1].(string)
+	if len(stored) > len(by) && stored[0] == 0 {
+		owner, claimer := stored[1+len(by):], stored[1:1+len(by)]
+		return owner, first == 1 || claimer == string(by[:]), nil
+	}
+	return stored, first == 1, nil
 }
 
 // Counts implements state.State: the counts of the whole job.

@@ -215,18 +215,20 @@ func Run(t *testing.T, open func(t *testing.T) state.State, opt Options) {
 		sum, other := sha256.Sum256([]byte("x")), sha256.Sum256([]byte("y"))
 		for _, tc := range []struct {
 			sum       [32]byte
-			path      string
+			path, by  string // by: the claiming item's URL
 			wantOwner string
 			wantFirst bool
 		}{
-			{sum, "a.png", "a.png", true},
-			{sum, "b.png", "a.png", false},
-			{other, "b.png", "b.png", true},
-			{sum, "a.png", "a.png", false},
+			{sum, "a.png", "http://h/1", "a.png", true},
+			{sum, "b.png", "http://h/2", "a.png", false},
+			{other, "b.png", "http://h/2", "b.png", true},
+			{sum, "a.png", "http://h/3", "a.png", false},
+			// The item that claimed it, redone after a crash, keeps it.
+			{sum, "a.png", "http://h/1", "a.png", true},
 		} {
-			owner, first, err := s.ClaimContent(ctx, tc.sum, tc.path)
+			owner, first, err := s.ClaimContent(ctx, tc.sum, tc.path, state.KeyOf(tc.by))
 			if err != nil || owner != tc.wantOwner || first != tc.wantFirst {
-				t.Errorf("ClaimContent(%x, %s) = %q, %v, %v; want %q, %v", tc.sum[:4], tc.path, owner, first, err, tc.wantOwner, tc.wantFirst)
+				t.Errorf("ClaimContent(%x, %s, by %s) = %q, %v, %v; want %q, %v", tc.sum[:4], tc.path, tc.by, owner, first, err, tc.wantOwner, tc.wantFirst)
 			}
 		}
 	})
