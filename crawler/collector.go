@@ -72,11 +72,11 @@ func (c *collector) add(ev Event) {
 		}
 	}
 	if ev.Kind == KindImage && c.manifest != nil && c.err == nil {
-		e := store.Entry{URL: ev.URL, Page: ev.Page, Depth: ev.Depth, Result: ev.Result}
-		if ev.Err != nil {
-			e.Error = ev.Err.Error()
+		line := ev.line
+		if line == nil { // an image that never was a state item (a bad URL)
+			line = manifestLine(&ev)
 		}
-		c.err = c.manifest.Write(e)
+		c.err = c.manifest.WriteLine(line)
 	}
 	if c.onEvent != nil {
 		c.onEvent(ev)

@@ -108,20 +108,13 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	}
 	c.ran = true
 	start := time.Now()
-	if err := c.checkMeta(ctx); err != nil {
+	resumed, err := c.checkMeta(ctx)
+	if err != nil {
 		return Summary{}, err
 	}
-	var manifest *store.Manifest
-	if c.s.Manifest != "-" {
-		path := c.s.Manifest
-		if path == "" {
-			path = filepath.Join(c.s.Out, "manifest.jsonl")
-		}
-		m, err := store.OpenManifest(path)
-		if err != nil {
-			return Summary{}, err
-		}
-		manifest = m
+	manifest, err := c.openManifest(ctx, resumed)
+	if err != nil {
+		return Summary{}, err
 	}
 	col := &collector{
 		events: make(chan Event, 1024), manifest: manifest, onEvent: c.s.OnEvent, start: start,
@@ -137,7 +130,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	f := newFrontier(c)
-	err := f.seed(ctx)
+	err = f.seed(ctx)
 
 	var wg sync.WaitGroup
 	var feedDone chan struct{}
@@ -175,7 +168,35 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	}
 	sum := col.sum
 	sum.Elapsed = time.Since(start)
+	sum.Resumed, sum.AlreadyDone = resumed, f.alreadyDone
+	if total, cerr := c.state.Counts(context.WithoutCancel(ctx)); cerr == nil {
+		sum.Total = total
+	}
 	return sum, err
+}
+
+// openManifest opens the manifest for this run (nil with Manifest "-"): a
+// new one for a new crawl; for a resumed one, rebuilt from the records the
+// state kept (so that what a crash lost or left half-written is restored),
+// or appended to when the state keeps none (a shared Redis job).
+func (c *Crawler) openManifest(ctx context.Context, resumed bool) (*store.Manifest, error) {
+	path := c.s.Manifest
+	switch path {
+	case "-":
+		return nil, nil
+	case "":
+		path = filepath.Join(c.s.Out, "manifest.jsonl")
+	}
+	if !resumed {
+		return store.CreateManifest(path)
+	}
+	rec, ok := c.s.State.(state.Recorder)
+	if !ok {
+		return store.OpenManifest(path)
+	}
+	return store.RebuildManifest(path, func(yield func([]byte) error) error {
+		return rec.Records(ctx, yield)
+	})
 }
 
 // feed turns the caller's stream of image URLs into frontier items, in

@@ -41,12 +41,23 @@ type Event struct {
 	// ContentType, Width, Height); otherwise only Status.
 	store.Result
 	Err error // why it failed or was skipped
+
+	line []byte // an image's manifest line, as the state recorded it
 }
 
 // event returns an event with only a status (a page, or an image that
 // never reached the writer).
 func event(kind Kind, url string, status Status, err error) Event {
 	return Event{Kind: kind, URL: url, Result: store.Result{Status: status}, Err: err}
+}
+
+// manifestLine encodes an image event as its manifest line.
+func manifestLine(ev *Event) []byte {
+	e := store.Entry{URL: ev.URL, Page: ev.Page, Depth: ev.Depth, Result: ev.Result}
+	if ev.Err != nil {
+		e.Error = ev.Err.Error()
+	}
+	return e.Line()
 }
 
 // Summary is what a crawl did.
@@ -60,4 +71,15 @@ type Summary struct {
 	Elapsed    time.Duration
 	// Errors holds the first failures (at most 20), for the summary display.
 	Errors []string
+
+	// Resumed is set when the state held a stored crawl that this run
+	// continued (the counts above are this run's; Total is the crawl's).
+	Resumed bool
+	// AlreadyDone counts image URLs given to a `get` crawl (Config.Images)
+	// that the state had seen: done in an earlier run, or listed twice.
+	// They are not fetched again, and not counted as duplicates.
+	AlreadyDone int64
+	// Total is what the state holds at the end: the whole crawl, every run
+	// included (zero if the state could not say).
+	Total state.Counts
 }

@@ -22,6 +22,7 @@ type result struct {
 	item    state.Item
 	add     []state.Item  // discovered links, images and redirect targets
 	outcome state.Outcome // recorded with Done
+	ev      *Event        // sent to the collector once Done succeeded
 	requeue bool          // put the item back (retry, politeness): item.NotBefore set
 	aborted bool          // cancelled: neither Done nor Requeue
 	fatal   error
@@ -45,6 +46,10 @@ type frontier struct {
 	ring     []string
 	nbuf     int
 	inflight int
+	listedHost string // the host last allowed by push
+	// alreadyDone counts listed image URLs the state had seen: done in an
+	// earlier run, or listed twice.
+	alreadyDone int64
 	low      int // take more when the buffer is below this
 	high     int // never buffer more than this
 }
@@ -155,9 +160,9 @@ func (f *frontier) run(ctx context.Context, cancel context.CancelCauseFunc, feed
 			if err != nil {
 				fail(err)
 			}
-			for i, ok := range added {
+			for _, ok := range added {
 				if !ok {
-					f.c.emit(event(KindImage, items[i].URL, Duplicate, errListedTwice))
+					f.alreadyDone++ // not new: not downloaded again, not a duplicate
 				}
 			}
 		case <-feedDone:
@@ -215,6 +220,13 @@ func (f *frontier) push(it state.Item) {
 		u = &url.URL{Host: ""} // reported as failed when started
 	}
 	host := u.Host
+	if f.c.s.Images != nil && it.Origin == "" && host != f.listedHost {
+		// In a get, every item but a redirect target was listed by the
+		// user, in this run or an earlier one: its host is allowed, as
+		// the feed allows the hosts it reads.
+		f.c.client.Allow(u.Hostname())
+		f.listedHost = host
+	}
 	q := f.buf[host]
 	if q == nil {
 		q = &hostQueue{}
@@ -360,13 +372,20 @@ func (f *frontier) handle(ctx context.Context, r result) error {
 			return err
 		}
 		if r.redirect != nil && len(added) > 0 && !added[0] {
-			f.c.emit(redirectSeen(r.item, *r.redirect))
+			ev := redirectSeen(r.item, *r.redirect)
+			r.ev, r.outcome = &ev, outcomeOf(&ev)
 		}
 	}
-	return st.Done(ctx, r.item, r.outcome)
+	if err := st.Done(ctx, r.item, r.outcome); err != nil {
+		return err
+	}
+	// Records follow acknowledgements: the manifest never holds a line
+	// the state could lose.
+	if r.ev != nil {
+		f.c.emit(*r.ev)
+	}
+	return nil
 }
-
-var errListedTwice = errors.New("URL listed more than once (or done in an earlier run)")
 
 // redirectSeen reports a redirect to a URL the crawl has already seen.
 func redirectSeen(from, to state.Item) Event {

@@ -44,20 +44,20 @@ func (c *Crawler) meta() crawlMeta {
 }
 
 // checkMeta stores the crawl's settings in a new state, or compares them
-// with a stored crawl's.
-func (c *Crawler) checkMeta(ctx context.Context) error {
+// with a stored crawl's; resumed reports a stored crawl.
+func (c *Crawler) checkMeta(ctx context.Context) (resumed bool, err error) {
 	now := c.meta()
 	raw, ok, err := c.state.LoadMeta(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !ok {
 		b, _ := json.Marshal(now)
-		return c.state.SaveMeta(ctx, b)
+		return false, c.state.SaveMeta(ctx, b)
 	}
 	var old crawlMeta
 	if err := json.Unmarshal(raw, &old); err != nil {
-		return fmt.Errorf("crawler: stored crawl settings unreadable: %w", err)
+		return true, fmt.Errorf("crawler: stored crawl settings unreadable: %w", err)
 	}
 	var diffs []string
 	diff := func(name string, a, b any) {
@@ -75,7 +75,7 @@ func (c *Crawler) checkMeta(ctx context.Context) error {
 	}
 	diff("layout", old.Layout, now.Layout)
 	if len(diffs) > 0 {
-		return &MismatchError{Diffs: diffs}
+		return true, &MismatchError{Diffs: diffs}
 	}
-	return nil
+	return true, nil
 }

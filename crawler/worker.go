@@ -255,18 +255,28 @@ func (c *Crawler) finish(it state.Item, status Status, err error) result {
 	return c.report(it, Event{Kind: it.Kind, Result: store.Result{Status: status}, Err: err})
 }
 
-// report sends an item's event, completed from the item, and builds the
-// result the frontier records: the same status, bytes and error.
+// report completes an item's event from the item and builds the result the
+// frontier records: the outcome, and the event it sends on once the state
+// has acknowledged the item.
 func (c *Crawler) report(it state.Item, ev Event) result {
 	ev.URL = it.URL
 	if it.Origin != "" {
 		ev.URL = it.Origin
 	}
 	ev.Page, ev.Depth = it.Page, it.Depth
+	return result{item: it, outcome: outcomeOf(&ev), ev: &ev}
+}
+
+// outcomeOf returns what the state records for an event: its status, bytes
+// and error, and for an image its manifest line, which ev keeps too.
+func outcomeOf(ev *Event) state.Outcome {
 	out := state.Outcome{Status: ev.Status, Bytes: ev.Bytes}
 	if ev.Err != nil {
 		out.Error = ev.Err.Error()
 	}
-	c.emit(ev)
-	return result{item: it, outcome: out}
+	if ev.Kind == KindImage {
+		ev.line = manifestLine(ev)
+		out.Record = ev.line
+	}
+	return out
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -34,11 +33,13 @@ type Manifest struct {
 // OpenManifest opens path for appending, creating it and its folder. When an
 // earlier run was cut off mid-line, a newline is written first so the torn
 // line stays on its own.
-func OpenManifest(path string) (*Manifest, error) {
+func OpenManifest(path string) (*Manifest, error) { return openManifest(path, 0) }
+
+func openManifest(path string, flag int) (*Manifest, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, &WriteError{Path: path, Err: err}
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND|flag, 0o644)
 	if err != nil {
 		return nil, &WriteError{Path: path, Err: err}
 	}
@@ -52,22 +53,71 @@ func OpenManifest(path string) (*Manifest, error) {
 	return m, nil
 }
 
+// CreateManifest starts a new, empty manifest at path, for a crawl that
+// starts afresh. An existing manifest is kept as path+".prev", replacing
+// an older one there.
+func CreateManifest(path string) (*Manifest, error) {
+	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+		if err := os.Rename(path, path+".prev"); err != nil {
+			return nil, &WriteError{Path: path, Err: err}
+		}
+	}
+	return openManifest(path, os.O_TRUNC)
+}
+
+// RebuildManifest writes the manifest at path anew from lines, which calls
+// yield with each line in order (Entry.Line encodings, such as the records a
+// crawl state kept), then opens it for appending. The new file replaces the
+// old one only once it is complete, so a crash meanwhile leaves the old one.
+func RebuildManifest(path string, lines func(yield func(line []byte) error) error) (*Manifest, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, &WriteError{Path: path, Err: err}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, &WriteError{Path: path, Err: err}
+	}
+	defer os.Remove(tmp.Name()) // after the rename, a no-op
+	m := &Manifest{f: tmp, w: bufio.NewWriterSize(tmp, 64<<10), path: tmp.Name()}
+	err = lines(m.WriteLine)
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return nil, &WriteError{Path: path, Err: err}
+	}
+	return OpenManifest(path)
+}
+
 // Path returns the manifest's file path.
 func (m *Manifest) Path() string { return m.path }
 
-// Write buffers one entry.
-func (m *Manifest) Write(e Entry) error {
+// Line encodes e as one manifest line, without its newline.
+func (e *Entry) Line() []byte {
 	b, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("store: manifest: %w", err)
+	if err != nil { // an Entry has no field that fails to encode
+		panic("store: manifest entry: " + err.Error())
 	}
-	b = append(b, '\n')
-	if m.w.Available() < len(b) && m.w.Buffered() > 0 {
+	return b
+}
+
+// Write buffers one entry.
+func (m *Manifest) Write(e Entry) error { return m.WriteLine(e.Line()) }
+
+// WriteLine buffers one encoded line (Entry.Line), and its newline.
+func (m *Manifest) WriteLine(line []byte) error {
+	if m.w.Available() < len(line)+1 && m.w.Buffered() > 0 {
 		if err := m.Flush(); err != nil {
 			return err
 		}
 	}
-	if _, err := m.w.Write(b); err != nil {
+	if _, err := m.w.Write(line); err != nil {
+		return &WriteError{Path: m.path, Err: err}
+	}
+	if err := m.w.WriteByte('\n'); err != nil {
 		return &WriteError{Path: m.path, Err: err}
 	}
 	return nil

@@ -69,18 +69,7 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 	ctx, stop := withSignals(context.Background(), e, cr.TempDir())
 	defer stop()
 	sum, err := cr.Run(ctx)
-	if sf.Quiet {
-		for _, msg := range sum.Errors {
-			fmt.Fprintf(e.stderr, "error: %s\n", msg)
-		}
-		fmt.Fprintf(e.stderr, "done: pages %d, images %d, duplicates %d, skipped %d, errors %d, %.1f MiB in %s\n",
-			sum.Pages, sum.Images, sum.Duplicates, sum.Skipped, sum.Failed, float64(sum.Bytes)/(1<<20), sum.Elapsed.Round(1e6))
-	} else if len(sum.Errors) > 0 {
-		fmt.Fprintf(e.stderr, "first errors:\n")
-		for _, msg := range sum.Errors {
-			fmt.Fprintf(e.stderr, "  %s\n", msg)
-		}
-	}
+	printSummary(e.stderr, sum, sf.Quiet)
 	if ctx.Err() != nil {
 		return errInterrupted
 	}

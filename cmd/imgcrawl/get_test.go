@@ -67,8 +67,11 @@ func TestGetFromStdinWithDuplicatesBadLinesAnd404(t *testing.T) {
 		t.Errorf("404 entry: %v, want [failed]", s)
 	}
 	first := strings.TrimPrefix(lines[0], base)
-	if s := status[first]; len(s) != 2 || !strings.Contains(strings.Join(s, ","), "duplicate") {
-		t.Errorf("line listed twice: %v, want one saved entry and one duplicate", s)
+	if s := status[first]; len(s) != 1 || s[0] != "saved" {
+		t.Errorf("line listed twice: %v, want one saved entry (a URL has one final line)", s)
+	}
+	if !strings.Contains(stderr, "already done 1") {
+		t.Errorf("summary does not count the line listed twice as already done:\n%s", stderr)
 	}
 	for _, r := range site.Requests() {
 		if r > 1 {
@@ -84,5 +87,15 @@ func TestGetFromStdinWithDuplicatesBadLinesAnd404(t *testing.T) {
 		if target != "/robots.txt" && n != before[target] {
 			t.Errorf("re-run requested %s again", target)
 		}
+	}
+	// The re-run's manifest says the same: one line per URL, not one more.
+	f2, err := os.Open(filepath.Join(out, "manifest.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f2.Close()
+	again, _ := store.ReadManifest(f2)
+	if len(again) != len(entries) {
+		t.Errorf("manifest after the re-run: %d lines, want %d", len(again), len(entries))
 	}
 }

@@ -103,7 +103,7 @@ func TestRedisCrawlJoinAndStatus(t *testing.T) {
 		{"status", []string{"status", "--redis", rurl, "--job", "site"}, 0,
 			fmt.Sprintf("%d saved, 0 duplicates", len(want)), ""},
 		{"join a finished job without URLs", []string{"crawl", "-q", "-o", filepath.Join(dir, "b"), "--redis", rurl, "--job", "site"}, 0,
-			"", "done: pages 0, images 0"},
+			"", "already complete: the stored crawl holds pages"},
 		{"conflicting settings", []string{"crawl", "-q", "-d", "3", "-o", filepath.Join(dir, "c"), "--redis", rurl, "--job", "site", base + "/"}, exitUsage,
 			"", "depth: stored 2, now 3"},
 		{"default job name from the seeds", []string{"crawl", "-d", "0", "-o", filepath.Join(dir, "d"), "--redis", rurl, base + "/"}, 0,

@@ -145,6 +145,7 @@ func TestKill9AndResume(t *testing.T) {
 				t.Fatalf("re-run: %v\n%s", err, stderr.String())
 			}
 			checkComplete(t, site, 3, out)
+			checkRecord(t, bin, out)
 			after := site.Requests()
 			for _, u := range before {
 				target := testsite.NormalizeTarget(strings.TrimPrefix(u, base))
