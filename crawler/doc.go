@@ -21,7 +21,6 @@
 //   - frontier.go: the scheduling loop and its per-host buffer.
 //   - worker.go: fetching a page or image, redirects, retries.
 //   - extract.go, srcset.go, css.go: links and images named by a page.
-//   - urlnorm.go: URL parsing and normalization (WHATWG).
 //   - scope.go, filter.go: which pages are followed.
 //   - collector.go, progress.go, events.go: events, summary and display.
 //   - meta.go: the crawl settings a stored crawl must match.

@@ -11,15 +11,16 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
+	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
 )
 
 // Extracted is what a page names: the pages it links to and the images it
-// shows. Every URL in it is normalized (see Normalize), uses http or https,
-// and appears once per list, in the order of its first occurrence in the
-// document. The zero value is an empty result.
+// shows. Every URL in it is normalized (see urlnorm.Normalize), uses http or
+// https, and appears once per list, in the order of its first occurrence in
+// the document. The zero value is an empty result.
 type Extracted struct {
 	// Base is the URL the page's relative references resolve against: the
 	// first <base href> if it resolves to an http(s) URL, else the page URL
@@ -82,11 +83,11 @@ func Extract(r io.Reader, contentType string, page *url.URL) (*Extracted, error)
 	}
 
 	ex := &Extracted{Base: page}
-	res := newUrlnormResolver(page)
+	res := urlnorm.NewResolver(page)
 	if w.hasBase {
-		if b, err := res.resolve(w.baseHref); err == nil {
+		if b, err := res.Resolve(w.baseHref); err == nil {
 			ex.Base = b
-			res = newUrlnormResolver(b)
+			res = urlnorm.NewResolver(b)
 		}
 	}
 
@@ -97,7 +98,7 @@ func Extract(r io.Reader, contentType string, page *url.URL) (*Extracted, error)
 		if queryEnc != nil {
 			ref.val = extractLegacyQuery(ref.val, queryEnc)
 		}
-		u, err := res.resolve(ref.val)
+		u, err := res.Resolve(ref.val)
 		if err != nil {
 			continue
 		}
@@ -189,6 +190,9 @@ func extractDecodesToItself(name string, body []byte) bool {
 	return false
 }
 
+// extractHex is the digits of a percent-escape.
+const extractHex = "0123456789ABCDEF"
+
 // extractLegacyQuery percent-encodes the non-ASCII characters of ref's query
 // in the page's encoding. A character the encoding lacks is sent as its HTML
 // numeric reference ("&#1234;"), percent-encoded as a whole.
@@ -226,8 +230,8 @@ func extractLegacyQuery(ref string, enc extractQueryEncoder) string {
 		}
 		for i := 0; i < len(e); i++ {
 			b.WriteByte('%')
-			b.WriteByte(urlnormHex[e[i]>>4])
-			b.WriteByte(urlnormHex[e[i]&15])
+			b.WriteByte(extractHex[e[i]>>4])
+			b.WriteByte(extractHex[e[i]&15])
 		}
 	}
 	b.WriteString(ref[end:])

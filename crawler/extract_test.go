@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 )
 
 func TestExtractFixture(t *testing.T) {
@@ -334,6 +336,15 @@ func TestExtractReadError(t *testing.T) {
 	if !strings.HasPrefix(err.Error(), "crawler: extract ") || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("err = %q: want prefixed message without the password", err)
 	}
+}
+
+func mustNormalize(t testing.TB, s string) *url.URL {
+	t.Helper()
+	u, err := urlnorm.Normalize(s)
+	if err != nil {
+		t.Fatalf("Normalize(%q): %v", s, err)
+	}
+	return u
 }
 
 func extractStrings(us []*url.URL) []string {

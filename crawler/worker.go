@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"github.com/imgcrawl/imgcrawl/store/state"
 
 	"github.com/imgcrawl/imgcrawl/fetch"
@@ -190,7 +191,7 @@ func (c *Crawler) image(ctx context.Context, j job, resp *http.Response, offset 
 // and depth; the frontier's seen set stops loops and repeats.
 func (c *Crawler) redirect(j job, loc string) result {
 	it := j.item
-	target, err := Resolve(j.u, loc)
+	target, err := urlnorm.Resolve(j.u, loc)
 	if err != nil {
 		return c.failed(it, fmt.Errorf("bad redirect to %q: %w", loc, err))
 	}
