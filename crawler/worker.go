@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/crawler/extract"
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"github.com/imgcrawl/imgcrawl/store/state"
 
@@ -128,7 +129,7 @@ func isHTML(ct string) bool {
 // page parses an HTML page and reports its links and images.
 func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	it := j.item
-	ex, err := Extract(resp.Body, resp.Header.Get("Content-Type"), j.u)
+	ex, err := extract.HTML(resp.Body, resp.Header.Get("Content-Type"), j.u)
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
 	}

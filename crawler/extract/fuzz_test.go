@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"net/url"
@@ -9,34 +9,15 @@ import (
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 )
 
-// FuzzExtractDecode checks that extractDecode yields what the encoding's
+// FuzzExtractDecode checks that decode yields what the encoding's
 // decoder yields, also when it skips the decoder.
 func FuzzExtractDecode(f *testing.F) {
-	for _, tt := range extractDecodeCases {
+	for _, tt := range decodeCases {
 		f.Add(tt.body, tt.contentType)
 	}
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
-		extractCheckDecode(t, body, contentType)
+		checkDecode(t, body, contentType)
 	})
-}
-
-// extractCheckInvariants fails unless s, the String of a URL extracted from
-// in, is an http(s) URL without fragment that normalizes to itself.
-func extractCheckInvariants(t *testing.T, in, s, scheme, fragment string) {
-	t.Helper()
-	if scheme != "http" && scheme != "https" {
-		t.Fatalf("%q: scheme %q", in, scheme)
-	}
-	if fragment != "" || strings.Contains(s, "#") {
-		t.Fatalf("%q: result %q has a fragment", in, s)
-	}
-	again, err := urlnorm.Normalize(s)
-	if err != nil {
-		t.Fatalf("%q: result %q does not normalize again: %v", in, s, err)
-	}
-	if again.String() != s {
-		t.Fatalf("%q: not idempotent: %q then %q", in, s, again.String())
-	}
 }
 
 func FuzzParseSrcset(f *testing.F) {
@@ -52,7 +33,7 @@ func FuzzParseSrcset(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, c := range ParseSrcset(s) {
+		for _, c := range parseSrcset(s) {
 			if c == "" {
 				t.Fatalf("%q: empty candidate", s)
 			}
@@ -79,7 +60,7 @@ e") url(\000041)`,
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, css string) {
-		for _, u := range CSSURLs(css) {
+		for _, u := range cssURLs(css) {
 			if u == "" || u != strings.TrimSpace(u) {
 				t.Fatalf("%q: bad reference %q", css, u)
 			}
@@ -100,9 +81,9 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte{0xef, 0xbb, 0xbf, '<', 'a', ' ', 'h', 'r', 'e', 'f', '=', 0xff, '>'}, "text/html; charset=bogus")
 	page := mustNormalize(f, "https://www.example.com/dir/")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
-		ex, err := Extract(strings.NewReader(string(body)), contentType, page)
+		ex, err := HTML(strings.NewReader(string(body)), contentType, page)
 		if err != nil {
-			t.Fatalf("Extract failed on an in-memory body: %v", err)
+			t.Fatalf("HTML failed on an in-memory body: %v", err)
 		}
 		for _, list := range [][]*url.URL{ex.Links, ex.Images} {
 			seen := map[string]bool{}
@@ -112,8 +93,27 @@ func FuzzExtract(f *testing.F) {
 					t.Fatalf("duplicate %q", s)
 				}
 				seen[s] = true
-				extractCheckInvariants(t, "extracted", s, u.Scheme, u.Fragment)
+				checkInvariants(t, "extracted", s, u.Scheme, u.Fragment)
 			}
 		}
 	})
+}
+
+// checkInvariants fails unless s, the String of a URL extracted from in, is
+// an http(s) URL without fragment that normalizes to itself.
+func checkInvariants(t *testing.T, in, s, scheme, fragment string) {
+	t.Helper()
+	if scheme != "http" && scheme != "https" {
+		t.Fatalf("%q: scheme %q", in, scheme)
+	}
+	if fragment != "" || strings.Contains(s, "#") {
+		t.Fatalf("%q: result %q has a fragment", in, s)
+	}
+	again, err := urlnorm.Normalize(s)
+	if err != nil {
+		t.Fatalf("%q: result %q does not normalize again: %v", in, s, err)
+	}
+	if again.String() != s {
+		t.Fatalf("%q: not idempotent: %q then %q", in, s, again.String())
+	}
 }

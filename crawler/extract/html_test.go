@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"errors"
@@ -18,7 +18,7 @@ func TestExtractFixture(t *testing.T) {
 	}
 	defer f.Close()
 	page := mustNormalize(t, "https://www.example.com/dir/index.html")
-	ex, err := Extract(f, "text/html; charset=utf-8", page)
+	ex, err := HTML(f, "text/html; charset=utf-8", page)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,13 +73,13 @@ func TestExtractFixture(t *testing.T) {
 		}
 	})
 	t.Run("Links", func(t *testing.T) {
-		if got := extractStrings(ex.Links); !slices.Equal(got, wantLinks) {
-			t.Errorf("Links:\n%s", extractDiff(got, wantLinks))
+		if got := urlStrings(ex.Links); !slices.Equal(got, wantLinks) {
+			t.Errorf("Links:\n%s", diff(got, wantLinks))
 		}
 	})
 	t.Run("Images", func(t *testing.T) {
-		if got := extractStrings(ex.Images); !slices.Equal(got, wantImages) {
-			t.Errorf("Images:\n%s", extractDiff(got, wantImages))
+		if got := urlStrings(ex.Images); !slices.Equal(got, wantImages) {
+			t.Errorf("Images:\n%s", diff(got, wantImages))
 		}
 	})
 }
@@ -137,128 +137,131 @@ func TestExtractLegacyEncoding(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ex, err := Extract(strings.NewReader(string(body)), tt.contentType, page)
+			ex, err := HTML(strings.NewReader(string(body)), tt.contentType, page)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := extractStrings(ex.Links); !slices.Equal(got, []string{tt.wantLink}) {
+			if got := urlStrings(ex.Links); !slices.Equal(got, []string{tt.wantLink}) {
 				t.Errorf("Links = %q, want [%q]", got, tt.wantLink)
 			}
-			if got := extractStrings(ex.Images); !slices.Equal(got, []string{tt.wantImage}) {
+			if got := urlStrings(ex.Images); !slices.Equal(got, []string{tt.wantImage}) {
 				t.Errorf("Images = %q, want [%q]", got, tt.wantImage)
 			}
 		})
 	}
 }
 
+// extractCases are documents with the base, links and images HTML finds
+// in them, for the page http://site.example/a/b.html.
+var extractCases = []struct {
+	name        string
+	html        string
+	contentType string
+	wantBase    string
+	wantLinks   []string
+	wantImages  []string
+}{
+	{
+		name:       "no base uses page URL",
+		html:       `<a href="c.html">c</a><img src="../i.png">`,
+		wantBase:   "http://site.example/a/b.html",
+		wantLinks:  []string{"http://site.example/a/c.html"},
+		wantImages: []string{"http://site.example/i.png"},
+	},
+	{
+		name:      "absolute base on another host",
+		html:      `<head><base href="https://cdn.example/x/"></head><a href="y">y</a>`,
+		wantBase:  "https://cdn.example/x/",
+		wantLinks: []string{"https://cdn.example/x/y"},
+	},
+	{
+		name:      "unusable base falls back to page URL",
+		html:      `<base href="javascript:alert(1)"><a href="c.html">c</a>`,
+		wantBase:  "http://site.example/a/b.html",
+		wantLinks: []string{"http://site.example/a/c.html"},
+	},
+	{
+		name:      "base without href is ignored",
+		html:      `<base target="_blank"><base href="/other/"><a href="c.html">c</a>`,
+		wantBase:  "http://site.example/other/",
+		wantLinks: []string{"http://site.example/other/c.html"},
+	},
+	{
+		name:       "duplicates keep first occurrence order",
+		html:       `<img src="/2.png"><img src="/1.png"><img src="http://SITE.example:80/2.png#x"><img srcset="/1.png 2x, /3.png">`,
+		wantBase:   "http://site.example/a/b.html",
+		wantImages: []string{"http://site.example/2.png", "http://site.example/1.png", "http://site.example/3.png"},
+	},
+	{
+		name:       "same URL as link and image is in both lists",
+		html:       `<a href="/p.jpg"><img src="/p.jpg"></a>`,
+		wantBase:   "http://site.example/a/b.html",
+		wantLinks:  []string{"http://site.example/p.jpg"},
+		wantImages: []string{"http://site.example/p.jpg"},
+	},
+	{
+		name:     "skipped references",
+		html:     `<a href="mailto:a@b.example">m</a><a href="tel:1">t</a><a href=" ">s</a><img src="data:image/png;base64,AA"><img src="javascript:x"><img src="http://exa mple.com/x.png"><img src="ftp://f.example/x.png">`,
+		wantBase: "http://site.example/a/b.html",
+	},
+	{
+		name:     "source outside picture is not an image",
+		html:     `<video><source src="/movie.mp4"></video><audio><source src="/a.mp3"></audio><audio data-src="/b.mp3"></audio><script data-src="/s.js"></script>`,
+		wantBase: "http://site.example/a/b.html",
+	},
+	{
+		name:       "XHTML",
+		html:       `<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><base href="/x/"/></head><body><img src="i.png"/><a href="l.html"/></body></html>`,
+		wantBase:   "http://site.example/x/",
+		wantLinks:  []string{"http://site.example/x/l.html"},
+		wantImages: []string{"http://site.example/x/i.png"},
+	},
+	{
+		name:        "UTF-8 with non-ASCII query",
+		html:        `<a href="/s?q=кот">s</a>`,
+		contentType: "text/html; charset=utf-8",
+		wantBase:    "http://site.example/a/b.html",
+		wantLinks:   []string{"http://site.example/s?q=%D0%BA%D0%BE%D1%82"},
+	},
+	{
+		name:        "legacy encoding sends unmappable characters as references",
+		html:        "<a href=\"/s?q=\xe9\u2603\">s</a>",
+		contentType: "text/html; charset=iso-8859-1",
+		wantBase:    "http://site.example/a/b.html",
+		// \xe9 is é in windows-1252 (what iso-8859-1 means in HTML);
+		// the UTF-8 bytes of the snowman decode to three characters.
+		wantLinks: []string{"http://site.example/s?q=%E9%E2%98%83"},
+	},
+	{
+		name:        "multi-byte legacy encoding",
+		html:        "<a href=\"/\x93\xfa?q=\x93\xfa\x96\x7b\">s</a>", // 日 and 日本 in Shift_JIS
+		contentType: "text/html; charset=shift_jis",
+		wantBase:    "http://site.example/a/b.html",
+		wantLinks:   []string{"http://site.example/%E6%97%A5?q=%93%FA%96%7B"},
+	},
+	{
+		name:     "empty document",
+		html:     "",
+		wantBase: "http://site.example/a/b.html",
+	},
+}
+
 func TestExtractCases(t *testing.T) {
 	page := mustNormalize(t, "http://site.example/a/b.html")
-	tests := []struct {
-		name        string
-		html        string
-		contentType string
-		wantBase    string
-		wantLinks   []string
-		wantImages  []string
-	}{
-		{
-			name:       "no base uses page URL",
-			html:       `<a href="c.html">c</a><img src="../i.png">`,
-			wantBase:   "http://site.example/a/b.html",
-			wantLinks:  []string{"http://site.example/a/c.html"},
-			wantImages: []string{"http://site.example/i.png"},
-		},
-		{
-			name:      "absolute base on another host",
-			html:      `<head><base href="https://cdn.example/x/"></head><a href="y">y</a>`,
-			wantBase:  "https://cdn.example/x/",
-			wantLinks: []string{"https://cdn.example/x/y"},
-		},
-		{
-			name:      "unusable base falls back to page URL",
-			html:      `<base href="javascript:alert(1)"><a href="c.html">c</a>`,
-			wantBase:  "http://site.example/a/b.html",
-			wantLinks: []string{"http://site.example/a/c.html"},
-		},
-		{
-			name:      "base without href is ignored",
-			html:      `<base target="_blank"><base href="/other/"><a href="c.html">c</a>`,
-			wantBase:  "http://site.example/other/",
-			wantLinks: []string{"http://site.example/other/c.html"},
-		},
-		{
-			name:       "duplicates keep first occurrence order",
-			html:       `<img src="/2.png"><img src="/1.png"><img src="http://SITE.example:80/2.png#x"><img srcset="/1.png 2x, /3.png">`,
-			wantBase:   "http://site.example/a/b.html",
-			wantImages: []string{"http://site.example/2.png", "http://site.example/1.png", "http://site.example/3.png"},
-		},
-		{
-			name:       "same URL as link and image is in both lists",
-			html:       `<a href="/p.jpg"><img src="/p.jpg"></a>`,
-			wantBase:   "http://site.example/a/b.html",
-			wantLinks:  []string{"http://site.example/p.jpg"},
-			wantImages: []string{"http://site.example/p.jpg"},
-		},
-		{
-			name:     "skipped references",
-			html:     `<a href="mailto:a@b.example">m</a><a href="tel:1">t</a><a href=" ">s</a><img src="data:image/png;base64,AA"><img src="javascript:x"><img src="http://exa mple.com/x.png"><img src="ftp://f.example/x.png">`,
-			wantBase: "http://site.example/a/b.html",
-		},
-		{
-			name:     "source outside picture is not an image",
-			html:     `<video><source src="/movie.mp4"></video><audio><source src="/a.mp3"></audio><audio data-src="/b.mp3"></audio><script data-src="/s.js"></script>`,
-			wantBase: "http://site.example/a/b.html",
-		},
-		{
-			name:       "XHTML",
-			html:       `<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><base href="/x/"/></head><body><img src="i.png"/><a href="l.html"/></body></html>`,
-			wantBase:   "http://site.example/x/",
-			wantLinks:  []string{"http://site.example/x/l.html"},
-			wantImages: []string{"http://site.example/x/i.png"},
-		},
-		{
-			name:        "UTF-8 with non-ASCII query",
-			html:        `<a href="/s?q=кот">s</a>`,
-			contentType: "text/html; charset=utf-8",
-			wantBase:    "http://site.example/a/b.html",
-			wantLinks:   []string{"http://site.example/s?q=%D0%BA%D0%BE%D1%82"},
-		},
-		{
-			name:        "legacy encoding sends unmappable characters as references",
-			html:        "<a href=\"/s?q=\xe9\u2603\">s</a>",
-			contentType: "text/html; charset=iso-8859-1",
-			wantBase:    "http://site.example/a/b.html",
-			// \xe9 is é in windows-1252 (what iso-8859-1 means in HTML);
-			// the UTF-8 bytes of the snowman decode to three characters.
-			wantLinks: []string{"http://site.example/s?q=%E9%E2%98%83"},
-		},
-		{
-			name:        "multi-byte legacy encoding",
-			html:        "<a href=\"/\x93\xfa?q=\x93\xfa\x96\x7b\">s</a>", // 日 and 日本 in Shift_JIS
-			contentType: "text/html; charset=shift_jis",
-			wantBase:    "http://site.example/a/b.html",
-			wantLinks:   []string{"http://site.example/%E6%97%A5?q=%93%FA%96%7B"},
-		},
-		{
-			name:     "empty document",
-			html:     "",
-			wantBase: "http://site.example/a/b.html",
-		},
-	}
-	for _, tt := range tests {
+	for _, tt := range extractCases {
 		t.Run(tt.name, func(t *testing.T) {
-			ex, err := Extract(strings.NewReader(tt.html), tt.contentType, page)
+			ex, err := HTML(strings.NewReader(tt.html), tt.contentType, page)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got := ex.Base.String(); got != tt.wantBase {
 				t.Errorf("Base = %q, want %q", got, tt.wantBase)
 			}
-			if got := extractStrings(ex.Links); !slices.Equal(got, tt.wantLinks) {
-				t.Errorf("Links:\n%s", extractDiff(got, tt.wantLinks))
+			if got := urlStrings(ex.Links); !slices.Equal(got, tt.wantLinks) {
+				t.Errorf("Links:\n%s", diff(got, tt.wantLinks))
 			}
-			if got := extractStrings(ex.Images); !slices.Equal(got, tt.wantImages) {
-				t.Errorf("Images:\n%s", extractDiff(got, tt.wantImages))
+			if got := urlStrings(ex.Images); !slices.Equal(got, tt.wantImages) {
+				t.Errorf("Images:\n%s", diff(got, tt.wantImages))
 			}
 		})
 	}
@@ -268,33 +271,33 @@ func TestExtractLegacyQueryUnmappable(t *testing.T) {
 	page := mustNormalize(t, "http://site.example/")
 	// The snowman does not exist in windows-1251: browsers send "&#9731;".
 	body := "<meta charset=windows-1251><a href=\"/s?q=&#9731;#frag\">s</a>"
-	ex, err := Extract(strings.NewReader(body), "text/html", page)
+	ex, err := HTML(strings.NewReader(body), "text/html", page)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"http://site.example/s?q=%26%239731%3B"}
-	if got := extractStrings(ex.Links); !slices.Equal(got, want) {
+	if got := urlStrings(ex.Links); !slices.Equal(got, want) {
 		t.Fatalf("Links = %q, want %q", got, want)
 	}
 }
 
 func TestExtractNilPage(t *testing.T) {
-	ex, err := Extract(strings.NewReader(`<a href="http://a.example/">a</a><a href="rel.html">r</a>`), "", nil)
+	ex, err := HTML(strings.NewReader(`<a href="http://a.example/">a</a><a href="rel.html">r</a>`), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ex.Base != nil {
 		t.Errorf("Base = %v, want nil", ex.Base)
 	}
-	if got, want := extractStrings(ex.Links), []string{"http://a.example/"}; !slices.Equal(got, want) {
+	if got, want := urlStrings(ex.Links), []string{"http://a.example/"}; !slices.Equal(got, want) {
 		t.Errorf("Links = %q, want %q (relative links need a base)", got, want)
 	}
 }
 
 func TestExtractConcurrent(t *testing.T) {
 	page := mustNormalize(t, "https://www.example.com/gallery/")
-	body := benchExtractPage()
-	want, err := Extract(strings.NewReader(body), "text/html", page)
+	body := benchPage()
+	want, err := HTML(strings.NewReader(body), "text/html", page)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,12 +305,12 @@ func TestExtractConcurrent(t *testing.T) {
 	for range 4 {
 		go func() {
 			for range 5 {
-				got, err := Extract(strings.NewReader(body), "text/html", page)
+				got, err := HTML(strings.NewReader(body), "text/html", page)
 				if err != nil {
 					errs <- err
 					return
 				}
-				if !slices.Equal(extractStrings(got.Images), extractStrings(want.Images)) {
+				if !slices.Equal(urlStrings(got.Images), urlStrings(want.Images)) {
 					errs <- errors.New("images differ between concurrent runs")
 					return
 				}
@@ -322,18 +325,18 @@ func TestExtractConcurrent(t *testing.T) {
 	}
 }
 
-type extractFailingReader struct{ err error }
+type failingReader struct{ err error }
 
-func (r extractFailingReader) Read([]byte) (int, error) { return 0, r.err }
+func (r failingReader) Read([]byte) (int, error) { return 0, r.err }
 
 func TestExtractReadError(t *testing.T) {
 	boom := errors.New("boom")
 	page := mustNormalize(t, "http://user:secret@site.example/")
-	_, err := Extract(extractFailingReader{boom}, "text/html", page)
+	_, err := HTML(failingReader{boom}, "text/html", page)
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want it to wrap %v", err, boom)
 	}
-	if !strings.HasPrefix(err.Error(), "crawler: extract ") || strings.Contains(err.Error(), "secret") {
+	if !strings.HasPrefix(err.Error(), "extract: ") || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("err = %q: want prefixed message without the password", err)
 	}
 }
@@ -347,7 +350,7 @@ func mustNormalize(t testing.TB, s string) *url.URL {
 	return u
 }
 
-func extractStrings(us []*url.URL) []string {
+func urlStrings(us []*url.URL) []string {
 	var out []string
 	for _, u := range us {
 		out = append(out, u.String())
@@ -355,8 +358,8 @@ func extractStrings(us []*url.URL) []string {
 	return out
 }
 
-// extractDiff lists got and want side by side for a readable failure.
-func extractDiff(got, want []string) string {
+// diff lists got and want side by side for a readable failure.
+func diff(got, want []string) string {
 	var b strings.Builder
 	for i := 0; i < max(len(got), len(want)); i++ {
 		g, w := "", ""
