@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"github.com/imgcrawl/imgcrawl/store/state"
 
 	"github.com/imgcrawl/imgcrawl/fetch"
@@ -47,7 +48,7 @@ func New(cfg Config) (*Crawler, error) {
 	c.state = &patientState{State: c.state, log: s.Logger, giveUp: s.StateRetry}
 	allow := append([]string(nil), s.Fetch.AllowHosts...)
 	for _, raw := range s.Seeds {
-		u, err := Normalize(raw)
+		u, err := urlnorm.Normalize(raw)
 		if err != nil {
 			c.badSeed = append(c.badSeed, event(KindPage, raw, Failed, fmt.Errorf("bad seed URL: %w", err)))
 			continue
@@ -230,7 +231,7 @@ func (c *Crawler) feed(ctx context.Context, out chan<- []state.Item) {
 			send()
 			return
 		}
-		u, err := Normalize(raw)
+		u, err := urlnorm.Normalize(raw)
 		if err != nil {
 			c.emit(event(KindImage, raw, Failed, fmt.Errorf("bad URL: %w", err)))
 			continue

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/crawler/extract"
+	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"github.com/imgcrawl/imgcrawl/store/state"
 
 	"github.com/imgcrawl/imgcrawl/fetch"
@@ -127,7 +129,7 @@ func isHTML(ct string) bool {
 // page parses an HTML page and reports its links and images.
 func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	it := j.item
-	ex, err := Extract(resp.Body, resp.Header.Get("Content-Type"), j.u)
+	ex, err := extract.HTML(resp.Body, resp.Header.Get("Content-Type"), j.u)
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
 	}
@@ -190,7 +192,7 @@ func (c *Crawler) image(ctx context.Context, j job, resp *http.Response, offset 
 // and depth; the frontier's seen set stops loops and repeats.
 func (c *Crawler) redirect(j job, loc string) result {
 	it := j.item
-	target, err := Resolve(j.u, loc)
+	target, err := urlnorm.Resolve(j.u, loc)
 	if err != nil {
 		return c.failed(it, fmt.Errorf("bad redirect to %q: %w", loc, err))
 	}

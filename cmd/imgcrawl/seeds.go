@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/imgcrawl/imgcrawl/crawler"
+	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 )
 
 var errNoImages = errors.New("no image URLs: give URLs as arguments, with --input, or on stdin")
@@ -37,7 +37,7 @@ func scanURLs(r io.Reader, name string, e *env, fn func(string) bool) error {
 		if s == "" || strings.HasPrefix(s, "#") {
 			continue
 		}
-		if _, err := crawler.Normalize(s); err != nil {
+		if _, err := urlnorm.Normalize(s); err != nil {
 			fmt.Fprintf(e.stderr, "imgcrawl: %s:%d: skipped %q: not an http(s) URL (%v)\n", name, line, s, err)
 			continue
 		}
@@ -55,7 +55,7 @@ func scanURLs(r io.Reader, name string, e *env, fn func(string) bool) error {
 func readSeeds(args []string, input string, e *env) ([]string, error) {
 	var seeds []string
 	for i, a := range args {
-		if _, err := crawler.Normalize(a); err != nil {
+		if _, err := urlnorm.Normalize(a); err != nil {
 			fmt.Fprintf(e.stderr, "imgcrawl: argument %d: skipped %q: not an http(s) URL (%v)\n", i+1, a, err)
 			continue
 		}
@@ -101,7 +101,7 @@ func streamLines(args []string, input string, e *env) (<-chan string, func(), er
 			}
 		}
 		for i, a := range args {
-			if _, err := crawler.Normalize(a); err != nil {
+			if _, err := urlnorm.Normalize(a); err != nil {
 				fmt.Fprintf(e.stderr, "imgcrawl: argument %d: skipped %q: not an http(s) URL (%v)\n", i+1, a, err)
 				continue
 			}

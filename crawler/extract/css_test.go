@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"slices"
@@ -46,8 +46,8 @@ func TestCSSURLs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := CSSURLs(tt.in); !slices.Equal(got, tt.want) {
-				t.Fatalf("CSSURLs(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := cssURLs(tt.in); !slices.Equal(got, tt.want) {
+				t.Fatalf("cssURLs(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

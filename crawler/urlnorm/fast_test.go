@@ -1,4 +1,4 @@
-package crawler
+package urlnorm
 
 import (
 	"net/url"
@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// urlnormFastCases are references the fast path must resolve (want is the
+// fastCases are references the fast path must resolve (want is the
 // result) or must leave to the slow path (want is empty).
-var urlnormFastCases = []struct {
+var fastCases = []struct {
 	base, ref, want string
 }{
 	// Accepted.
@@ -117,27 +117,27 @@ var urlnormFastCases = []struct {
 	{"http://example.com./", "d", ""},
 }
 
-// urlnormSlowResolve is the WHATWG path of Resolve, without the fast path.
-func urlnormSlowResolve(base *url.URL, ref string) (*url.URL, error) {
-	wb, err := urlnormParser.Parse(base.String())
+// slowResolve is the WHATWG path of Resolve, without the fast path.
+func slowResolve(base *url.URL, ref string) (*url.URL, error) {
+	wb, err := parser.Parse(base.String())
 	if err != nil {
 		return nil, err
 	}
-	return urlnormResolve(wb, ref)
+	return resolveWHATWG(wb, ref)
 }
 
-// urlnormCheckFast fails if the fast path accepts ref against base with a
+// checkFast fails if the fast path accepts ref against base with a
 // result that differs from the slow path's, and returns that result.
-func urlnormCheckFast(t *testing.T, base *url.URL, ref string) (*url.URL, bool) {
+func checkFast(t *testing.T, base *url.URL, ref string) (*url.URL, bool) {
 	t.Helper()
-	if !urlnormFastBase(base) {
+	if !fastBase(base) {
 		return nil, false
 	}
-	fast, ok := urlnormResolveFast(base, ref)
+	fast, ok := resolveFast(base, ref)
 	if !ok {
 		return nil, false
 	}
-	slow, err := urlnormSlowResolve(base, ref)
+	slow, err := slowResolve(base, ref)
 	if err != nil {
 		t.Fatalf("base %q, ref %q: fast path gives %q, slow path fails: %v", base, ref, fast, err)
 	}
@@ -148,10 +148,10 @@ func urlnormCheckFast(t *testing.T, base *url.URL, ref string) (*url.URL, bool) 
 }
 
 func TestResolveFastPath(t *testing.T) {
-	for _, tt := range urlnormFastCases {
+	for _, tt := range fastCases {
 		t.Run(tt.base+" "+tt.ref, func(t *testing.T) {
 			base := mustNormalize(t, tt.base)
-			got, ok := urlnormCheckFast(t, base, tt.ref)
+			got, ok := checkFast(t, base, tt.ref)
 			switch {
 			case ok && tt.want == "":
 				t.Fatalf("fast path accepts %q and gives %q, want the slow path", tt.ref, got)
@@ -161,7 +161,7 @@ func TestResolveFastPath(t *testing.T) {
 				t.Fatalf("fast path gives %q, want %q", got, tt.want)
 			}
 			// Resolve, which tries the fast path first, agrees.
-			want, wantErr := urlnormSlowResolve(base, tt.ref)
+			want, wantErr := slowResolve(base, tt.ref)
 			u, err := Resolve(base, tt.ref)
 			if (err != nil) != (wantErr != nil) || err == nil && !reflect.DeepEqual(u, want) {
 				t.Fatalf("Resolve(%q) = %v, %v; slow path %v, %v", tt.ref, u, err, want, wantErr)
@@ -195,32 +195,32 @@ func TestResolveFastPathRawBase(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := urlnormFastBase(base); got != tt.fast {
-				t.Fatalf("urlnormFastBase(%q) = %v, want %v", tt.base, got, tt.fast)
+			if got := fastBase(base); got != tt.fast {
+				t.Fatalf("fastBase(%q) = %v, want %v", tt.base, got, tt.fast)
 			}
-			urlnormCheckFast(t, base, "x/y?b&a")
+			checkFast(t, base, "x/y?b&a")
 		})
 	}
 }
 
 func TestResolverParsesBaseLazily(t *testing.T) {
-	r := newUrlnormResolver(mustNormalize(t, "http://127.0.0.1:8901/p/17.html"))
+	r := NewResolver(mustNormalize(t, "http://127.0.0.1:8901/p/17.html"))
 	for _, ref := range []string{"/p/52.html", "/i/409.jpg", "/", "p.html?a=1"} {
-		if _, err := r.resolve(ref); err != nil {
-			t.Fatalf("resolve(%q): %v", ref, err)
+		if _, err := r.Resolve(ref); err != nil {
+			t.Fatalf("Resolve(%q): %v", ref, err)
 		}
 	}
 	for _, ref := range []string{"data:image/gif;base64,R0lG", "mailto:a@b.example"} {
-		if u, err := r.resolve(ref); err == nil {
-			t.Fatalf("resolve(%q) = %q, want an error", ref, u)
+		if u, err := r.Resolve(ref); err == nil {
+			t.Fatalf("Resolve(%q) = %q, want an error", ref, u)
 		}
 	}
 	if r.parsed {
 		t.Fatal("simple references made the resolver parse the base")
 	}
-	u, err := r.resolve("../x/./y")
+	u, err := r.Resolve("../x/./y")
 	if err != nil || u.String() != "http://127.0.0.1:8901/x/y" || !r.parsed {
-		t.Fatalf(`resolve("../x/./y") = %v, %v; parsed %v`, u, err, r.parsed)
+		t.Fatalf(`Resolve("../x/./y") = %v, %v; parsed %v`, u, err, r.parsed)
 	}
 }
 
@@ -236,11 +236,11 @@ func TestNormalizeFastPath(t *testing.T) {
 		"http://a.example/%41":             false,
 		"http://a.example/a/../b":          false,
 	} {
-		u, ok := urlnormResolveFast(urlnormAnyBase, raw)
+		u, ok := resolveFast(anyBase, raw)
 		if ok != fast {
 			t.Errorf("%q: fast path %v, want %v", raw, ok, fast)
 		}
-		slow, err := urlnormNormalize(raw)
+		slow, err := normalizeWHATWG(raw)
 		got, gerr := Normalize(raw)
 		if err != nil || gerr != nil || got.String() != slow.String() || ok && u.String() != slow.String() {
 			t.Errorf("%q: Normalize %v (%v), fast %v, parser %v (%v)", raw, got, gerr, u, slow, err)

@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"bytes"
@@ -9,9 +9,9 @@ import (
 	"golang.org/x/net/html/charset"
 )
 
-// extractDecodeCases are bodies and content types for which extractDecode
+// decodeCases are bodies and content types for which decode
 // must yield what the encoding's decoder yields.
-var extractDecodeCases = []struct {
+var decodeCases = []struct {
 	name, contentType string
 	body              []byte
 }{
@@ -38,9 +38,9 @@ var extractDecodeCases = []struct {
 	{"exactly 1024 bytes invalid", "text/html; charset=utf-8", []byte(strings.Repeat("a", 1023) + "\xff")},
 }
 
-// extractDecodeSlow decodes body as extractDecode did before it learned to
+// decodeSlow decodes body as decode did before it learned to
 // skip decoders that change nothing.
-func extractDecodeSlow(t testing.TB, body []byte, contentType string) []byte {
+func decodeSlow(t testing.TB, body []byte, contentType string) []byte {
 	t.Helper()
 	preview := body[:min(len(body), 1024)]
 	enc, _, _ := charset.DetermineEncoding(preview, contentType)
@@ -51,25 +51,25 @@ func extractDecodeSlow(t testing.TB, body []byte, contentType string) []byte {
 	return out
 }
 
-func extractCheckDecode(t testing.TB, body []byte, contentType string) {
+func checkDecode(t testing.TB, body []byte, contentType string) {
 	t.Helper()
-	r, _, err := extractDecode(bytes.NewReader(body), contentType)
+	r, _, err := decode(bytes.NewReader(body), contentType)
 	if err != nil {
-		t.Fatalf("extractDecode: %v", err)
+		t.Fatalf("decode: %v", err)
 	}
 	got, err := io.ReadAll(r)
 	if err != nil {
 		t.Fatalf("read decoded body: %v", err)
 	}
-	if want := extractDecodeSlow(t, body, contentType); !bytes.Equal(got, want) {
+	if want := decodeSlow(t, body, contentType); !bytes.Equal(got, want) {
 		t.Fatalf("body %q, content type %q: decoded to %q, want %q", body, contentType, got, want)
 	}
 }
 
 func TestExtractDecodeSkipsOnlyIdentityDecoders(t *testing.T) {
-	for _, tt := range extractDecodeCases {
+	for _, tt := range decodeCases {
 		t.Run(tt.name, func(t *testing.T) {
-			extractCheckDecode(t, tt.body, tt.contentType)
+			checkDecode(t, tt.body, tt.contentType)
 		})
 	}
 }

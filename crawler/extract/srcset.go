@@ -1,6 +1,6 @@
-package crawler
+package extract
 
-// ParseSrcset returns the URLs of the image candidates in s, the value of a
+// parseSrcset returns the URLs of the image candidates in s, the value of a
 // srcset attribute, in the order they appear. It splits candidates the way
 // the HTML Standard's "parse a srcset attribute" algorithm does, so both
 // descriptor forms ("a.png 1x, b.png 2x" and "a.png 480w") work and a URL
@@ -8,12 +8,12 @@ package crawler
 // whitespace, and only commas at its end separate it from the next
 // candidate. Descriptors are skipped, including parenthesized ones.
 //
-// Unlike a browser, ParseSrcset does not drop a candidate whose descriptors
+// Unlike a browser, parseSrcset does not drop a candidate whose descriptors
 // are invalid ("a.png 2x 3x"): a crawler wants every URL the author named,
 // not only the one a browser would choose. The returned strings are never
 // empty and never start or end with ASCII whitespace; they are not resolved
 // or validated as URLs.
-func ParseSrcset(s string) []string {
+func parseSrcset(s string) []string {
 	var out []string
 	i := 0
 	for {

@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"slices"
@@ -31,8 +31,8 @@ func TestParseSrcset(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := ParseSrcset(tt.in); !slices.Equal(got, tt.want) {
-				t.Fatalf("ParseSrcset(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := parseSrcset(tt.in); !slices.Equal(got, tt.want) {
+				t.Fatalf("parseSrcset(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package crawler
+package extract
 
 import (
 	"fmt"
@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-// benchExtractPage builds a page shaped like a real article or gallery
+// benchPage builds a page shaped like a real article or gallery
 // page: about 20 KiB of markup and text with 29 links and 21 images in the
 // usual forms (src, srcset, lazy data-src, picture, og:image, CSS).
-func benchExtractPage() string {
+func benchPage() string {
 	var b strings.Builder
 	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>Gallery of the week</title>
@@ -46,9 +46,9 @@ func benchExtractPage() string {
 }
 
 func BenchmarkExtract(b *testing.B) {
-	page := benchExtractPage()
+	page := benchPage()
 	base := mustNormalize(b, "https://www.example.com/gallery/index.html")
-	ex, err := Extract(strings.NewReader(page), "text/html; charset=utf-8", base)
+	ex, err := HTML(strings.NewReader(page), "text/html; charset=utf-8", base)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,38 +56,8 @@ func BenchmarkExtract(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(page)))
 	for b.Loop() {
-		if _, err := Extract(strings.NewReader(page), "text/html; charset=utf-8", base); err != nil {
+		if _, err := HTML(strings.NewReader(page), "text/html; charset=utf-8", base); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-func BenchmarkNormalize(b *testing.B) {
-	inputs := []string{
-		"https://www.example.com/posts/2024/05/story-7.html?utm_source=site&ref=home",
-		"HTTP://CDN.Example.com:80/img/%7Ephoto/./a/../b.jpg#top",
-		"https://www.example.com/",
-		"https://bücher.example/ä?q=ü",
-	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if _, err := Normalize(inputs[i%len(inputs)]); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
-}
-
-func BenchmarkResolve(b *testing.B) {
-	base := mustNormalize(b, "https://www.example.com/gallery/2024/index.html")
-	refs := []string{"../img/a.jpg", "/static/site.css", "photo.jpg?size=large", "//cdn.example.com/x.webp"}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		if _, err := Resolve(base, refs[i%len(refs)]); err != nil {
-			b.Fatal(err)
-		}
-		i++
 	}
 }

@@ -1,4 +1,4 @@
-package crawler
+package urlnorm
 
 import (
 	"errors"
@@ -134,11 +134,11 @@ func TestNormalizeRejects(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Normalize(%q) = %q, want an error", tt.in, u)
 			}
-			if !strings.HasPrefix(err.Error(), "crawler: ") {
+			if !strings.HasPrefix(err.Error(), "urlnorm: ") {
 				t.Errorf("error %q lacks the package prefix", err)
 			}
-			if got := errors.Is(err, urlnormErrScheme); got != tt.badScheme {
-				t.Errorf("errors.Is(%v, urlnormErrScheme) = %v, want %v", err, got, tt.badScheme)
+			if got := errors.Is(err, errScheme); got != tt.badScheme {
+				t.Errorf("errors.Is(%v, errScheme) = %v, want %v", err, got, tt.badScheme)
 			}
 		})
 	}

@@ -1,0 +1,45 @@
+package extract_test
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/imgcrawl/imgcrawl/crawler/extract"
+	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
+)
+
+func ExampleHTML() {
+	page, err := urlnorm.Normalize("http://127.0.0.1:8080/gallery/index.html")
+	if err != nil {
+		panic(err)
+	}
+	const doc = `<html><head>
+<meta property="og:image" content="/covers/week.jpg">
+<style>.hero { background: url('hero.jpg') }</style>
+</head><body>
+<a href="page-2.html">next</a> <a href="mailto:someone@127.0.0.1">mail</a>
+<img src="a.png" srcset="a.png 1x, a@2x.png 2x">
+<img class="lazy" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="//127.0.0.2/b.webp">
+<div style="background-image: url(&quot;c.jpg&quot;)"></div>
+</body></html>`
+	res, err := extract.HTML(strings.NewReader(doc), "text/html; charset=utf-8", page)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("base:", res.Base)
+	for _, u := range res.Links {
+		fmt.Println("link:", u)
+	}
+	for _, u := range res.Images {
+		fmt.Println("image:", u)
+	}
+	// Output:
+	// base: http://127.0.0.1:8080/gallery/index.html
+	// link: http://127.0.0.1:8080/gallery/page-2.html
+	// image: http://127.0.0.1:8080/covers/week.jpg
+	// image: http://127.0.0.1:8080/gallery/hero.jpg
+	// image: http://127.0.0.1:8080/gallery/a.png
+	// image: http://127.0.0.1:8080/gallery/a@2x.png
+	// image: http://127.0.0.2/b.webp
+	// image: http://127.0.0.1:8080/gallery/c.jpg
+}

@@ -1,0 +1,119 @@
+package extract
+
+import (
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
+)
+
+// FuzzExtractDecode checks that decode yields what the encoding's
+// decoder yields, also when it skips the decoder.
+func FuzzExtractDecode(f *testing.F) {
+	for _, tt := range decodeCases {
+		f.Add(tt.body, tt.contentType)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		checkDecode(t, body, contentType)
+	})
+}
+
+func FuzzParseSrcset(f *testing.F) {
+	for _, s := range []string{
+		"a.png 1x, b.png 2x",
+		"small.jpg 480w,large.jpg 1080w",
+		"img.php?a=1,2 2x, b.png",
+		"a.png,,, b.png (x, y) 2x",
+		" \t\n\f\r, ,",
+		"",
+		"data:image/png;base64,AAAA 1x",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, c := range parseSrcset(s) {
+			if c == "" {
+				t.Fatalf("%q: empty candidate", s)
+			}
+			if srcsetIsSpace(c[0]) || srcsetIsSpace(c[len(c)-1]) {
+				t.Fatalf("%q: candidate %q has surrounding whitespace", s, c)
+			}
+			if !strings.Contains(s, c) {
+				t.Fatalf("%q: candidate %q is not part of the input", s, c)
+			}
+		}
+	})
+}
+
+func FuzzCSSURLs(f *testing.F) {
+	for _, s := range []string{
+		"background: url(a.png), url('b c.png') no-repeat",
+		`url(a\)b\"c) url("d\
+e") url(\000041)`,
+		`@import url(x.css); @font-face{src:url(f.woff)} a{b:image-set("c.png" 1x)}`,
+		"/* url(x) */ url(#f) url(data:x) url(",
+		`url('a`,
+		"-webkit-image-set(url(a.png) 1x, 'b.png' 2x)",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, css string) {
+		for _, u := range cssURLs(css) {
+			if u == "" || u != strings.TrimSpace(u) {
+				t.Fatalf("%q: bad reference %q", css, u)
+			}
+		}
+	})
+}
+
+func FuzzExtract(f *testing.F) {
+	for _, name := range []string{"extract_page.html", "extract_cp1251_meta.html"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b, "text/html")
+	}
+	f.Add([]byte(`<base href="//x.example/"><a href="?a=1">`), "text/html; charset=windows-1251")
+	f.Add([]byte("<img srcset=',,,' style='background:url('><svg><image xlink:href=x>"), "")
+	f.Add([]byte{0xef, 0xbb, 0xbf, '<', 'a', ' ', 'h', 'r', 'e', 'f', '=', 0xff, '>'}, "text/html; charset=bogus")
+	page := mustNormalize(f, "https://www.example.com/dir/")
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		ex, err := HTML(strings.NewReader(string(body)), contentType, page)
+		if err != nil {
+			t.Fatalf("HTML failed on an in-memory body: %v", err)
+		}
+		for _, list := range [][]*url.URL{ex.Links, ex.Images} {
+			seen := map[string]bool{}
+			for _, u := range list {
+				s := u.String()
+				if seen[s] {
+					t.Fatalf("duplicate %q", s)
+				}
+				seen[s] = true
+				checkInvariants(t, "extracted", s, u.Scheme, u.Fragment)
+			}
+		}
+	})
+}
+
+// checkInvariants fails unless s, the String of a URL extracted from in, is
+// an http(s) URL without fragment that normalizes to itself.
+func checkInvariants(t *testing.T, in, s, scheme, fragment string) {
+	t.Helper()
+	if scheme != "http" && scheme != "https" {
+		t.Fatalf("%q: scheme %q", in, scheme)
+	}
+	if fragment != "" || strings.Contains(s, "#") {
+		t.Fatalf("%q: result %q has a fragment", in, s)
+	}
+	again, err := urlnorm.Normalize(s)
+	if err != nil {
+		t.Fatalf("%q: result %q does not normalize again: %v", in, s, err)
+	}
+	if again.String() != s {
+		t.Fatalf("%q: not idempotent: %q then %q", in, s, again.String())
+	}
+}
