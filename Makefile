@@ -4,7 +4,7 @@ BIN     := bin/imgcrawl
 PKGS    := ./...
 FUZZTIME ?= 20s
 
-.PHONY: all build test race vet demo fuzz bench bench-smoke clean
+.PHONY: all build test race vet demo fuzz bench bench-smoke clean deps
 
 all: build
 
@@ -16,8 +16,22 @@ build:
 vet:
 	$(GO) vet $(PKGS)
 
-# The test command the README and CI use: vet, then every test with the race detector.
-test: vet
+# What the tests need from the system: redis-server (the Redis tests start
+# their own on a free loopback port). Installed with apt when it is missing
+# and we may (root, or passwordless sudo); otherwise we say what to run.
+TEST_PACKAGES := redis-server
+deps:
+	@missing=""; for p in $(TEST_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"; else \
+	    echo "make: the tests need:$$missing; install them with: sudo apt-get install -y$$missing" >&2; exit 1; fi; \
+	  echo "make: installing$$missing (apt-get)"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq$$missing >/dev/null; \
+	fi
+
+# The test command the README and CI use: system packages, vet, then every
+# test with the race detector.
+test: deps vet
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 
 # Crawl the bundled sample site (served on 127.0.0.1) into ./demo-images.

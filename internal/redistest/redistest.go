@@ -51,7 +51,7 @@ func StartServer(t testing.TB) *Server {
 	t.Helper()
 	s, err := Launch(t.TempDir())
 	if errors.Is(err, ErrNotInstalled) {
-		t.Fatal("redis-server not found: install it with apt-get install -y redis-server")
+		t.Fatal("redis-server not found: run make deps (or apt-get install -y redis-server)")
 	}
 	if err != nil {
 		t.Fatalf("redistest: %v", err)
