@@ -11,17 +11,22 @@
 // workers, pages and images, as per-host and global limits allow (fetch.Hosts);
 // workers fetch (fetch.Client, robots via fetch.RobotsCache), read the links
 // and images of pages (extract.HTML; URLs are normalized by package urlnorm),
-// stream images to disk (store.Writer), send events to one collector
-// goroutine (counters, manifest, progress, Config.OnEvent) and report back to
-// the frontier, which records discovered items before acknowledging the one
-// that found them.
+// stream images to disk (store.Writer) and report back to the frontier. The
+// frontier records discovered items before acknowledging the one that found
+// them, and only then passes the item's event to one collector goroutine
+// (counters, manifest, progress, Config.OnEvent): records follow
+// acknowledgements, so after a crash the state can rebuild the manifest.
 //
 // Files:
 //   - config.go: Config, defaults and validation.
 //   - crawler.go: New and Run, the wiring and shutdown.
-//   - frontier.go: the scheduling loop and its per-host buffer.
+//   - frontier.go: the scheduling loop.
+//   - hostbuf.go: the frontier's per-host buffer and dispatch.
+//   - results.go: recording a job's result, then sending its event.
 //   - worker.go: fetching a page or image, redirects, retries.
 //   - scope.go, filter.go: which pages are followed.
-//   - collector.go, progress.go, events.go: events, summary and display.
+//   - events.go: Event, Kind and Status, Summary.
+//   - collector.go, progress.go: counters, manifest and display.
+//   - patient.go: retrying a shared state's transient failures.
 //   - meta.go: the crawl settings a stored crawl must match.
 package crawler

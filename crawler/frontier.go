@@ -2,8 +2,6 @@ package crawler
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/url"
 	"time"
 
@@ -42,16 +40,16 @@ type frontier struct {
 	results   chan result
 	feed      chan []state.Item
 
-	buf      map[string]*hostQueue
-	ring     []string
-	nbuf     int
-	inflight int
+	buf        map[string]*hostQueue
+	ring       []string
+	nbuf       int
+	inflight   int
 	listedHost string // the host last allowed by push
 	// alreadyDone counts listed image URLs the state had seen: done in an
 	// earlier run, or listed twice.
 	alreadyDone int64
-	low      int // take more when the buffer is below this
-	high     int // never buffer more than this
+	low         int // take more when the buffer is below this
+	high        int // never buffer more than this
 }
 
 type hostQueue struct {
@@ -102,15 +100,9 @@ func (f *frontier) run(ctx context.Context, cancel context.CancelCauseFunc, feed
 			break
 		}
 		now := time.Now()
-		if f.nbuf < f.low {
-			items, err := st.Take(ctx, f.high-f.nbuf, now)
-			if err != nil {
-				fail(err)
-				break
-			}
-			for _, it := range items {
-				f.push(it)
-			}
+		if err := f.fill(ctx, now); err != nil {
+			fail(err)
+			break
 		}
 		next := f.dispatch(ctx, now)
 		if f.inflight < f.c.s.Concurrency {
@@ -156,14 +148,8 @@ func (f *frontier) run(ctx context.Context, cancel context.CancelCauseFunc, feed
 				feedDone = nil
 				break
 			}
-			added, err := st.Add(ctx, items)
-			if err != nil {
+			if err := f.addListed(ctx, items); err != nil {
 				fail(err)
-			}
-			for _, ok := range added {
-				if !ok {
-					f.alreadyDone++ // not new: not downloaded again, not a duplicate
-				}
 			}
 		case <-feedDone:
 			feedDone = nil
@@ -171,24 +157,51 @@ func (f *frontier) run(ctx context.Context, cancel context.CancelCauseFunc, feed
 		case <-ctx.Done():
 		}
 	}
-	// Let in-flight jobs end (cancelled or not) and hand back what we hold.
+	if err := f.drain(context.WithoutCancel(ctx), fatal); err != nil {
+		return err
+	}
+	return context.Cause(ctx)
+}
+
+// fill takes items from the state while the buffer is low.
+func (f *frontier) fill(ctx context.Context, now time.Time) error {
+	if f.nbuf >= f.low {
+		return nil
+	}
+	items, err := f.c.state.Take(ctx, f.high-f.nbuf, now)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		f.push(it)
+	}
+	return nil
+}
+
+// addListed adds a batch of listed image URLs (get) to the state.
+func (f *frontier) addListed(ctx context.Context, items []state.Item) error {
+	added, err := f.c.state.Add(ctx, items)
+	for _, ok := range added {
+		if !ok {
+			f.alreadyDone++ // not new: not downloaded again, not a duplicate
+		}
+	}
+	return err
+}
+
+// drain lets in-flight jobs end (cancelled or not), records their results
+// unless the crawl failed already, and hands back what the buffer holds. It
+// returns the first fatal error.
+func (f *frontier) drain(ctx context.Context, fatal error) error {
 	for f.inflight > 0 {
 		r := <-f.results
 		f.inflight--
 		if fatal == nil {
-			if err := f.handle(context.WithoutCancel(ctx), r); err != nil {
-				fatal = err
-			}
+			fatal = f.handle(ctx, r)
 		}
 	}
-	f.giveBack(context.WithoutCancel(ctx))
-	if fatal != nil {
-		return fatal
-	}
-	if err := context.Cause(ctx); err != nil {
-		return err
-	}
-	return nil
+	f.giveBack(ctx)
+	return fatal
 }
 
 func feedDoneOrNil(ch <-chan struct{}) bool {
@@ -206,199 +219,4 @@ func feedDoneOrNil(ch <-chan struct{}) bool {
 func pollDelay(idle int) time.Duration {
 	d := time.Duration(idle) * 20 * time.Millisecond
 	return min(d, time.Second)
-}
-
-// buffered is an item taken from the state, with its parsed URL.
-type buffered struct {
-	it state.Item
-	u  *url.URL
-}
-
-func (f *frontier) push(it state.Item) {
-	u, err := url.Parse(it.URL)
-	if err != nil {
-		u = &url.URL{Host: ""} // reported as failed when started
-	}
-	host := u.Host
-	if f.c.s.Images != nil && it.Origin == "" && host != f.listedHost {
-		// In a get, every item but a redirect target was listed by the
-		// user, in this run or an earlier one: its host is allowed, as
-		// the feed allows the hosts it reads.
-		f.c.client.Allow(u.Hostname())
-		f.listedHost = host
-	}
-	q := f.buf[host]
-	if q == nil {
-		q = &hostQueue{}
-		f.buf[host] = q
-		f.ring = append(f.ring, host)
-	}
-	q.items = append(q.items, buffered{it, u})
-	f.nbuf++
-}
-
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return u.Host
-}
-
-// dispatch starts every buffered job the limits allow. It returns the
-// earliest time a blocked host may go again (zero if none is time-blocked).
-func (f *frontier) dispatch(ctx context.Context, now time.Time) time.Time {
-	var next time.Time
-	keep := f.ring[:0]
-	for _, host := range f.ring {
-		q := f.buf[host]
-		for len(q.items) > 0 && f.inflight < f.c.s.Concurrency {
-			if now.Before(q.blocked) {
-				break
-			}
-			release, at, ok := f.c.hosts.Acquire(host)
-			if !ok {
-				q.blocked = at
-				break
-			}
-			b := q.items[0]
-			q.items[0] = buffered{}
-			q.items = q.items[1:]
-			f.nbuf--
-			if !f.start(ctx, b, release) {
-				break
-			}
-		}
-		if len(q.items) == 0 {
-			delete(f.buf, host)
-			continue
-		}
-		if !q.blocked.IsZero() && q.blocked.After(now) && (next.IsZero() || q.blocked.Before(next)) {
-			next = q.blocked
-		}
-		keep = append(keep, host)
-	}
-	// Rotate so the next round starts with another host.
-	if len(keep) > 1 {
-		keep = append(keep[1:], keep[0])
-	}
-	f.ring = keep
-	return next
-}
-
-// start hands a job to a worker of its kind.
-func (f *frontier) start(ctx context.Context, b buffered, release func()) bool {
-	it, u := b.it, b.u
-	if u.Scheme == "" {
-		release()
-		f.inflight++
-		f.results <- result{item: it, outcome: state.Outcome{Status: Failed, Error: "unparsable URL"}}
-		return true
-	}
-	ch := f.pageJobs
-	if it.Kind == state.KindImage {
-		ch = f.imageJobs
-	}
-	select {
-	case ch <- job{item: it, u: u, release: release}:
-		f.inflight++
-		return true
-	case <-ctx.Done():
-		release()
-		f.requeueLater(context.WithoutCancel(ctx), it)
-		return false
-	}
-}
-
-func (f *frontier) requeueLater(ctx context.Context, it state.Item) {
-	_ = f.c.state.Requeue(ctx, it)
-}
-
-// shed hands back buffered items of hosts that cannot go now, so a slow or
-// paused host does not hold the buffer (and the breadth-first barrier) while
-// other hosts have work.
-func (f *frontier) shed(ctx context.Context, now time.Time) error {
-	keep := f.ring[:0]
-	for _, host := range f.ring {
-		q := f.buf[host]
-		if q.blocked.Sub(now) < shedAfter {
-			keep = append(keep, host)
-			continue
-		}
-		for _, b := range q.items {
-			it := b.it
-			it.NotBefore = q.blocked
-			if err := f.c.state.Requeue(ctx, it); err != nil {
-				return err
-			}
-		}
-		f.nbuf -= len(q.items)
-		delete(f.buf, host)
-	}
-	f.ring = keep
-	return nil
-}
-
-// shedAfter is the shortest host wait worth handing items back for.
-const shedAfter = 50 * time.Millisecond
-
-// giveBack returns every buffered item to the state (used on exit).
-func (f *frontier) giveBack(ctx context.Context) {
-	for host, q := range f.buf {
-		for _, b := range q.items {
-			_ = f.c.state.Requeue(ctx, b.it)
-		}
-		delete(f.buf, host)
-	}
-	f.ring, f.nbuf = nil, 0
-}
-
-// handle records a job's result in the state: discovered items first, then
-// the acknowledgement, so a crash between the two never loses links.
-func (f *frontier) handle(ctx context.Context, r result) error {
-	st := f.c.state
-	if r.fatal != nil {
-		return r.fatal
-	}
-	if r.aborted {
-		return nil
-	}
-	if r.requeue {
-		return st.Requeue(ctx, r.item)
-	}
-	if len(r.add) > 0 {
-		added, err := st.Add(ctx, r.add)
-		if err != nil {
-			return err
-		}
-		if r.redirect != nil && len(added) > 0 && !added[0] {
-			ev := redirectSeen(r.item, *r.redirect)
-			r.ev, r.outcome = &ev, outcomeOf(&ev)
-		}
-	}
-	if err := st.Done(ctx, r.item, r.outcome); err != nil {
-		return err
-	}
-	// Records follow acknowledgements: the manifest never holds a line
-	// the state could lose.
-	if r.ev != nil {
-		f.c.emit(*r.ev)
-	}
-	return nil
-}
-
-// redirectSeen reports a redirect to a URL the crawl has already seen.
-func redirectSeen(from, to state.Item) Event {
-	origin := from.Origin
-	if origin == "" {
-		origin = from.URL
-	}
-	status := Skipped
-	err := fmt.Errorf("redirects to %s, already crawled", to.URL)
-	if to.URL == origin {
-		status, err = Failed, errors.New("redirect loop")
-	}
-	ev := event(from.Kind, origin, status, err)
-	ev.Page, ev.Depth = from.Page, from.Depth
-	return ev
 }
