@@ -30,7 +30,7 @@ func main() {
 		Out:         out,
 		Concurrency: 8,
 		OnEvent: func(ev crawler.Event) {
-			if ev.Status == "saved" {
+			if ev.Kind == crawler.KindImage && ev.Status == crawler.Saved {
 				fmt.Printf("saved %-40s %6d bytes  %dx%d\n", ev.Path, ev.Bytes, ev.Width, ev.Height)
 			}
 		},

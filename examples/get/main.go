@@ -43,9 +43,9 @@ func main() {
 		Concurrency: 8,
 		OnEvent: func(ev crawler.Event) {
 			switch ev.Status {
-			case "saved":
+			case crawler.Saved:
 				fmt.Printf("saved     %s\n", ev.Path)
-			case "duplicate":
+			case crawler.Duplicate:
 				fmt.Printf("duplicate %s (same bytes as %s)\n", ev.URL, ev.Path)
 			default:
 				fmt.Printf("%-9s %s: %v\n", ev.Status, ev.URL, ev.Err)
