@@ -24,5 +24,5 @@
 //   - urlnorm.go: URL parsing and normalization (WHATWG).
 //   - scope.go, filter.go: which pages are followed.
 //   - collector.go, progress.go, events.go: events, summary and display.
-//   - meta.go: the crawl settings a stored crawl must match.
+//   - settings.go: Settings, what a stored crawl must match (LoadSettings).
 package crawler
