@@ -129,9 +129,6 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 		partials: listPartials(filepath.Join(cfg.Dir, PrivateDir, "partial"))}, nil
 }
 
-// TempDir returns the folder temp files are written in.
-func (w *Writer) TempDir() string { return w.tmpDir }
-
 func skipped(reason string) Result { return Result{Status: state.Skipped, Reason: reason} }
 
 // Save streams r to a file for img. Errors reading r are returned as they are
