@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +21,19 @@ func DefaultUserAgent() string {
 	return "imgcrawl/" + Version + " (+https://github.com/imgcrawl/imgcrawl)"
 }
 
+// The defaults New gives the Config fields left at zero. DefaultRetries is
+// not one of them: Config.Retries 0 means no retries, and a caller that wants
+// the CLI's retries (--retries defaults to DefaultRetries) sets it.
+const (
+	DefaultConcurrency  = 16
+	DefaultPerHost      = 4
+	DefaultRetries      = 3
+	DefaultMaxRetryWait = 10 * time.Minute
+	DefaultMaxRedirects = 10
+	DefaultMaxPageSize  = 16 << 20  // bytes
+	DefaultMaxSize      = 512 << 20 // bytes
+)
+
 // Scope says which pages are followed. Images are fetched from any host.
 type Scope string
 
@@ -32,8 +44,10 @@ const (
 	ScopeAll    Scope = "all"    // anywhere
 )
 
-// Config configures a crawl. The zero value of each field means its
-// documented default; New validates the whole.
+// Config configures a crawl. Each field says what its zero value means:
+// most mean a default (the Default* constants), Retries and the filters mean
+// none. New validates the whole; Validate does the same without preparing a
+// crawl.
 type Config struct {
 	// Seeds are the start pages (depth 0). Invalid ones are reported as
 	// failed events and skipped.
@@ -45,8 +59,8 @@ type Config struct {
 
 	Out          string        // folder for images (default "images")
 	Depth        int           // link depth from a seed; 0 = the seed pages only
-	Concurrency  int           // requests in flight in total (default 16)
-	PerHost      int           // requests in flight per host (default 4)
+	Concurrency  int           // requests in flight in total; 0 = DefaultConcurrency
+	PerHost      int           // requests in flight per host; 0 = DefaultPerHost
 	Rate         float64       // requests per second in total; 0 = unlimited
 	HostRate     float64       // requests per second per host; 0 = unlimited
 	Scope        Scope         // default ScopeHost
@@ -54,10 +68,10 @@ type Config struct {
 	Exclude      []string      // page URL regexps; a page matching one is not followed
 	IgnoreRobots bool          // do not obey robots.txt
 	UserAgent    string        // default DefaultUserAgent()
-	Retries      int           // retries per URL (default 3; -1 = none)
-	MaxRetryWait time.Duration // a Retry-After beyond this fails the URL (default 10m)
-	MaxRedirects int           // default 10
-	MaxPageSize  int64         // bytes, after decompression (default 16 MiB)
+	Retries      int           // tries again after a retryable failure; 0 = none (the CLI: DefaultRetries)
+	MaxRetryWait time.Duration // a Retry-After beyond this fails the URL; 0 = DefaultMaxRetryWait
+	MaxRedirects int           // redirects followed per URL; 0 = DefaultMaxRedirects
+	MaxPageSize  int64         // bytes, after decompression; 0 = DefaultMaxPageSize
 	// ResumeAbove is the size from which an image download is kept when it
 	// is interrupted, to resume with a Range request (default 8 MiB).
 	ResumeAbove int64
@@ -72,9 +86,9 @@ type Config struct {
 	Layout             store.Layout    // default store.LayoutMirror
 	Accept             map[string]bool // image type names to keep; nil = all
 	MinSize            int64           // images smaller than this are skipped; 0 = none
-	MaxSize            int64           // images larger than this are skipped (default 512 MiB)
-	MinWidth           int
-	MinHeight          int
+	MaxSize            int64           // images larger than this are skipped; 0 = DefaultMaxSize
+	MinWidth           int             // narrower images are skipped (pixels); 0 = none
+	MinHeight          int             // shorter images are skipped (pixels); 0 = none
 	Fsync              bool
 	ContentDisposition bool
 
@@ -86,8 +100,8 @@ type Config struct {
 
 	// RobotsRetry is the first wait before robots.txt is asked again after
 	// a 5xx, 429 or unreachable host (then doubling); meanwhile the host is
-	// disallowed. A URL gives up after Retries such waits (default 5s:
-	// 5s, 10s, 20s).
+	// disallowed. A URL gives up after Retries such waits (default 5s;
+	// with DefaultRetries: 5s, 10s, 20s).
 	RobotsRetry time.Duration
 	// StateRetry is how long transient failures of a shared state (a Redis
 	// restart, a network cut) are retried before the crawl gives up
@@ -114,6 +128,8 @@ type Config struct {
 
 // ConfigError is a configuration problem: the CLI maps it to a usage error.
 type ConfigError struct {
+	// Field names the Config field at fault in lower case, words joined by
+	// hyphens: "depth", "per-host", "host-rate", "min-width".
 	Field string
 	Err   error
 }
@@ -121,33 +137,33 @@ type ConfigError struct {
 func (e *ConfigError) Error() string { return fmt.Sprintf("crawler: %s: %v", e.Field, e.Err) }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-type settings struct {
+// resolved is a validated Config with its defaults filled in.
+type resolved struct {
 	Config
 	include, exclude []*regexp.Regexp
 }
 
-func (c Config) withDefaults() (settings, error) {
-	s := settings{Config: c}
+// Validate reports the first field of c that New would reject, as a
+// *ConfigError, without preparing anything. It does not ask for Seeds or
+// Images, which a caller may fill in later (see Settings.Apply); New does.
+func (c Config) Validate() error {
+	_, err := c.withDefaults()
+	return err
+}
+
+func (c Config) withDefaults() (resolved, error) {
+	s := resolved{Config: c}
+	if err := c.checkSigns(); err != nil {
+		return s, err
+	}
 	if s.Out == "" {
 		s.Out = "images"
 	}
-	if s.Depth < 0 {
-		return s, &ConfigError{"depth", errors.New("must be >= 0")}
-	}
 	if s.Concurrency == 0 {
-		s.Concurrency = 16
-	}
-	if s.Concurrency < 0 {
-		return s, &ConfigError{"concurrency", errors.New("must be > 0")}
+		s.Concurrency = DefaultConcurrency
 	}
 	if s.PerHost == 0 {
-		s.PerHost = 4
-	}
-	if s.PerHost < 0 {
-		return s, &ConfigError{"per-host", errors.New("must be > 0")}
-	}
-	if s.Rate < 0 || s.HostRate < 0 {
-		return s, &ConfigError{"rate", errors.New("must be >= 0")}
+		s.PerHost = DefaultPerHost
 	}
 	switch s.Scope {
 	case "":
@@ -156,19 +172,12 @@ func (c Config) withDefaults() (settings, error) {
 	default:
 		return s, &ConfigError{"scope", fmt.Errorf("%q is not one of host, domain, all", s.Scope)}
 	}
-	for _, p := range s.Include {
-		re, err := regexp.Compile(p)
-		if err != nil {
-			return s, &ConfigError{"include", fmt.Errorf("bad regexp %q: %w", p, err)}
-		}
-		s.include = append(s.include, re)
+	var err error
+	if s.include, err = compileAll("include", s.Include); err != nil {
+		return s, err
 	}
-	for _, p := range s.Exclude {
-		re, err := regexp.Compile(p)
-		if err != nil {
-			return s, &ConfigError{"exclude", fmt.Errorf("bad regexp %q: %w", p, err)}
-		}
-		s.exclude = append(s.exclude, re)
+	if s.exclude, err = compileAll("exclude", s.Exclude); err != nil {
+		return s, err
 	}
 	if s.UserAgent == "" {
 		s.UserAgent = s.Fetch.UserAgent
@@ -176,26 +185,20 @@ func (c Config) withDefaults() (settings, error) {
 	if s.UserAgent == "" {
 		s.UserAgent = DefaultUserAgent()
 	}
-	if s.Retries == 0 {
-		s.Retries = 3
-	}
-	if s.Retries < 0 {
-		s.Retries = 0
-	}
 	if s.MaxRetryWait == 0 {
-		s.MaxRetryWait = 10 * time.Minute
+		s.MaxRetryWait = DefaultMaxRetryWait
 	}
 	if s.MaxRedirects == 0 {
-		s.MaxRedirects = 10
+		s.MaxRedirects = DefaultMaxRedirects
 	}
 	if s.MaxPageSize == 0 {
-		s.MaxPageSize = 16 << 20
+		s.MaxPageSize = DefaultMaxPageSize
 	}
 	if s.ResumeAbove <= 0 {
 		s.ResumeAbove = 8 << 20
 	}
 	if s.MaxSize == 0 {
-		s.MaxSize = 512 << 20
+		s.MaxSize = DefaultMaxSize
 	}
 	if s.Layout == "" {
 		s.Layout = store.LayoutMirror
@@ -215,8 +218,41 @@ func (c Config) withDefaults() (settings, error) {
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
-	if len(s.Seeds) == 0 && s.Images == nil {
-		return s, &ConfigError{"seeds", errors.New("no seed URLs")}
-	}
 	return s, nil
+}
+
+// checkSigns rejects the numbers no field takes below zero. Concurrency
+// and PerHost "must be > 0" because their 0 means the default.
+func (c Config) checkSigns() error {
+	for _, n := range []struct {
+		field, want string
+		v           float64
+	}{
+		{"depth", ">= 0", float64(c.Depth)},
+		{"concurrency", "> 0", float64(c.Concurrency)},
+		{"per-host", "> 0", float64(c.PerHost)},
+		{"rate", ">= 0", c.Rate},
+		{"host-rate", ">= 0", c.HostRate},
+		{"retries", ">= 0", float64(c.Retries)},
+		{"min-width", ">= 0", float64(c.MinWidth)},
+		{"min-height", ">= 0", float64(c.MinHeight)},
+	} {
+		if n.v < 0 {
+			return &ConfigError{n.field, fmt.Errorf("must be %s, got %v", n.want, n.v)}
+		}
+	}
+	return nil
+}
+
+// compileAll compiles the regexps of a field.
+func compileAll(field string, patterns []string) ([]*regexp.Regexp, error) {
+	var res []*regexp.Regexp
+	for _, p := range patterns {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, &ConfigError{field, fmt.Errorf("bad regexp %q: %w", p, err)}
+		}
+		res = append(res, re)
+	}
+	return res, nil
 }

@@ -20,7 +20,7 @@ import (
 // Crawler is one crawl. Make it with New and start it with Run, once. The
 // zero value is not usable.
 type Crawler struct {
-	s       settings
+	s       resolved
 	client  *fetch.Client
 	hosts   fetch.Gate
 	robots  *fetch.RobotsCache
@@ -40,6 +40,9 @@ func New(cfg Config) (*Crawler, error) {
 	s, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if len(s.Seeds) == 0 && s.Images == nil {
+		return nil, &ConfigError{"seeds", errors.New("no seed URLs")}
 	}
 	c := &Crawler{s: s, state: s.State, scope: make(map[string]bool)}
 	if c.state == nil {
@@ -95,9 +98,11 @@ func New(cfg Config) (*Crawler, error) {
 	return c, nil
 }
 
-// TempDir returns the folder where image bodies are written before they are
-// renamed into place (for a caller that must clean up after a hard exit).
-func (c *Crawler) TempDir() string { return c.writer.TempDir() }
+// RemoveTemp removes the temp files of the images being written now, for a
+// caller about to exit without waiting for Run to end (a second Ctrl-C).
+// Files under their final names are complete and stay; the images in flight
+// are fetched again by the next run. Safe to call while Run runs.
+func (c *Crawler) RemoveTemp() { c.writer.RemoveTemp() }
 
 // Run crawls until there is nothing left to do, ctx is cancelled, or a fatal
 // error (a write error under OUT, a state error) stops it. Failed URLs are
@@ -109,7 +114,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	}
 	c.ran = true
 	start := time.Now()
-	resumed, err := c.checkMeta(ctx)
+	resumed, err := c.checkSettings(ctx)
 	if err != nil {
 		return Summary{}, err
 	}

@@ -28,5 +28,5 @@
 //   - events.go: Event, Kind and Status, Summary.
 //   - collector.go, progress.go: counters, manifest and display.
 //   - patient.go: retrying a shared state's transient failures.
-//   - meta.go: the crawl settings a stored crawl must match.
+//   - settings.go: Settings, what a stored crawl must match (LoadSettings).
 package crawler

@@ -97,7 +97,7 @@ func TestRetryAfterIsHonouredWithoutHoldingWorkers(t *testing.T) {
 	defer srv.Close()
 	var mu sync.Mutex
 	events := map[string]Event{}
-	c, err := New(Config{Seeds: []string{srv.URL + "/p/0"}, Depth: 3, Out: t.TempDir(), Manifest: "-",
+	c, err := New(Config{Seeds: []string{srv.URL + "/p/0"}, Depth: 3, Out: t.TempDir(), Manifest: "-", Retries: DefaultRetries,
 		OnEvent: func(ev Event) { mu.Lock(); events[ev.URL] = ev; mu.Unlock() }})
 	if err != nil {
 		t.Fatal(err)

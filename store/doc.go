@@ -15,5 +15,7 @@
 //   - tempfile.go: temp files (tempfile_linux.go: anonymous O_TMPFILE ones).
 //   - layout.go: Layout, and the path of a file in each layout.
 //   - name.go: safe file names (sanitizing, suffixes, Content-Disposition).
-//   - manifest.go: Manifest, Entry, ReadManifest.
+//   - removetemp.go: RemoveTemp, for a forced exit.
+//   - manifest.go: Manifest, Entry, ReadManifest, CreateManifest, RebuildManifest.
+//   - private.go: OUT's private folder, and the default place of the state.
 package store

@@ -20,10 +20,6 @@ import (
 	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
-// PrivateDir is the folder under OUT that holds imgcrawl's own files (temp
-// files, the default crawl state). Image names never use it.
-const PrivateDir = ".imgcrawl"
-
 // headSize is how many leading bytes are peeked to decide type and dimensions.
 const headSize = 64 << 10
 
@@ -58,6 +54,7 @@ type Writer struct {
 	anonByFD bool            // and linked by descriptor, not through /proc
 	mu       sync.Mutex      // serializes naming and the content index
 	dirs     map[string]bool // folders known to exist (guarded by mu)
+	named    namedTemps      // the named temp files open now, for RemoveTemp
 
 	pmu      sync.Mutex         // guards partials
 	partials map[state.Key]bool // keys with a kept partial download (see LoadPartial)
@@ -140,9 +137,6 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 		partials: listPartials(filepath.Join(cfg.Dir, PrivateDir, "partial"))}, nil
 }
 
-// TempDir returns the folder temp files are written in.
-func (w *Writer) TempDir() string { return w.tmpDir }
-
 func skipped(reason string) Result { return Result{Status: state.Skipped, Reason: reason} }
 
 // Save streams r to a file for img. Errors reading r are returned as they are
@@ -170,7 +164,7 @@ func (w *Writer) Save(ctx context.Context, img Image, r io.Reader) (Result, erro
 	if reason != "" {
 		return skipped(reason), nil
 	}
-	tmp, err := w.createTemp()
+	tmp, err := w.openTemp()
 	if err != nil {
 		return Result{}, &WriteError{Path: w.tmpDir, Err: err}
 	}

@@ -56,7 +56,7 @@ func tempModes(t *testing.T, cfg WriterConfig, f func(t *testing.T, w *Writer)) 
 			}
 			w.anon, w.anonByFD = anon, byFD
 			f(t, w)
-			if left := dirNames(t, w.TempDir()); len(left) > 0 {
+			if left := dirNames(t, w.tmpDir); len(left) > 0 {
 				t.Errorf("temp files left: %v", left)
 			}
 		})

@@ -6,13 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
-
-	"github.com/imgcrawl/imgcrawl/store/state"
-	"github.com/imgcrawl/imgcrawl/store/state/bolt"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
-	"github.com/imgcrawl/imgcrawl/store"
 )
 
 type crawlCmd struct {
@@ -28,9 +23,6 @@ type crawlCmd struct {
 }
 
 func (c *crawlCmd) Run(e *env) error {
-	if c.Depth < 0 {
-		return usageError{fmt.Errorf("--depth must be >= 0, got %d", c.Depth)}
-	}
 	seeds, err := readSeeds(c.URLs, c.Input, e)
 	if err != nil {
 		return err
@@ -50,8 +42,12 @@ func (c *crawlCmd) Run(e *env) error {
 }
 
 // runCrawl opens the state, runs the crawl with signal handling and prints
-// the summary.
+// the summary. The flags are checked first, so that a bad one touches no
+// stored state.
 func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
 	st, closeState, err := openStateFor(&cfg, sf, e)
 	if err != nil {
 		return err
@@ -66,51 +62,29 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := withSignals(context.Background(), e, cr.TempDir())
+	ctx, stop := withSignals(context.Background(), e, func() {
+		cr.RemoveTemp()
+		os.Exit(exitCanceled)
+	})
 	defer stop()
 	sum, err := cr.Run(ctx)
 	printSummary(e.stderr, sum, sf.Quiet)
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
+	var me *crawler.MismatchError
+	if errors.As(err, &me) {
+		return usageError{fmt.Errorf("%w: %s", err, mismatchHint(sf))}
+	}
 	return err
 }
 
+// mismatchHint says how to start over when the stored crawl differs.
+func mismatchHint(sf *storeFlags) string {
+	if sf.Redis != "" {
+		return "name another --job to start a new shared crawl"
+	}
+	return "use --fresh to discard it, or another output folder"
+}
+
 var errInterrupted = errors.New("interrupted")
-
-// statePath is where the crawl state lives for these flags ("" = memory).
-func statePath(sf *storeFlags) string {
-	switch sf.State {
-	case "none":
-		return ""
-	case "":
-		return filepath.Join(sf.Out, store.PrivateDir, "state.db")
-	}
-	return sf.State
-}
-
-// openState opens the crawl state the flags name.
-func openState(sf *storeFlags, e *env) (state.State, func(), error) {
-	path := statePath(sf)
-	if path == "" {
-		m := state.NewMemory()
-		return m, func() { m.Close() }, nil
-	}
-	if sf.Fresh {
-		if _, err := os.Stat(path); err == nil {
-			fmt.Fprintf(e.stderr, "imgcrawl: --fresh: discarding the stored crawl state %s\n", path)
-		}
-		if err := bolt.Remove(path); err != nil {
-			return nil, nil, err
-		}
-	}
-	b, err := bolt.Open(path, bolt.Options{NoSync: !sf.Fsync})
-	if err != nil {
-		return nil, nil, err
-	}
-	return b, func() {
-		if err := b.Close(); err != nil {
-			fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
-		}
-	}, nil
-}

@@ -27,7 +27,8 @@ func (d *demoCmd) Run(e *env) error {
 	base, stop := testsite.Serve(ln, site)
 	defer stop()
 	fmt.Fprintf(e.stderr, "imgcrawl demo: serving the sample site at %s\n", base)
-	cfg := crawler.Config{Seeds: []string{base + "/"}, Depth: d.Depth, Concurrency: 8, PerHost: 8}
+	cfg := crawler.Config{Seeds: []string{base + "/"}, Depth: d.Depth, Concurrency: 8, PerHost: 8,
+		Retries: crawler.DefaultRetries}
 	sf := storeFlags{Out: d.Out, State: "none", Quiet: d.Quiet}
 	cfg.Out = d.Out
 	if err := runCrawl(cfg, &sf, e); err != nil {

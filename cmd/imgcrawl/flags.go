@@ -1,34 +1,37 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/imgcrawl/imgcrawl/store/imagetype"
+	"github.com/alecthomas/kong"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
 	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store"
+	"github.com/imgcrawl/imgcrawl/store/imagetype"
+	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
 )
 
 // fetchFlags are the flags of every command that downloads.
 type fetchFlags struct {
-	Concurrency    int           `short:"c" default:"16" help:"Requests in flight in total, pages and images together."`
-	PerHost        int           `name:"per-host" default:"4" help:"Requests in flight per host."`
+	Concurrency    int           `short:"c" default:"${default_concurrency}" help:"Requests in flight in total, pages and images together."`
+	PerHost        int           `name:"per-host" default:"${default_per_host}" help:"Requests in flight per host."`
 	Rate           float64       `default:"0" help:"Requests per second in total (0 = unlimited)."`
 	HostRate       float64       `name:"host-rate" default:"0" help:"Requests per second per host (0 = unlimited)."`
 	IgnoreRobots   bool          `name:"ignore-robots" help:"Do not obey robots.txt."`
-	UserAgent      string        `name:"user-agent" placeholder:"S" help:"User-Agent header (default imgcrawl/<version> (+https://github.com/imgcrawl/imgcrawl))."`
-	Retries        int           `default:"3" help:"Retries of transport errors, 408, 429, 500, 502, 503, 504."`
-	MaxRetryWait   time.Duration `name:"max-retry-wait" default:"10m" help:"Longest Retry-After honoured; beyond it the URL fails."`
+	UserAgent      string        `name:"user-agent" placeholder:"S" help:"User-Agent header (default ${default_user_agent})."`
+	Retries        int           `default:"${default_retries}" help:"Retries of transport errors, 408, 429, 500, 502, 503, 504."`
+	MaxRetryWait   time.Duration `name:"max-retry-wait" default:"${default_max_retry_wait}" help:"Longest Retry-After honoured; beyond it the URL fails."`
 	ConnectTimeout time.Duration `name:"connect-timeout" default:"10s" help:"Connect (and TLS handshake) timeout."`
 	HeaderTimeout  time.Duration `name:"header-timeout" default:"30s" help:"Timeout for response headers."`
 	IdleTimeout    time.Duration `name:"idle-timeout" default:"30s" help:"Fail a body that makes no progress for this long."`
-	MaxPageSize    byteSize      `name:"max-page-size" default:"16MiB" help:"Largest page, after decompression."`
-	MaxRedirects   int           `name:"max-redirects" default:"10" help:"Redirects followed per URL."`
+	MaxPageSize    byteSize      `name:"max-page-size" default:"${default_max_page_size}" help:"Largest page, after decompression."`
+	MaxRedirects   int           `name:"max-redirects" default:"${default_max_redirects}" help:"Redirects followed per URL."`
 	AllowPrivate   bool          `name:"allow-private" help:"Allow links and redirects into loopback and private networks."`
 	Insecure       bool          `help:"Skip TLS certificate verification."`
 	Proxy          string        `placeholder:"URL" help:"Proxy (http, https, socks5); default from HTTP_PROXY/HTTPS_PROXY/NO_PROXY."`
@@ -42,7 +45,7 @@ type storeFlags struct {
 	Manifest           string   `placeholder:"FILE" help:"Manifest file (default OUT/manifest.jsonl; '-' for none)."`
 	Accept             string   `placeholder:"TYPES" help:"Image types to keep, e.g. png,jpeg,gif,webp,avif,svg (default all)."`
 	MinSize            byteSize `name:"min-size" default:"0" help:"Skip images smaller than this (bytes, KiB, MiB)."`
-	MaxSize            byteSize `name:"max-size" default:"512MiB" help:"Skip images larger than this."`
+	MaxSize            byteSize `name:"max-size" default:"${default_max_size}" help:"Skip images larger than this."`
 	MinWidth           int      `name:"min-width" default:"0" help:"Skip images narrower than this (pixels)."`
 	MinHeight          int      `name:"min-height" default:"0" help:"Skip images shorter than this (pixels)."`
 	Fsync              bool     `help:"Fsync each image before it is renamed into place."`
@@ -83,24 +86,16 @@ func parseByteSize(s string) (int64, error) {
 
 // apply copies the fetch flags into a crawler config.
 func (f *fetchFlags) apply(cfg *crawler.Config) error {
-	if f.Concurrency <= 0 {
-		return usageError{fmt.Errorf("--concurrency must be > 0, got %d", f.Concurrency)}
+	// The library reads 0 as "the default", which these flags have already:
+	// 0 given on the command line is a mistake. crawler.New checks the rest.
+	if f.Concurrency == 0 {
+		return usageError{errors.New("--concurrency: must be > 0, got 0")}
 	}
-	if f.PerHost <= 0 {
-		return usageError{fmt.Errorf("--per-host must be > 0, got %d", f.PerHost)}
-	}
-	if f.Rate < 0 || f.HostRate < 0 {
-		return usageError{fmt.Errorf("--rate and --host-rate must be >= 0")}
-	}
-	if f.Retries < 0 {
-		return usageError{fmt.Errorf("--retries must be >= 0, got %d", f.Retries)}
+	if f.PerHost == 0 {
+		return usageError{errors.New("--per-host: must be > 0, got 0")}
 	}
 	cfg.Concurrency, cfg.PerHost, cfg.Rate, cfg.HostRate = f.Concurrency, f.PerHost, f.Rate, f.HostRate
-	cfg.IgnoreRobots, cfg.UserAgent = f.IgnoreRobots, f.UserAgent
-	cfg.Retries = f.Retries
-	if f.Retries == 0 {
-		cfg.Retries = -1
-	}
+	cfg.IgnoreRobots, cfg.UserAgent, cfg.Retries = f.IgnoreRobots, f.UserAgent, f.Retries
 	cfg.MaxRetryWait, cfg.MaxRedirects, cfg.MaxPageSize = f.MaxRetryWait, f.MaxRedirects, int64(f.MaxPageSize)
 	hdr := http.Header{}
 	for _, h := range f.Header {
@@ -120,20 +115,56 @@ func (f *fetchFlags) apply(cfg *crawler.Config) error {
 
 // apply copies the store flags into a crawler config.
 func (s *storeFlags) apply(cfg *crawler.Config, layout string) error {
-	l, err := store.ParseLayout(layout)
-	if err != nil {
-		return usageError{fmt.Errorf("--layout: %w", err)}
-	}
-	cfg.Out, cfg.Layout, cfg.Manifest = s.Out, l, s.Manifest
+	cfg.Out, cfg.Layout, cfg.Manifest = s.Out, store.Layout(layout), s.Manifest
 	if s.Accept != "" {
+		var err error
 		if cfg.Accept, err = imagetype.ParseAccept(s.Accept); err != nil {
 			return usageError{fmt.Errorf("--accept: %w", err)}
 		}
 	}
-	if s.MinWidth < 0 || s.MinHeight < 0 {
-		return usageError{fmt.Errorf("--min-width and --min-height must be >= 0")}
-	}
 	cfg.MinSize, cfg.MaxSize, cfg.MinWidth, cfg.MinHeight = int64(s.MinSize), int64(s.MaxSize), s.MinWidth, s.MinHeight
 	cfg.Fsync, cfg.ContentDisposition = s.Fsync, s.ContentDisposition
 	return nil
+}
+
+// defaultVars are the library's defaults, for the flags' default tags
+// (${default_concurrency}) and help, so that the CLI does not repeat them.
+func defaultVars() kong.Vars {
+	return kong.Vars{
+		"default_concurrency":    strconv.Itoa(crawler.DefaultConcurrency),
+		"default_per_host":       strconv.Itoa(crawler.DefaultPerHost),
+		"default_retries":        strconv.Itoa(crawler.DefaultRetries),
+		"default_max_retry_wait": formatDuration(crawler.DefaultMaxRetryWait),
+		"default_max_redirects":  strconv.Itoa(crawler.DefaultMaxRedirects),
+		"default_max_page_size":  formatByteSize(crawler.DefaultMaxPageSize),
+		"default_max_size":       formatByteSize(crawler.DefaultMaxSize),
+		"default_user_agent":     crawler.DefaultUserAgent(),
+		"default_redis_lease":    formatDuration(redisstate.DefaultLease),
+	}
+}
+
+// formatByteSize writes n as parseByteSize reads it, in the largest binary
+// unit that divides it: 16MiB.
+func formatByteSize(n int64) string {
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n != 0 && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// formatDuration writes d without zero minutes and seconds: 10m, not 10m0s.
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

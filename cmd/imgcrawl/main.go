@@ -58,6 +58,7 @@ func run(args []string, e env) int {
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
 		kong.DefaultEnvars("IMGCRAWL"),
 		kong.Bind(&e),
+		defaultVars(),
 	)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
@@ -98,12 +99,27 @@ func exitCode(err error, e env) int {
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, errInterrupted):
 		return exitCanceled
-	case errors.As(err, &ue), errors.As(err, &ce), errors.As(err, &me):
+	case errors.As(err, &ce):
+		if flag, ok := configFlags[ce.Field]; ok {
+			err = fmt.Errorf("%s: %w", flag, ce.Err)
+		}
+		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
+		return exitUsage
+	case errors.As(err, &ue), errors.As(err, &me):
 		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
 		return exitUsage
 	}
 	fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
 	return exitFatal
+}
+
+// configFlags names the flag that sets each field a *crawler.ConfigError
+// can name; the others (seeds, fetch) are reported as the crawler words them.
+var configFlags = map[string]string{
+	"depth": "--depth", "concurrency": "--concurrency", "per-host": "--per-host",
+	"rate": "--rate", "host-rate": "--host-rate", "retries": "--retries",
+	"scope": "--scope", "include": "--include", "exclude": "--exclude", "layout": "--layout",
+	"min-width": "--min-width", "min-height": "--min-height",
 }
 
 type versionCmd struct{}

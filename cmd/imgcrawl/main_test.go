@@ -38,6 +38,16 @@ func TestUsageErrorsExit2AndNameTheInput(t *testing.T) {
 		{"missing input", []string{"crawl", "-o", dir, "-i", filepath.Join(dir, "nope.txt")}, "nope.txt"},
 		{"zero concurrency", []string{"crawl", "-o", dir, "-c", "0", "http://127.0.0.1/"}, "--concurrency"},
 		{"bad header", []string{"crawl", "-o", dir, "-H", "novalue", "http://127.0.0.1/"}, "--header"},
+		{"negative depth", []string{"crawl", "-o", dir, "--depth=-1", "http://127.0.0.1/"}, "--depth: must be >= 0, got -1"},
+		{"negative demo depth", []string{"demo", "-o", dir, "--depth=-2"}, "--depth: must be >= 0, got -2"},
+		{"negative concurrency", []string{"get", "-o", dir, "--concurrency=-3", "http://127.0.0.1/a.png"}, "--concurrency: must be > 0, got -3"},
+		{"zero per-host", []string{"crawl", "-o", dir, "--per-host", "0", "http://127.0.0.1/"}, "--per-host: must be > 0, got 0"},
+		{"negative per-host", []string{"crawl", "-o", dir, "--per-host=-1", "http://127.0.0.1/"}, "--per-host: must be > 0, got -1"},
+		{"negative rate", []string{"crawl", "-o", dir, "--rate=-1", "http://127.0.0.1/"}, "--rate: must be >= 0"},
+		{"negative host rate", []string{"crawl", "-o", dir, "--host-rate=-1", "http://127.0.0.1/"}, "--host-rate: must be >= 0"},
+		{"negative retries", []string{"crawl", "-o", dir, "--retries=-1", "http://127.0.0.1/"}, "--retries: must be >= 0, got -1"},
+		{"negative min width", []string{"get", "-o", dir, "--min-width=-1", "http://127.0.0.1/a.png"}, "--min-width: must be >= 0"},
+		{"negative min height", []string{"get", "-o", dir, "--min-height=-1", "http://127.0.0.1/a.png"}, "--min-height: must be >= 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, "", tc.args...)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 	"github.com/imgcrawl/imgcrawl/store/state"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
-	"github.com/imgcrawl/imgcrawl/store"
 	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
 )
 
@@ -19,29 +17,13 @@ import (
 type redisFlags struct {
 	Redis      string        `placeholder:"URL" help:"Share the crawl through Redis (redis://[:PASSWORD@]HOST:PORT/DB): every process started with the same --redis and --job works on one crawl."`
 	Job        string        `placeholder:"NAME" help:"Name of the shared crawl (default: derived from the seed URLs). Needed to join without URLs."`
-	RedisLease time.Duration `name:"redis-lease" hidden:"" default:"30s" help:"How long a dead worker's items stay leased."`
+	RedisLease time.Duration `name:"redis-lease" hidden:"" default:"${default_redis_lease}" help:"How long a dead worker's items stay leased."`
 }
 
-// redisJobMeta is the part of the engine's stored settings that a worker
-// joining without URLs takes over (the JSON the engine saves with SaveMeta).
-type redisJobMeta struct {
-	Mode    string   `json:"mode"`
-	Seeds   []string `json:"seeds"`
-	Depth   int      `json:"depth"`
-	Scope   string   `json:"scope"`
-	Include []string `json:"include"`
-	Exclude []string `json:"exclude"`
-	Layout  string   `json:"layout"`
-}
-
-// openStateFor opens the state the flags name: the job on Redis with
-// --redis (also setting the job-wide politeness gate, and for a worker
-// started without URLs, the job's seeds and settings), else what
-// openState opens.
-func openStateFor(cfg *crawler.Config, sf *storeFlags, e *env) (state.State, func(), error) {
-	if sf.Redis == "" {
-		return openState(sf, e)
-	}
+// openRedis opens the job on Redis that the flags name, also setting the
+// job-wide politeness gate and, for a worker started without URLs, the
+// job's seeds and settings.
+func openRedis(cfg *crawler.Config, sf *storeFlags, e *env) (state.State, func(), error) {
 	if err := checkRedisFlags(sf); err != nil {
 		return nil, nil, err
 	}
@@ -100,25 +82,17 @@ func checkRedisFlags(sf *storeFlags) error {
 // joinRedisJob gives a worker started without URLs the job's seeds and
 // crawl settings.
 func joinRedisJob(cfg *crawler.Config, st *redisstate.State) error {
-	raw, ok, err := st.LoadMeta(context.Background())
+	s, ok, err := crawler.LoadSettings(context.Background(), st)
 	if err != nil {
-		return err
+		return fmt.Errorf("shared crawl %s: %w", st.Job(), err)
 	}
 	if !ok {
 		return usageError{fmt.Errorf("shared crawl %s has not been started: give seed URLs to start it", st.Job())}
 	}
-	var m redisJobMeta
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return fmt.Errorf("shared crawl %s: stored settings unreadable: %w", st.Job(), err)
+	if s.Mode != crawler.ModeCrawl || len(s.Seeds) == 0 {
+		return usageError{fmt.Errorf("shared crawl %s is a %q job, not a crawl", st.Job(), s.Mode)}
 	}
-	if m.Mode != "crawl" || len(m.Seeds) == 0 {
-		return usageError{fmt.Errorf("shared crawl %s is a %q job, not a crawl", st.Job(), m.Mode)}
-	}
-	cfg.Seeds, cfg.Depth, cfg.Scope = m.Seeds, m.Depth, crawler.Scope(m.Scope)
-	cfg.Include, cfg.Exclude = m.Include, m.Exclude
-	if m.Layout != "" {
-		cfg.Layout = store.Layout(m.Layout)
-	}
+	s.Apply(cfg)
 	return nil
 }
 

@@ -124,3 +124,22 @@ func TestRedisCrawlJoinAndStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestRedisMismatchNamesTheWayOut: a shared crawl started with other
+// settings is refused with a hint that fits it (--fresh does not apply).
+func TestRedisMismatchNamesTheWayOut(t *testing.T) {
+	rurl := "redis://" + redistest.Start(t) + "/0"
+	site := testsite.New(testsite.DefaultOptions())
+	base, stop := site.Start()
+	defer stop()
+	dir := t.TempDir()
+	args := []string{"crawl", "-q", "-o", filepath.Join(dir, "a"), "--redis", rurl, "--job", "hint", base + "/"}
+	if code, _, stderr := runCLI(t, "", append(args, "-d", "0")...); code != 0 {
+		t.Fatalf("first worker: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr := runCLI(t, "", append(args, "-d", "1")...)
+	if code != exitUsage || !strings.Contains(stderr, "depth: stored 0, now 1") ||
+		!strings.Contains(stderr, "another --job") || strings.Contains(stderr, "--fresh") {
+		t.Errorf("other depth: exit %d, want %d naming the depth and --job, not --fresh:\n%s", code, exitUsage, stderr)
+	}
+}

@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 )
 
 // withSignals cancels the context on the first SIGINT or SIGTERM (the crawl
-// stops taking work, flushes and exits 130). A second signal removes temp
-// files and exits at once.
-func withSignals(parent context.Context, e *env, tmpDir string) (context.Context, func()) {
+// stops taking work, flushes and exits 130). A second signal calls quit,
+// which exits at once (runCrawl's removes the crawl's temp files first).
+func withSignals(parent context.Context, e *env, quit func()) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(parent)
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
@@ -27,9 +26,8 @@ func withSignals(parent context.Context, e *env, tmpDir string) (context.Context
 		}
 		select {
 		case <-ch:
-			removeTemp(tmpDir)
 			fmt.Fprintln(e.stderr, "imgcrawl: interrupted twice: exiting now")
-			os.Exit(exitCanceled)
+			quit()
 		case <-done:
 		}
 	}()
@@ -37,12 +35,5 @@ func withSignals(parent context.Context, e *env, tmpDir string) (context.Context
 		signal.Stop(ch)
 		close(done)
 		cancel()
-	}
-}
-
-func removeTemp(dir string) {
-	files, _ := filepath.Glob(filepath.Join(dir, "*.part"))
-	for _, f := range files {
-		os.Remove(f)
 	}
 }

@@ -18,7 +18,7 @@ func (s *statusCmd) Run(e *env) error {
 	if s.Redis != "" {
 		return redisStatus(s.redisFlags, e)
 	}
-	path := statePath(&storeFlags{Out: s.Out, State: s.State})
+	path := statePath(s.Out, s.State)
 	if path == "" {
 		return usageError{fmt.Errorf("--state none has nothing stored")}
 	}

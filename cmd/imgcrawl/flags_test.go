@@ -1,0 +1,123 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/imgcrawl/imgcrawl/crawler"
+	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
+)
+
+// TestFlagDefaultsAreTheLibrarys parses a bare command line: every flag
+// that has a library default gets it from the library.
+func TestFlagDefaultsAreTheLibrarys(t *testing.T) {
+	var c cli
+	parser, err := kong.New(&c, defaultVars())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parser.Parse([]string{"crawl", "http://127.0.0.1/"}); err != nil {
+		t.Fatal(err)
+	}
+	f, s := c.Crawl.fetchFlags, c.Crawl.storeFlags
+	for _, d := range []struct {
+		name      string
+		got, want any
+	}{
+		{"--concurrency", f.Concurrency, crawler.DefaultConcurrency},
+		{"--per-host", f.PerHost, crawler.DefaultPerHost},
+		{"--retries", f.Retries, crawler.DefaultRetries},
+		{"--max-retry-wait", f.MaxRetryWait, crawler.DefaultMaxRetryWait},
+		{"--max-redirects", f.MaxRedirects, crawler.DefaultMaxRedirects},
+		{"--max-page-size", int64(f.MaxPageSize), int64(crawler.DefaultMaxPageSize)},
+		{"--max-size", int64(s.MaxSize), int64(crawler.DefaultMaxSize)},
+		{"--redis-lease", s.RedisLease, redisstate.DefaultLease},
+	} {
+		if d.got != d.want {
+			t.Errorf("%s defaults to %v, the library's default is %v", d.name, d.got, d.want)
+		}
+	}
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{{10 * time.Minute, "10m"}, {30 * time.Second, "30s"}, {2 * time.Hour, "2h"}, {90 * time.Second, "1m30s"}} {
+		if got := formatDuration(tc.d); got != tc.want {
+			t.Errorf("formatDuration(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+	for _, n := range []int64{0, 1, 1000, 64 << 10, 16 << 20, 3 << 30, 1<<20 + 1} {
+		if got, err := parseByteSize(formatByteSize(n)); err != nil || got != n {
+			t.Errorf("parseByteSize(formatByteSize(%d)) = %d, %v", n, got, err)
+		}
+	}
+}
+
+// TestRetriesFlag: a page that always answers 503 is asked 1+3 times by
+// default and once with --retries 0.
+func TestRetriesFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		requests int32
+	}{
+		{"default", nil, 1 + 3},
+		{"--retries 0", []string{"--retries", "0"}, 1},
+		{"--retries 1", []string{"--retries", "1"}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var hits atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/robots.txt" {
+					http.NotFound(w, r)
+					return
+				}
+				hits.Add(1)
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}))
+			defer srv.Close()
+			args := append([]string{"crawl", "-q", "--state", "none", "-o", t.TempDir()}, tc.args...)
+			code, _, stderr := runCLI(t, "", append(args, srv.URL+"/")...)
+			if code != 0 || hits.Load() != tc.requests || !strings.Contains(stderr, "errors 1,") {
+				t.Errorf("exit %d after %d requests, want 0 after %d and one error; stderr:\n%s",
+					code, hits.Load(), tc.requests, stderr)
+			}
+		})
+	}
+}
+
+// TestBadFlagTouchesNoStoredState: a flag the crawler rejects is reported
+// before the state is opened, so --fresh has discarded nothing.
+func TestBadFlagTouchesNoStoredState(t *testing.T) {
+	_, base := slowSite(t)
+	out := t.TempDir()
+	if code, _, stderr := runCLI(t, "", "crawl", "-q", "-d", "0", "-o", out, base+"/"); code != 0 {
+		t.Fatalf("first crawl: exit %d\n%s", code, stderr)
+	}
+	path := filepath.Join(out, ".imgcrawl", "state.db") // where users find it: a file format
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("no state at the documented place: %v", err)
+	}
+	code, _, stderr := runCLI(t, "", "crawl", "-q", "--fresh", "--depth=-1", "-o", out, base+"/")
+	if code != exitUsage || strings.Contains(stderr, "discarding") {
+		t.Fatalf("--fresh with a bad flag: exit %d, want %d and nothing discarded:\n%s", code, exitUsage, stderr)
+	}
+	after, err := os.Stat(path)
+	if err != nil || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("the stored state was touched: %v", err)
+	}
+	code, stdout, _ := runCLI(t, "", "status", "-o", out)
+	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("state:      %s", path)) {
+		t.Errorf("status does not read the default state: exit %d\n%s", code, stdout)
+	}
+}

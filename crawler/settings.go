@@ -1,0 +1,129 @@
+package crawler
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/imgcrawl/imgcrawl/store"
+	"github.com/imgcrawl/imgcrawl/store/state"
+)
+
+// Mode says what a crawl was started from.
+type Mode string
+
+// The modes.
+const (
+	ModeCrawl Mode = "crawl" // seed pages (Config.Seeds), followed for links and images
+	ModeGet   Mode = "get"   // a stream of image URLs (Config.Images) alone
+)
+
+// Settings are what a stored crawl remembers of the Config that started it.
+// Run saves them in a new state and refuses to continue a stored crawl whose
+// settings differ (a *MismatchError), so that two crawls never mix in one
+// state. They are stored as JSON under these names, which never change. The
+// zero value is no crawl.
+type Settings struct {
+	Mode    Mode         `json:"mode"`
+	Seeds   []string     `json:"seeds,omitempty"` // normalized and sorted; ModeCrawl only
+	Depth   int          `json:"depth"`           // ModeCrawl only, as are Scope, Include and Exclude
+	Scope   Scope        `json:"scope,omitempty"`
+	Include []string     `json:"include,omitempty"`
+	Exclude []string     `json:"exclude,omitempty"`
+	Layout  store.Layout `json:"layout"`
+}
+
+// LoadSettings returns the settings of the crawl stored in st; ok is false
+// when st holds no crawl yet. A process that joins a shared crawl without
+// repeating its settings reads them here and applies them with
+// Settings.Apply.
+func LoadSettings(ctx context.Context, st state.State) (s Settings, ok bool, err error) {
+	raw, ok, err := st.LoadMeta(ctx)
+	if err != nil || !ok {
+		return Settings{}, false, err
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return Settings{}, false, fmt.Errorf("crawler: stored crawl settings unreadable: %w", err)
+	}
+	return s, true, nil
+}
+
+// Apply sets the fields of cfg that s records: for ModeCrawl the seeds,
+// depth, scope and page filters; for every mode the layout, when s names
+// one.
+func (s Settings) Apply(cfg *Config) {
+	if s.Mode == ModeCrawl {
+		cfg.Seeds, cfg.Depth, cfg.Scope = s.Seeds, s.Depth, s.Scope
+		cfg.Include, cfg.Exclude = s.Include, s.Exclude
+	}
+	if s.Layout != "" {
+		cfg.Layout = s.Layout
+	}
+}
+
+// MismatchError says a stored crawl was started with other settings.
+type MismatchError struct {
+	Diffs []string // "seeds: stored [...], now [...]"
+}
+
+func (e *MismatchError) Error() string {
+	return "crawler: the stored crawl differs from this one (" + strings.Join(e.Diffs, "; ") + ")"
+}
+
+// settings returns this crawl's Settings.
+func (c *Crawler) settings() Settings {
+	if c.s.Images != nil && len(c.seeds) == 0 {
+		return Settings{Mode: ModeGet, Layout: c.s.Layout}
+	}
+	s := Settings{Mode: ModeCrawl, Depth: c.s.Depth, Scope: c.s.Scope, Include: c.s.Include,
+		Exclude: c.s.Exclude, Layout: c.s.Layout}
+	for _, seed := range c.seeds {
+		s.Seeds = append(s.Seeds, seed.URL)
+	}
+	slices.Sort(s.Seeds)
+	return s
+}
+
+// checkSettings stores the crawl's settings in a new state, or compares
+// them with a stored crawl's; resumed reports a stored crawl.
+func (c *Crawler) checkSettings(ctx context.Context) (resumed bool, err error) {
+	now := c.settings()
+	old, ok, err := LoadSettings(ctx, c.state)
+	if err != nil {
+		return ok, err
+	}
+	if !ok {
+		b, err := json.Marshal(now)
+		if err != nil {
+			return false, err
+		}
+		return false, c.state.SaveMeta(ctx, b)
+	}
+	if diffs := old.diff(now); len(diffs) > 0 {
+		return true, &MismatchError{Diffs: diffs}
+	}
+	return true, nil
+}
+
+// diff lists how now differs from the stored settings s, in the
+// MismatchError's words.
+func (s Settings) diff(now Settings) []string {
+	var diffs []string
+	diff := func(name string, a, b any) {
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			diffs = append(diffs, fmt.Sprintf("%s: stored %v, now %v", name, a, b))
+		}
+	}
+	diff("mode", s.Mode, now.Mode)
+	if now.Mode == ModeCrawl {
+		diff("seeds", s.Seeds, now.Seeds)
+		diff("depth", s.Depth, now.Depth)
+		diff("scope", s.Scope, now.Scope)
+		diff("include", s.Include, now.Include)
+		diff("exclude", s.Exclude, now.Exclude)
+	}
+	diff("layout", s.Layout, now.Layout)
+	return diffs
+}
