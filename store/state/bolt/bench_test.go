@@ -133,7 +133,7 @@ func BenchmarkBoltDone(b *testing.B) {
 			if err != nil || len(taken) != len(items) {
 				b.Fatalf("took %d of %d: %v", len(taken), len(items), err)
 			}
-			out := state.Outcome{Status: "saved", Bytes: 123456}
+			out := state.Outcome{Status: state.Saved, Bytes: 123456}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for _, it := range taken {
@@ -157,7 +157,7 @@ func BenchmarkBoltLifecycle(b *testing.B) {
 		b.Run(st.name, func(b *testing.B) {
 			ctx := context.Background()
 			s := st.open(b)
-			out := state.Outcome{Status: "saved", Bytes: 4096}
+			out := state.Outcome{Status: state.Saved, Bytes: 4096}
 			var n uint64
 			round := func() {
 				it := benchItem(n)

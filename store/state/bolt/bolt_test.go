@@ -47,11 +47,11 @@ func testWork(t *testing.T, s state.State, now time.Time, mid func()) []string {
 	for _, it := range stateMustTake(t, s, 10, now) {
 		switch it.URL {
 		case "http://h/a":
-			stateMustDone(t, s, it, state.Outcome{Status: "page"})
+			stateMustDone(t, s, it, state.Outcome{Status: state.Parsed})
 		case "http://h/1.png":
-			stateMustDone(t, s, it, state.Outcome{Status: "saved", Bytes: 1000})
+			stateMustDone(t, s, it, state.Outcome{Status: state.Saved, Bytes: 1000})
 		case "http://h/2.png":
-			stateMustDone(t, s, it, state.Outcome{Status: "duplicate"})
+			stateMustDone(t, s, it, state.Outcome{Status: state.Duplicate})
 		case "http://h/3.png":
 			it.Attempt = 1
 			it.NotBefore = now.Add(time.Hour)

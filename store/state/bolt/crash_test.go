@@ -251,7 +251,7 @@ func TestBoltConcurrentWork(t *testing.T) {
 						it.Attempt++
 						err = b.Requeue(ctx, it)
 					} else {
-						err = b.Done(ctx, it, state.Outcome{Status: "saved", Bytes: 1})
+						err = b.Done(ctx, it, state.Outcome{Status: state.Saved, Bytes: 1})
 					}
 					if err != nil {
 						t.Error(err)

@@ -70,7 +70,7 @@ func TestBoltFreshCommitMatchesReplay(t *testing.T) {
 					}
 					continue
 				}
-				if err := a.Done(ctx, it, state.Outcome{Status: "saved", Bytes: int64(rng.IntN(1e6))}); err != nil {
+				if err := a.Done(ctx, it, state.Outcome{Status: state.Saved, Bytes: int64(rng.IntN(1e6))}); err != nil {
 					t.Fatal(err)
 				}
 			case 5:

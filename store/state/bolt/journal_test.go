@@ -32,7 +32,7 @@ func testOps() ([]byte, []testOp) {
 	nb := time.Unix(0, 1_700_000_000_123_456_789)
 	add := state.Item{Key: state.KeyOf("http://h/a"), URL: "http://h/a", Kind: state.KindPage, Depth: 3, Page: "http://h/", Origin: "http://h/old", Hops: 2, Attempt: 1, NotBefore: nb}
 	req := state.Item{Key: state.KeyOf("http://h/i.png"), URL: "http://h/i.png", Kind: state.KindImage, Depth: -1}
-	out := state.Outcome{Status: "failed", Bytes: -5, Error: "fetch: 503"}
+	out := state.Outcome{Status: state.Failed, Bytes: -5, Error: "fetch: 503"}
 	sum := [32]byte{9, 8, 7}
 	want := []testOp{
 		{code: opAdd, seq: 7, item: add},

@@ -47,7 +47,7 @@ func killChild(path string) {
 			os.Exit(1)
 		}
 		for _, it := range taken {
-			if err := b.Done(ctx, it, state.Outcome{Status: "saved", Bytes: 1}); err != nil {
+			if err := b.Done(ctx, it, state.Outcome{Status: state.Saved, Bytes: 1}); err != nil {
 				fmt.Println("error", err)
 				os.Exit(1)
 			}

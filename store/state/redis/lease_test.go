@@ -47,10 +47,10 @@ func TestLeases(t *testing.T) {
 		time.Sleep(1200 * time.Millisecond)
 		again := rsTake(t, b, 10, time.Now())
 		rsWant(t, "b after the lease ran out", again, "http://h/a")
-		rsDone(t, b, again[0], state.Outcome{Status: "page"})
+		rsDone(t, b, again[0], state.Outcome{Status: state.Parsed})
 		rsWant(t, "b after depth 0", rsTake(t, b, 10, time.Now()), "http://h/deeper")
 		// The dead worker's Done comes too late: harmless.
-		rsDone(t, a, got[0], state.Outcome{Status: "page"})
+		rsDone(t, a, got[0], state.Outcome{Status: state.Parsed})
 		if c := rsCounts(t, b); c.PagesDone != 1 || c.PagesPending != 1 {
 			t.Errorf("counts = %+v, want 1 page done, 1 pending", c)
 		}
@@ -66,8 +66,8 @@ func TestLeases(t *testing.T) {
 		time.Sleep(1200 * time.Millisecond)
 		again := rsTake(t, b, 1, time.Now())
 		rsWant(t, "b re-takes", again, "http://h/1.png")
-		rsDone(t, a, got[0], state.Outcome{Status: "saved", Bytes: 10})
-		rsDone(t, b, again[0], state.Outcome{Status: "duplicate", Bytes: 10})
+		rsDone(t, a, got[0], state.Outcome{Status: state.Saved, Bytes: 10})
+		rsDone(t, b, again[0], state.Outcome{Status: state.Duplicate, Bytes: 10})
 		if err := b.Requeue(ctx, again[0]); err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestLeases(t *testing.T) {
 		rsDie(a)
 		time.Sleep(1200 * time.Millisecond)
 		rsWant(t, "Take(0) reclaims only", rsTake(t, b, 0, time.Now()))
-		rsDone(t, a, got[0], state.Outcome{Status: "page"})
+		rsDone(t, a, got[0], state.Outcome{Status: state.Parsed})
 		rsWant(t, "b finds nothing", rsTake(t, b, 10, time.Now()))
 		if c := rsCounts(t, b); c.PagesDone != 1 || c.PagesPending != 0 {
 			t.Errorf("counts = %+v, want 1 page done, none pending", c)

@@ -118,7 +118,7 @@ func TestRedisLostMidCrawl(t *testing.T) {
 	}{
 		{"add", func() error { _, err := s.Add(cctx, []state.Item{rsPage("http://h/c", 0)}); return err }},
 		{"take", func() error { _, err := s.Take(cctx, 1, time.Now()); return err }},
-		{"done", func() error { return s.Done(cctx, got[0], state.Outcome{Status: "page"}) }},
+		{"done", func() error { return s.Done(cctx, got[0], state.Outcome{Status: state.Parsed}) }},
 		{"counts", func() error { _, err := s.Counts(cctx); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

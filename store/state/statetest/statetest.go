@@ -92,256 +92,298 @@ type Options struct {
 	MetaFirstWriterWins bool
 }
 
+// env is what every conformance case gets: a way to open a new, empty
+// state, the options, and a fixed time and context.
+type env struct {
+	open func(t *testing.T) state.State
+	opt  Options
+	ctx  context.Context
+	now  time.Time
+}
+
+// cases are the conformance suite's behaviours, by name.
+var cases = []struct {
+	name string
+	run  func(t *testing.T, e env)
+}{
+	{"add dedupes", testAddDedupes},
+	{"take is breadth first", testTakeIsBreadthFirst},
+	{"take splits max between pages and images", testTakeSplitsMaxBetweenPagesAndImages},
+	{"delayed items are not due and do not hold pages back", testDelayedItemsAreNotDueAndDoNotHoldPagesBack},
+	{"requeue waits for not before", testRequeueWaitsForNotBefore},
+	{"requeue without not before is due at once", testRequeueWithoutNotBeforeIsDueAtOnce},
+	{"done removes from pending", testDoneRemovesFromPending},
+	{"claim content first wins", testClaimContentFirstWins},
+	{"counts", testCounts},
+	{"meta", testMeta},
+	{"concurrent add adds each key once", testConcurrentAddAddsEachKeyOnce},
+	{"closed", testClosed},
+}
+
 // Run is the conformance suite every state.State implementation must pass.
 // open returns a new, empty state for each subtest (closing it is open's
 // business, through t.Cleanup).
 func Run(t *testing.T, open func(t *testing.T) state.State, opt Options) {
-	ctx := context.Background()
-	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	e := env{open: open, opt: opt, ctx: context.Background(), now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { c.run(t, e) })
+	}
+}
 
-	t.Run("add dedupes", func(t *testing.T) {
-		s := open(t)
-		a, b, c := Page("http://h/a", 0), Page("http://h/b", 0), Image("http://h/c.png", 0)
-		if got := MustAdd(t, s, a, b, a); !reflect.DeepEqual(got, []bool{true, true, false}) {
-			t.Errorf("first Add = %v, want [true true false]", got)
-		}
-		if got := MustAdd(t, s, b, c, c); !reflect.DeepEqual(got, []bool{false, true, false}) {
-			t.Errorf("second Add = %v, want [false true false]", got)
-		}
-		if got := MustAdd(t, s); len(got) != 0 {
-			t.Errorf("empty Add = %v", got)
-		}
-		if c := MustCounts(t, s); c.Seen != 3 || c.PagesPending != 2 || c.ImagesPending != 1 {
-			t.Errorf("counts = %+v, want 3 seen, 2 pages and 1 image pending", c)
-		}
-		WantURLs(t, "Take", MustTake(t, s, 10, now), "http://h/a", "http://h/b", "http://h/c.png")
-	})
+func testAddDedupes(t *testing.T, e env) {
+	now, open := e.now, e.open
+	s := open(t)
+	a, b, c := Page("http://h/a", 0), Page("http://h/b", 0), Image("http://h/c.png", 0)
+	if got := MustAdd(t, s, a, b, a); !reflect.DeepEqual(got, []bool{true, true, false}) {
+		t.Errorf("first Add = %v, want [true true false]", got)
+	}
+	if got := MustAdd(t, s, b, c, c); !reflect.DeepEqual(got, []bool{false, true, false}) {
+		t.Errorf("second Add = %v, want [false true false]", got)
+	}
+	if got := MustAdd(t, s); len(got) != 0 {
+		t.Errorf("empty Add = %v", got)
+	}
+	if c := MustCounts(t, s); c.Seen != 3 || c.PagesPending != 2 || c.ImagesPending != 1 {
+		t.Errorf("counts = %+v, want 3 seen, 2 pages and 1 image pending", c)
+	}
+	WantURLs(t, "Take", MustTake(t, s, 10, now), "http://h/a", "http://h/b", "http://h/c.png")
+}
 
-	t.Run("take is breadth first", func(t *testing.T) {
-		s := open(t)
-		MustAdd(t, s, Page("http://h/d2", 2), Page("http://h/p1", 1), Image("http://h/i2.png", 2), Page("http://h/q1", 1))
-		first := MustTake(t, s, 10, now)
-		WantURLs(t, "first Take (depth-1 pages and images)", first, "http://h/p1", "http://h/q1", "http://h/i2.png")
-		WantURLs(t, "Take while depth-1 pages are out", MustTake(t, s, 10, now))
-		MustDone(t, s, first[0], state.Outcome{Status: "page"})
-		WantURLs(t, "Take while one depth-1 page is out", MustTake(t, s, 10, now))
-		MustDone(t, s, first[1], state.Outcome{Status: "page"})
-		WantURLs(t, "Take after depth 1", MustTake(t, s, 10, now), "http://h/d2")
-	})
+func testTakeIsBreadthFirst(t *testing.T, e env) {
+	now, open := e.now, e.open
+	s := open(t)
+	MustAdd(t, s, Page("http://h/d2", 2), Page("http://h/p1", 1), Image("http://h/i2.png", 2), Page("http://h/q1", 1))
+	first := MustTake(t, s, 10, now)
+	WantURLs(t, "first Take (depth-1 pages and images)", first, "http://h/p1", "http://h/q1", "http://h/i2.png")
+	WantURLs(t, "Take while depth-1 pages are out", MustTake(t, s, 10, now))
+	MustDone(t, s, first[0], state.Outcome{Status: state.Parsed})
+	WantURLs(t, "Take while one depth-1 page is out", MustTake(t, s, 10, now))
+	MustDone(t, s, first[1], state.Outcome{Status: state.Parsed})
+	WantURLs(t, "Take after depth 1", MustTake(t, s, 10, now), "http://h/d2")
+}
 
-	t.Run("take splits max between pages and images", func(t *testing.T) {
-		s := open(t)
-		MustAdd(t, s, Page("http://h/p1", 0), Page("http://h/p2", 0), Page("http://h/p3", 0),
-			Image("http://h/1.png", 0), Image("http://h/2.png", 0))
-		WantURLs(t, "Take(2)", MustTake(t, s, 2, now), "http://h/p1", "http://h/1.png")
-		WantURLs(t, "Take(0)", MustTake(t, s, 0, now))
-	})
+func testTakeSplitsMaxBetweenPagesAndImages(t *testing.T, e env) {
+	now, open := e.now, e.open
+	s := open(t)
+	MustAdd(t, s, Page("http://h/p1", 0), Page("http://h/p2", 0), Page("http://h/p3", 0),
+		Image("http://h/1.png", 0), Image("http://h/2.png", 0))
+	WantURLs(t, "Take(2)", MustTake(t, s, 2, now), "http://h/p1", "http://h/1.png")
+	WantURLs(t, "Take(0)", MustTake(t, s, 0, now))
+}
 
-	t.Run("delayed items are not due and do not hold pages back", func(t *testing.T) {
-		s := open(t)
-		later := Page("http://h/later", 1)
-		later.NotBefore = now.Add(time.Hour)
-		MustAdd(t, s, later, Page("http://h/deep", 3))
-		WantURLs(t, "Take now", MustTake(t, s, 10, now), "http://h/deep")
-		got := MustTake(t, s, 10, now.Add(2*time.Hour))
-		WantURLs(t, "Take when due", got, "http://h/later")
-		if len(got) == 1 && !got[0].NotBefore.Equal(later.NotBefore) {
-			t.Errorf("NotBefore = %v, want %v", got[0].NotBefore, later.NotBefore)
-		}
-	})
+func testDelayedItemsAreNotDueAndDoNotHoldPagesBack(t *testing.T, e env) {
+	now, open := e.now, e.open
+	s := open(t)
+	later := Page("http://h/later", 1)
+	later.NotBefore = now.Add(time.Hour)
+	MustAdd(t, s, later, Page("http://h/deep", 3))
+	WantURLs(t, "Take now", MustTake(t, s, 10, now), "http://h/deep")
+	got := MustTake(t, s, 10, now.Add(2*time.Hour))
+	WantURLs(t, "Take when due", got, "http://h/later")
+	if len(got) == 1 && !got[0].NotBefore.Equal(later.NotBefore) {
+		t.Errorf("NotBefore = %v, want %v", got[0].NotBefore, later.NotBefore)
+	}
+}
 
-	t.Run("requeue waits for not before", func(t *testing.T) {
-		s := open(t)
-		MustAdd(t, s, Page("http://h/a", 0))
-		it := MustTake(t, s, 1, now)[0]
-		it.Attempt++
-		it.NotBefore = now.Add(time.Minute)
+func testRequeueWaitsForNotBefore(t *testing.T, e env) {
+	ctx, now, open := e.ctx, e.now, e.open
+	s := open(t)
+	MustAdd(t, s, Page("http://h/a", 0))
+	it := MustTake(t, s, 1, now)[0]
+	it.Attempt++
+	it.NotBefore = now.Add(time.Minute)
+	if err := s.Requeue(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	WantURLs(t, "Take before not-before", MustTake(t, s, 10, now))
+	if c := MustCounts(t, s); c.PagesPending != 1 {
+		t.Errorf("PagesPending = %d while waiting, want 1", c.PagesPending)
+	}
+	got := MustTake(t, s, 10, now.Add(2*time.Minute))
+	WantURLs(t, "Take after not-before", got, "http://h/a")
+	if len(got) == 1 && got[0].Attempt != 1 {
+		t.Errorf("Attempt = %d, want 1", got[0].Attempt)
+	}
+	other := Page("http://h/never-taken", 0)
+	if err := s.Requeue(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	WantURLs(t, "Take after requeue of an item not handed out", MustTake(t, s, 10, now.Add(time.Hour)))
+}
+
+func testRequeueWithoutNotBeforeIsDueAtOnce(t *testing.T, e env) {
+	ctx, now, open := e.ctx, e.now, e.open
+	s := open(t)
+	MustAdd(t, s, Page("http://h/a", 0), Page("http://h/b", 0))
+	it := MustTake(t, s, 1, now)[0]
+	if err := s.Requeue(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+	WantURLs(t, "Take", MustTake(t, s, 10, now), "http://h/b", "http://h/a")
+}
+
+func testDoneRemovesFromPending(t *testing.T, e env) {
+	ctx, now, open := e.ctx, e.now, e.open
+	s := open(t)
+	p, img := Page("http://h/a", 0), Image("http://h/a.png", 0)
+	MustAdd(t, s, p, img)
+	MustDone(t, s, p, state.Outcome{Status: state.Parsed}) // not handed out: ignored
+	if c := MustCounts(t, s); c.PagesDone != 0 || c.PagesPending != 1 {
+		t.Errorf("after Done of an item not handed out: %+v", c)
+	}
+	for _, it := range MustTake(t, s, 10, now) {
+		MustDone(t, s, it, state.Outcome{Status: state.Saved, Bytes: 5})
+		MustDone(t, s, it, state.Outcome{Status: state.Saved, Bytes: 5}) // twice: counted once
 		if err := s.Requeue(ctx, it); err != nil {
 			t.Fatal(err)
 		}
-		WantURLs(t, "Take before not-before", MustTake(t, s, 10, now))
-		if c := MustCounts(t, s); c.PagesPending != 1 {
-			t.Errorf("PagesPending = %d while waiting, want 1", c.PagesPending)
-		}
-		got := MustTake(t, s, 10, now.Add(2*time.Minute))
-		WantURLs(t, "Take after not-before", got, "http://h/a")
-		if len(got) == 1 && got[0].Attempt != 1 {
-			t.Errorf("Attempt = %d, want 1", got[0].Attempt)
-		}
-		other := Page("http://h/never-taken", 0)
-		if err := s.Requeue(ctx, other); err != nil {
-			t.Fatal(err)
-		}
-		WantURLs(t, "Take after requeue of an item not handed out", MustTake(t, s, 10, now.Add(time.Hour)))
-	})
+	}
+	want := state.Counts{PagesDone: 1, Saved: 1, Bytes: 5, Seen: 2}
+	if c := MustCounts(t, s); c != want {
+		t.Errorf("counts = %+v, want %+v", c, want)
+	}
+	WantURLs(t, "Take after Done", MustTake(t, s, 10, now.Add(time.Hour)))
+	if got := MustAdd(t, s, p); got[0] {
+		t.Error("an acknowledged item was added again")
+	}
+}
 
-	t.Run("requeue without not before is due at once", func(t *testing.T) {
-		s := open(t)
-		MustAdd(t, s, Page("http://h/a", 0), Page("http://h/b", 0))
-		it := MustTake(t, s, 1, now)[0]
-		if err := s.Requeue(ctx, it); err != nil {
-			t.Fatal(err)
+func testClaimContentFirstWins(t *testing.T, e env) {
+	ctx, open := e.ctx, e.open
+	s := open(t)
+	sum, other := sha256.Sum256([]byte("x")), sha256.Sum256([]byte("y"))
+	for _, tc := range []struct {
+		sum       [32]byte
+		path, by  string // by: the claiming item's URL
+		wantOwner string
+		wantFirst bool
+	}{
+		{sum, "a.png", "http://h/1", "a.png", true},
+		{sum, "b.png", "http://h/2", "a.png", false},
+		{other, "b.png", "http://h/2", "b.png", true},
+		{sum, "a.png", "http://h/3", "a.png", false},
+		// The item that claimed it, redone after a crash, keeps it.
+		{sum, "a.png", "http://h/1", "a.png", true},
+	} {
+		owner, first, err := s.ClaimContent(ctx, tc.sum, tc.path, state.KeyOf(tc.by))
+		if err != nil || owner != tc.wantOwner || first != tc.wantFirst {
+			t.Errorf("ClaimContent(%x, %s, by %s) = %q, %v, %v; want %q, %v", tc.sum[:4], tc.path, tc.by, owner, first, err, tc.wantOwner, tc.wantFirst)
 		}
-		WantURLs(t, "Take", MustTake(t, s, 10, now), "http://h/b", "http://h/a")
-	})
+	}
+}
 
-	t.Run("done removes from pending", func(t *testing.T) {
-		s := open(t)
-		p, img := Page("http://h/a", 0), Image("http://h/a.png", 0)
-		MustAdd(t, s, p, img)
-		MustDone(t, s, p, state.Outcome{Status: "page"}) // not handed out: ignored
-		if c := MustCounts(t, s); c.PagesDone != 0 || c.PagesPending != 1 {
-			t.Errorf("after Done of an item not handed out: %+v", c)
+func testCounts(t *testing.T, e env) {
+	now, open := e.now, e.open
+	s := open(t)
+	outs := map[string]state.Outcome{
+		"http://h/1.png": {Status: state.Saved, Bytes: 100},
+		"http://h/2.png": {Status: state.Saved, Bytes: 20},
+		"http://h/3.png": {Status: state.Duplicate, Bytes: 20},
+		"http://h/4.png": {Status: state.Skipped},
+		"http://h/5.png": {Status: state.Failed, Error: "boom"},
+	}
+	for u := range outs {
+		MustAdd(t, s, Image(u, 1))
+	}
+	MustAdd(t, s, Page("http://h/p", 1), Page("http://h/q", 1), Image("http://h/6.png", 1))
+	for _, it := range MustTake(t, s, 20, now) {
+		if out, ok := outs[it.URL]; ok {
+			MustDone(t, s, it, out)
+		} else if it.URL == "http://h/p" {
+			MustDone(t, s, it, state.Outcome{Status: state.Parsed})
 		}
-		for _, it := range MustTake(t, s, 10, now) {
-			MustDone(t, s, it, state.Outcome{Status: "saved", Bytes: 5})
-			MustDone(t, s, it, state.Outcome{Status: "saved", Bytes: 5}) // twice: counted once
-			if err := s.Requeue(ctx, it); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want := state.Counts{PagesDone: 1, Saved: 1, Bytes: 5, Seen: 2}
-		if c := MustCounts(t, s); c != want {
-			t.Errorf("counts = %+v, want %+v", c, want)
-		}
-		WantURLs(t, "Take after Done", MustTake(t, s, 10, now.Add(time.Hour)))
-		if got := MustAdd(t, s, p); got[0] {
-			t.Error("an acknowledged item was added again")
-		}
-	})
+	}
+	want := state.Counts{PagesDone: 1, PagesPending: 1, ImagesPending: 1, Saved: 2, Duplicates: 1, Skipped: 1, Failed: 1, Bytes: 120, Seen: 8}
+	if c := MustCounts(t, s); c != want {
+		t.Errorf("counts = %+v, want %+v", c, want)
+	}
+}
 
-	t.Run("claim content first wins", func(t *testing.T) {
-		s := open(t)
-		sum, other := sha256.Sum256([]byte("x")), sha256.Sum256([]byte("y"))
-		for _, tc := range []struct {
-			sum       [32]byte
-			path, by  string // by: the claiming item's URL
-			wantOwner string
-			wantFirst bool
-		}{
-			{sum, "a.png", "http://h/1", "a.png", true},
-			{sum, "b.png", "http://h/2", "a.png", false},
-			{other, "b.png", "http://h/2", "b.png", true},
-			{sum, "a.png", "http://h/3", "a.png", false},
-			// The item that claimed it, redone after a crash, keeps it.
-			{sum, "a.png", "http://h/1", "a.png", true},
-		} {
-			owner, first, err := s.ClaimContent(ctx, tc.sum, tc.path, state.KeyOf(tc.by))
-			if err != nil || owner != tc.wantOwner || first != tc.wantFirst {
-				t.Errorf("ClaimContent(%x, %s, by %s) = %q, %v, %v; want %q, %v", tc.sum[:4], tc.path, tc.by, owner, first, err, tc.wantOwner, tc.wantFirst)
-			}
+func testMeta(t *testing.T, e env) {
+	ctx, open, opt := e.ctx, e.open, e.opt
+	s := open(t)
+	if m, ok, err := s.LoadMeta(ctx); err != nil || ok || len(m) != 0 {
+		t.Errorf("LoadMeta of a new state = %q, %v, %v", m, ok, err)
+	}
+	first, second := `{"seeds":["http://h/"]}`, `{"v":2}`
+	for _, tc := range []struct {
+		meta, want string
+		wantErr    bool
+	}{
+		{first, first, false},
+		{first, first, false},
+		{second, second, false},
+	} {
+		if opt.MetaFirstWriterWins && tc.meta == second {
+			tc.want, tc.wantErr = first, true
 		}
-	})
+		if err := s.SaveMeta(ctx, []byte(tc.meta)); (err != nil) != tc.wantErr {
+			t.Errorf("SaveMeta(%s) = %v, want error %v", tc.meta, err, tc.wantErr)
+		}
+		if m, ok, err := s.LoadMeta(ctx); err != nil || !ok || string(m) != tc.want {
+			t.Errorf("LoadMeta = %q, %v, %v; want %q", m, ok, err, tc.want)
+		}
+	}
+}
 
-	t.Run("counts", func(t *testing.T) {
-		s := open(t)
-		outs := map[string]state.Outcome{
-			"http://h/1.png": {Status: "saved", Bytes: 100},
-			"http://h/2.png": {Status: "saved", Bytes: 20},
-			"http://h/3.png": {Status: "duplicate", Bytes: 20},
-			"http://h/4.png": {Status: "skipped"},
-			"http://h/5.png": {Status: "failed", Error: "boom"},
-		}
-		for u := range outs {
-			MustAdd(t, s, Image(u, 1))
-		}
-		MustAdd(t, s, Page("http://h/p", 1), Page("http://h/q", 1), Image("http://h/6.png", 1))
-		for _, it := range MustTake(t, s, 20, now) {
-			if out, ok := outs[it.URL]; ok {
-				MustDone(t, s, it, out)
-			} else if it.URL == "http://h/p" {
-				MustDone(t, s, it, state.Outcome{Status: "page"})
-			}
-		}
-		want := state.Counts{PagesDone: 1, PagesPending: 1, ImagesPending: 1, Saved: 2, Duplicates: 1, Skipped: 1, Failed: 1, Bytes: 120, Seen: 8}
-		if c := MustCounts(t, s); c != want {
-			t.Errorf("counts = %+v, want %+v", c, want)
-		}
-	})
-
-	t.Run("meta", func(t *testing.T) {
-		s := open(t)
-		if m, ok, err := s.LoadMeta(ctx); err != nil || ok || len(m) != 0 {
-			t.Errorf("LoadMeta of a new state = %q, %v, %v", m, ok, err)
-		}
-		first, second := `{"seeds":["http://h/"]}`, `{"v":2}`
-		for _, tc := range []struct {
-			meta, want string
-			wantErr    bool
-		}{
-			{first, first, false},
-			{first, first, false},
-			{second, second, false},
-		} {
-			if opt.MetaFirstWriterWins && tc.meta == second {
-				tc.want, tc.wantErr = first, true
-			}
-			if err := s.SaveMeta(ctx, []byte(tc.meta)); (err != nil) != tc.wantErr {
-				t.Errorf("SaveMeta(%s) = %v, want error %v", tc.meta, err, tc.wantErr)
-			}
-			if m, ok, err := s.LoadMeta(ctx); err != nil || !ok || string(m) != tc.want {
-				t.Errorf("LoadMeta = %q, %v, %v; want %q", m, ok, err, tc.want)
-			}
-		}
-	})
-
-	t.Run("concurrent add adds each key once", func(t *testing.T) {
-		s := open(t)
-		const workers, keys = 8, 2000
-		counts := make([][]int, workers)
-		var wg sync.WaitGroup
-		for w := range workers {
-			counts[w] = make([]int, keys)
-			wg.Go(func() {
-				// Each worker adds every key, in its own order and batch size.
-				batch := 1 + w*3
-				for start := 0; start < keys; start += batch {
-					var items []state.Item
-					for i := start; i < min(start+batch, keys); i++ {
-						k := (i + w*251) % keys
-						items = append(items, Image(fmt.Sprintf("http://h/%d.png", k), 0))
-					}
-					added, err := s.Add(ctx, items)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					for i, ok := range added {
-						if ok {
-							counts[w][(start+i+w*251)%keys]++
-						}
+func testConcurrentAddAddsEachKeyOnce(t *testing.T, e env) {
+	ctx, open := e.ctx, e.open
+	s := open(t)
+	const workers, keys = 8, 2000
+	counts := make([][]int, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		counts[w] = make([]int, keys)
+		wg.Go(func() {
+			// Each worker adds every key, in its own order and batch size.
+			batch := 1 + w*3
+			for start := 0; start < keys; start += batch {
+				var items []state.Item
+				for i := start; i < min(start+batch, keys); i++ {
+					k := (i + w*251) % keys
+					items = append(items, Image(fmt.Sprintf("http://h/%d.png", k), 0))
+				}
+				added, err := s.Add(ctx, items)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for i, ok := range added {
+					if ok {
+						counts[w][(start+i+w*251)%keys]++
 					}
 				}
-			})
-		}
-		wg.Wait()
-		for k := range keys {
-			n := 0
-			for w := range workers {
-				n += counts[w][k]
 			}
-			if n != 1 {
-				t.Errorf("key %d added %d times", k, n)
-			}
+		})
+	}
+	wg.Wait()
+	for k := range keys {
+		n := 0
+		for w := range workers {
+			n += counts[w][k]
 		}
-		if c := MustCounts(t, s); c.Seen != keys || c.ImagesPending != keys {
-			t.Errorf("counts = %+v, want %d seen and pending", c, keys)
+		if n != 1 {
+			t.Errorf("key %d added %d times", k, n)
 		}
-	})
+	}
+	if c := MustCounts(t, s); c.Seen != keys || c.ImagesPending != keys {
+		t.Errorf("counts = %+v, want %d seen and pending", c, keys)
+	}
+}
 
-	t.Run("closed", func(t *testing.T) {
-		s := open(t)
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.Add(ctx, []state.Item{Page("http://h/a", 0)}); !errors.Is(err, state.ErrClosed) {
-			t.Errorf("Add after Close: %v, want state.ErrClosed", err)
-		}
-		if _, err := s.Take(ctx, 1, now); !errors.Is(err, state.ErrClosed) {
-			t.Errorf("Take after Close: %v, want state.ErrClosed", err)
-		}
-		if err := s.Close(); err != nil {
-			t.Errorf("second Close: %v", err)
-		}
-	})
+func testClosed(t *testing.T, e env) {
+	ctx, now, open := e.ctx, e.now, e.open
+	s := open(t)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Add(ctx, []state.Item{Page("http://h/a", 0)}); !errors.Is(err, state.ErrClosed) {
+		t.Errorf("Add after Close: %v, want state.ErrClosed", err)
+	}
+	if _, err := s.Take(ctx, 1, now); !errors.Is(err, state.ErrClosed) {
+		t.Errorf("Take after Close: %v, want state.ErrClosed", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
 }
