@@ -259,7 +259,7 @@ func (c *Crawler) emit(ev Event) { c.events <- ev }
 // scopeKey is what a page's URL must share with a seed to be followed.
 func (c *Crawler) scopeKey(u *url.URL) string {
 	if c.s.Scope == ScopeDomain {
-		return RegistrableDomain(u.Hostname())
+		return registrableDomain(u.Hostname())
 	}
 	return u.Host
 }

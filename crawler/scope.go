@@ -17,7 +17,7 @@ import (
 // other host without a registrable domain, RegistrableDomain returns the
 // host itself, lowercased and without port, brackets or trailing dot, so that such hosts
 // are only ever related to themselves.
-func RegistrableDomain(host string) string {
+func registrableDomain(host string) string {
 	h := strings.TrimSuffix(strings.ToLower(scopeStripPort(host)), ".")
 	if h == "" || net.ParseIP(h) != nil || h == "localhost" {
 		return h

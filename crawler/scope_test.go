@@ -29,7 +29,7 @@ func TestRegistrableDomain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := RegistrableDomain(tt.host); got != tt.want {
+			if got := registrableDomain(tt.host); got != tt.want {
 				t.Fatalf("RegistrableDomain(%q) = %q, want %q", tt.host, got, tt.want)
 			}
 		})
