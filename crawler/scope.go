@@ -7,14 +7,14 @@ import (
 	"golang.org/x/net/publicsuffix"
 )
 
-// RegistrableDomain returns the registrable domain (eTLD+1) of host, the
+// registrableDomain returns the registrable domain (eTLD+1) of host, the
 // part a single owner controls: "img.news.example.co.uk" gives
 // "example.co.uk". host may carry a port ("example.com:8080") and IPv6
 // brackets; letters are lowercased and a trailing dot is ignored. The public
 // suffix list compiled into golang.org/x/net/publicsuffix decides.
 //
 // For an IP address, "localhost", a public suffix itself ("co.uk") and any
-// other host without a registrable domain, RegistrableDomain returns the
+// other host without a registrable domain, registrableDomain returns the
 // host itself, lowercased and without port, brackets or trailing dot, so that such hosts
 // are only ever related to themselves.
 func registrableDomain(host string) string {
