@@ -58,6 +58,10 @@ type Config struct {
 	MaxRetryWait time.Duration // a Retry-After beyond this fails the URL (default 10m)
 	MaxRedirects int           // default 10
 	MaxPageSize  int64         // bytes, after decompression (default 16 MiB)
+	// RetryPolicy decides whether a failed request is tried again and after
+	// how long (default fetch.DefaultRetryPolicy). Retries and MaxRetryWait
+	// still bound what it allows. It is called from many workers at once.
+	RetryPolicy fetch.RetryPolicy
 	// ResumeAbove is the size from which an image download is kept when it
 	// is interrupted, to resume with a Range request (default 8 MiB).
 	ResumeAbove int64
@@ -184,6 +188,9 @@ func (c Config) withDefaults() (settings, error) {
 	}
 	if s.MaxRetryWait == 0 {
 		s.MaxRetryWait = 10 * time.Minute
+	}
+	if s.RetryPolicy == nil {
+		s.RetryPolicy = fetch.DefaultRetryPolicy
 	}
 	if s.MaxRedirects == 0 {
 		s.MaxRedirects = 10
