@@ -7,7 +7,6 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
-
 )
 
 // Gate is per-host politeness shared by every worker of a job, kept in
@@ -30,7 +29,6 @@ type Gate struct {
 	delays    map[string]time.Duration // Crawl-delays already stored, by host
 	idleHosts time.Duration
 }
-
 
 // capWait is when to ask again about a host whose cap is reached by other
 // workers only: no release of this worker's will wake the caller, so it
