@@ -4,7 +4,12 @@ BIN     := bin/imgcrawl
 PKGS    := ./...
 FUZZTIME ?= 20s
 
-.PHONY: all build test race vet demo fuzz bench bench-smoke clean deps
+# staticcheck, pinned: 2026.2.2, the newest release (2026.2 targets Go 1.26),
+# installed into bin/tools/VERSION by `make lint` when it is not there yet.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := bin/tools/$(STATICCHECK_VERSION)/staticcheck
+
+.PHONY: all build test race vet lint demo fuzz bench bench-smoke clean deps
 
 all: build
 
@@ -28,6 +33,18 @@ deps:
 	  echo "make: installing$$missing (apt-get)"; \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq$$missing >/dev/null; \
 	fi
+
+# Static checks: vet for every platform the code has files for (tests
+# included), staticcheck, and go.mod/go.sum as `go mod tidy` would write them.
+lint: $(STATICCHECK)
+	GOOS=linux $(GO) vet $(PKGS)
+	GOOS=darwin $(GO) vet $(PKGS)
+	GOOS=windows $(GO) vet $(PKGS)
+	$(STATICCHECK) $(PKGS)
+	$(GO) mod tidy -diff
+
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 # The test command the README and CI use: system packages, vet, then every
 # test with the race detector.

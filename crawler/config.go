@@ -72,6 +72,10 @@ type Config struct {
 	MaxRetryWait time.Duration // a Retry-After beyond this fails the URL; 0 = DefaultMaxRetryWait
 	MaxRedirects int           // redirects followed per URL; 0 = DefaultMaxRedirects
 	MaxPageSize  int64         // bytes, after decompression; 0 = DefaultMaxPageSize
+	// RetryPolicy decides whether a failed request is tried again and after
+	// how long; nil = fetch.DefaultRetryPolicy. Retries and MaxRetryWait
+	// still bound what it allows. It is called from many workers at once.
+	RetryPolicy fetch.RetryPolicy
 	// ResumeAbove is the size from which an image download is kept when it
 	// is interrupted, to resume with a Range request (default 8 MiB).
 	ResumeAbove int64
@@ -187,6 +191,9 @@ func (c Config) withDefaults() (resolved, error) {
 	}
 	if s.MaxRetryWait == 0 {
 		s.MaxRetryWait = DefaultMaxRetryWait
+	}
+	if s.RetryPolicy == nil {
+		s.RetryPolicy = fetch.DefaultRetryPolicy
 	}
 	if s.MaxRedirects == 0 {
 		s.MaxRedirects = DefaultMaxRedirects

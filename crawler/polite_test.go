@@ -142,6 +142,40 @@ func TestServerErrorsAreRetriedThenFailed(t *testing.T) {
 	}
 }
 
+func TestCustomRetryPolicyIsUsed(t *testing.T) {
+	var hits atomic.Int32
+	srv := chainSite(1, "", func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/p/0" {
+			hits.Add(1)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return true
+		}
+		return false
+	})
+	defer srv.Close()
+	var calls atomic.Int32
+	never := func(resp *http.Response, err error, attempt int) (bool, time.Duration) {
+		calls.Add(1)
+		if resp == nil || resp.StatusCode != http.StatusServiceUnavailable || attempt != 1 {
+			t.Errorf("policy called with resp %v, err %v, attempt %d; want the 503, attempt 1", resp, err, attempt)
+		}
+		return false, 0
+	}
+	// The default policy would try a 503 Retries+1 = 4 times.
+	c, err := New(Config{Seeds: []string{srv.URL + "/p/0"}, Out: t.TempDir(), Manifest: "-", RetryPolicy: never})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 1 || calls.Load() != 1 || sum.Failed != 1 {
+		t.Errorf("503 with a policy that never retries: %d requests, %d policy calls, %d failed; want 1, 1, 1",
+			hits.Load(), calls.Load(), sum.Failed)
+	}
+}
+
 func TestRobotsAnswersDecideTheHost(t *testing.T) {
 	for _, tc := range []struct {
 		name       string

@@ -12,9 +12,8 @@ import (
 // terminal, a plain line per interval otherwise, and always a final summary.
 // Owned by the collector goroutine.
 type progress struct {
-	w    io.Writer
-	bar  *progressbar.ProgressBar
-	last time.Time
+	w   io.Writer
+	bar *progressbar.ProgressBar
 }
 
 func newProgress(w io.Writer, tty bool) *progress {

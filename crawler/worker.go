@@ -223,7 +223,7 @@ func (c *Crawler) retry(ctx context.Context, it state.Item, resp *http.Response,
 	if resp != nil {
 		perr = nil // the policy judges the response (and its Retry-After)
 	}
-	ok, wait := fetch.DefaultRetryPolicy(resp, perr, attempt)
+	ok, wait := c.s.RetryPolicy(resp, perr, attempt)
 	if !ok || attempt > c.s.Retries {
 		if attempt > 1 {
 			err = fmt.Errorf("after %d attempts: %w", attempt, err)

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// bodyIdleCause is the cancellation cause set when a body stalls.
-var bodyIdleCause = errors.New("fetch: body idle timeout")
+// errBodyIdle is the cancellation cause set when a body stalls.
+var errBodyIdle = errors.New("fetch: body idle timeout")
 
 // bodyReader wraps a response body. It enforces the size cap, turns a
 // stall of Config.IdleTimeout into *TimeoutError, reports truncated bodies
@@ -34,12 +34,12 @@ type bodyReader struct {
 }
 
 // newBodyReader wraps rc. cancel cancels ctx, the request's context; it is
-// called by the idle timer (with bodyIdleCause) and by Close.
+// called by the idle timer (with errBodyIdle) and by Close.
 func newBodyReader(rc io.ReadCloser, rawURL string, limit, want int64, idle time.Duration,
 	ctx context.Context, cancel context.CancelCauseFunc) *bodyReader {
 	b := &bodyReader{rc: rc, url: rawURL, limit: limit, want: want, idle: idle, ctx: ctx, cancel: cancel}
 	if idle > 0 {
-		b.timer = time.AfterFunc(time.Hour, func() { cancel(bodyIdleCause) })
+		b.timer = time.AfterFunc(time.Hour, func() { cancel(errBodyIdle) })
 		b.timer.Stop()
 	}
 	return b
@@ -85,7 +85,7 @@ func (b *bodyReader) mapErr(err error) error {
 		}
 		return io.EOF
 	}
-	if b.ctx.Err() != nil && context.Cause(b.ctx) == bodyIdleCause {
+	if b.ctx.Err() != nil && context.Cause(b.ctx) == errBodyIdle {
 		return &TimeoutError{URL: b.url, Phase: PhaseBody}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {

@@ -24,9 +24,7 @@ type RetryPolicy func(resp *http.Response, err error, attempt int) (retry bool, 
 // a valid one, otherwise an exponential backoff with jitter: 500ms doubling
 // per attempt, randomized by ±50%, at most one minute. It puts no limit on
 // the number of attempts. It is safe for concurrent use.
-var DefaultRetryPolicy RetryPolicy = retryDefault
-
-func retryDefault(resp *http.Response, err error, attempt int) (bool, time.Duration) {
+func DefaultRetryPolicy(resp *http.Response, err error, attempt int) (retry bool, wait time.Duration) {
 	switch {
 	case err != nil:
 		if !Retryable(err) {
@@ -41,6 +39,8 @@ func retryDefault(resp *http.Response, err error, attempt int) (bool, time.Durat
 	}
 	return true, retryBackoff(attempt)
 }
+
+var _ RetryPolicy = DefaultRetryPolicy
 
 // retryMaxWait caps the backoff schedule.
 const retryMaxWait = time.Minute

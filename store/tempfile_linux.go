@@ -4,18 +4,8 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"syscall"
-	"unsafe"
-)
 
-// Constants from linux/fcntl.h that the frozen syscall package lacks.
-// O_TMPFILE is __O_TMPFILE (the same on every architecture Go supports)
-// with O_DIRECTORY (which is not).
-const (
-	oTmpfile        = 0o20000000 | syscall.O_DIRECTORY
-	atFDCWD         = -100
-	atSymlinkFollow = 0x400
-	atEmptyPath     = 0x1000
+	"golang.org/x/sys/unix"
 )
 
 // anonFile is an O_TMPFILE file: it has no name until Link gives it one, and
@@ -29,10 +19,11 @@ type anonFile struct {
 }
 
 // openAnon opens an anonymous temp file on the file system of dir.
+// unix.O_TMPFILE includes O_DIRECTORY, as open(2) requires.
 func openAnon(dir string, byFD bool) (tempFile, error) {
 	for {
-		fd, err := syscall.Open(dir, oTmpfile|syscall.O_WRONLY|syscall.O_CLOEXEC, 0o644)
-		if err == syscall.EINTR {
+		fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o644)
+		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
@@ -46,8 +37,8 @@ func openAnon(dir string, byFD bool) (tempFile, error) {
 func (t *anonFile) Write(p []byte) (int, error) {
 	n := 0
 	for n < len(p) {
-		k, err := syscall.Write(t.fd, p[n:])
-		if err == syscall.EINTR {
+		k, err := unix.Write(t.fd, p[n:])
+		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
@@ -66,8 +57,8 @@ func (t *anonFile) Flush(sync bool) error {
 		return nil
 	}
 	for {
-		err := syscall.Fsync(t.fd)
-		if err != syscall.EINTR {
+		err := unix.Fsync(t.fd)
+		if err != unix.EINTR {
 			return os.NewSyscallError("fsync", err)
 		}
 	}
@@ -77,25 +68,14 @@ func (t *anonFile) Flush(sync bool) error {
 // byFD is set, else through its /proc/self/fd entry. Like link(2), linkat
 // fails with EEXIST when dst exists.
 func (t *anonFile) Link(dst string) error {
-	p, err := syscall.BytePtrFromString(dst)
-	if err != nil {
-		return err
-	}
-	var buf [32]byte
-	from, src, flags := atFDCWD, buf[:0], atSymlinkFollow
+	var err error
 	if t.byFD {
-		from, flags = t.fd, atEmptyPath
+		err = unix.Linkat(t.fd, "", unix.AT_FDCWD, dst, unix.AT_EMPTY_PATH)
 	} else {
-		src = strconv.AppendInt(append(src, "/proc/self/fd/"...), int64(t.fd), 10)
+		src := "/proc/self/fd/" + strconv.Itoa(t.fd)
+		err = unix.Linkat(unix.AT_FDCWD, src, unix.AT_FDCWD, dst, unix.AT_SYMLINK_FOLLOW)
 	}
-	src = append(src, 0)
-	cwd := atFDCWD
-	_, _, e := syscall.Syscall6(syscall.SYS_LINKAT, uintptr(from), uintptr(unsafe.Pointer(&src[0])),
-		uintptr(cwd), uintptr(unsafe.Pointer(p)), uintptr(flags), 0)
-	if e != 0 {
-		return os.NewSyscallError("linkat", e)
-	}
-	return nil
+	return os.NewSyscallError("linkat", err)
 }
 
-func (t *anonFile) Close() { syscall.Close(t.fd) }
+func (t *anonFile) Close() { unix.Close(t.fd) }

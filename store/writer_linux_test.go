@@ -6,23 +6,24 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestSaveDiskFull writes to a real, tiny tmpfs: the error must be a
 // *WriteError naming a path under OUT, with nothing left behind.
 func TestSaveDiskFull(t *testing.T) {
 	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=64k"); err != nil {
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=64k"); err != nil {
 		t.Skipf("cannot mount a small tmpfs here (%v); needs root", err)
 	}
-	t.Cleanup(func() { syscall.Unmount(dir, 0) })
+	t.Cleanup(func() { unix.Unmount(dir, 0) })
 	data := testPNG(t, 256, 6) // 256 KiB
 	tempModes(t, WriterConfig{Dir: filepath.Join(dir, "out")}, func(t *testing.T, w *Writer) {
 		_, err := w.Save(context.Background(), imageAt(t, "http://h/a.png", len(data)), bytes.NewReader(data))
 		var we *WriteError
-		if !errors.As(err, &we) || !errors.Is(err, syscall.ENOSPC) {
+		if !errors.As(err, &we) || !errors.Is(err, unix.ENOSPC) {
 			t.Fatalf("Save on a full disk = %v, want a *WriteError with ENOSPC", err)
 		}
 		if !strings.HasPrefix(we.Path, w.cfg.Dir) {

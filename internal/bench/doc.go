@@ -49,7 +49,9 @@
 //   - run.go: running a child under the measure launcher; medians.
 //   - verify.go: hashing saved images, comparing with the expected set.
 //   - report.go: the table and the final lines.
-//   - fsdir.go: choosing tmpfs or disk for downloads.
+//   - fsdir.go, fsinfo_linux.go: choosing tmpfs or disk for downloads
+//     (elsewhere than Linux, always disk).
+//   - loadavg_linux.go: the load averages the report shows (Linux only).
 //   - redis.go: the redis-server child and the multi-process runs.
 //
 // The in-process benchmark in crawl_bench_test.go runs a small crawl of the

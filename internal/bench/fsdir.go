@@ -3,24 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
-	"syscall"
 )
 
 // shmDir is the tmpfs the suite downloads to by default.
 const shmDir = "/dev/shm"
-
-// tmpfsMagic is the f_type statfs reports for tmpfs (linux/magic.h).
-const tmpfsMagic = 0x01021994
-
-// fsInfo returns the free bytes (for unprivileged users) of the file system
-// holding path and whether it is a tmpfs.
-func fsInfo(path string) (free int64, tmpfs bool, err error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(path, &st); err != nil {
-		return 0, false, err
-	}
-	return int64(st.Bavail) * int64(st.Bsize), int64(st.Type) == tmpfsMagic, nil
-}
 
 // downloadsDir creates the folder the runs download into: under /dev/shm
 // when disk is false and it has room for need bytes, else under $TMPDIR

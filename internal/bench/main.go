@@ -244,19 +244,6 @@ func revision(bin string) string {
 	return out
 }
 
-// loadAverage returns the 1, 5 and 15 minute load averages (Linux), or "".
-func loadAverage() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(data))
-	if len(f) < 3 {
-		return ""
-	}
-	return strings.Join(f[:3], " ")
-}
-
 func firstLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
 	return first

@@ -11,6 +11,7 @@
 //	wall_ns=N cpu_ns=N maxrss_kib=N exit=N
 //
 // and exits with COMMAND's exit code (1 if it could not start it).
+// maxrss_kib is measured on Linux only (0 elsewhere).
 //
 // Why a separate process: on Linux a child's ru_maxrss starts from the high
 // water mark of the memory of the process that forked it (exec records the
@@ -28,7 +29,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"syscall"
 	"time"
 )
 
@@ -47,11 +47,12 @@ func run(args []string, stderr io.Writer) int {
 	}
 	cmd := exec.Command(fs.Arg(0), fs.Args()[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	// If this program is killed (the suite's timeout), so is the command.
-	// Pdeathsig follows the forking thread, so keep this goroutine on it.
+	// If this program is killed (the suite's timeout), so is the command
+	// (on Linux). The parent-death signal follows the forking thread, so
+	// keep this goroutine on it.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	killWithParent(cmd)
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
@@ -61,12 +62,8 @@ func run(args []string, stderr io.Writer) int {
 		return 1
 	}
 	code := cmd.ProcessState.ExitCode()
-	var cpu time.Duration
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		rss = ru.Maxrss
-	}
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	rss := maxRSS(cmd.ProcessState)
 	line := fmt.Sprintf("wall_ns=%d cpu_ns=%d maxrss_kib=%d exit=%d\n", wall.Nanoseconds(), cpu.Nanoseconds(), rss, code)
 	if err := os.WriteFile(*out, []byte(line), 0o644); err != nil {
 		fmt.Fprintf(stderr, "measure: %v\n", err)

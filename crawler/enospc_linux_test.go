@@ -6,11 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/imgcrawl/imgcrawl/internal/testsite"
 	"github.com/imgcrawl/imgcrawl/store"
+	"golang.org/x/sys/unix"
 )
 
 // TestDiskFullStopsCleanly fills a real 512 KiB tmpfs: the crawl must stop
@@ -18,10 +18,10 @@ import (
 // only files that are complete.
 func TestDiskFullStopsCleanly(t *testing.T) {
 	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=512k"); err != nil {
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=512k"); err != nil {
 		t.Skipf("cannot mount a small tmpfs here (%v); needs root", err)
 	}
-	defer syscall.Unmount(dir, 0)
+	defer unix.Unmount(dir, 0)
 	opt := testsite.DefaultOptions()
 	opt.ImageBytes = 48 << 10
 	site := testsite.New(opt)
@@ -35,7 +35,7 @@ func TestDiskFullStopsCleanly(t *testing.T) {
 	}
 	_, err = c.Run(context.Background())
 	var we *store.WriteError
-	if !errors.As(err, &we) || !errors.Is(err, syscall.ENOSPC) {
+	if !errors.As(err, &we) || !errors.Is(err, unix.ENOSPC) {
 		t.Fatalf("Run on a full disk = %v, want a *store.WriteError with ENOSPC", err)
 	}
 	if !strings.HasPrefix(we.Path, dir) {
