@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,11 +104,6 @@ func TestCrawlSeedsFromStdin(t *testing.T) {
 	if !strings.Contains(stderr, "pages 1,") {
 		t.Errorf("seed from stdin not crawled:\n%s", stderr)
 	}
-}
-
-func sha256hex(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 func TestDemoCrawlsTheBundledSite(t *testing.T) {
