@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/imgcrawl/imgcrawl/internal/hexdigit"
 )
 
 // Layout says where an image goes under the output folder OUT.
@@ -146,8 +148,8 @@ func layoutUnescape(s string) string {
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		if s[i] == '%' && i+2 < len(s) {
-			hi, ok1 := layoutUnhex(s[i+1])
-			lo, ok2 := layoutUnhex(s[i+2])
+			hi, ok1 := hexdigit.Value(s[i+1])
+			lo, ok2 := hexdigit.Value(s[i+2])
 			if ok1 && ok2 {
 				b.WriteByte(hi<<4 | lo)
 				i += 2
@@ -157,18 +159,6 @@ func layoutUnescape(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
-}
-
-func layoutUnhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // layoutHostDir returns the sanitized folder name for u's host and port.

@@ -3,6 +3,8 @@ package extract
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/imgcrawl/imgcrawl/internal/hexdigit"
 )
 
 // The tokens of cssScanner: strings, url() arguments, escapes and names.
@@ -114,14 +116,14 @@ func (s *cssScanner) skipBadURL() {
 // consumeEscape decodes an escape whose backslash was consumed; s.pos is at
 // a character that is not a newline.
 func (s *cssScanner) consumeEscape() rune {
-	if _, ok := unhex(s.src[s.pos]); !ok {
+	if _, ok := hexdigit.Value(s.src[s.pos]); !ok {
 		r, n := utf8.DecodeRuneInString(s.src[s.pos:])
 		s.pos += n
 		return r
 	}
 	var v rune
 	for n := 0; n < 6 && s.pos < len(s.src); n++ {
-		d, ok := unhex(s.src[s.pos])
+		d, ok := hexdigit.Value(s.src[s.pos])
 		if !ok {
 			break
 		}
@@ -221,16 +223,3 @@ func cssIsNameStart(c byte) bool {
 func cssIsNewline(c byte) bool { return c == '\n' || c == '\r' || c == '\f' }
 
 func cssIsSpace(c byte) bool { return c == ' ' || c == '\t' || cssIsNewline(c) }
-
-// unhex returns the value of the hexadecimal digit c.
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}

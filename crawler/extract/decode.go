@@ -7,11 +7,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/imgcrawl/imgcrawl/internal/hexdigit"
+
 	"golang.org/x/net/html/charset"
 )
-
-// upperHex is the digits of a percent-escape.
-const upperHex = "0123456789ABCDEF"
 
 // queryEncoder encodes text in a page's legacy encoding; it is
 // satisfied by *encoding.Encoder from golang.org/x/text.
@@ -112,8 +111,8 @@ func legacyQuery(ref string, enc queryEncoder) string {
 		}
 		for i := 0; i < len(e); i++ {
 			b.WriteByte('%')
-			b.WriteByte(upperHex[e[i]>>4])
-			b.WriteByte(upperHex[e[i]&15])
+			b.WriteByte(hexdigit.Upper[e[i]>>4])
+			b.WriteByte(hexdigit.Upper[e[i]&15])
 		}
 	}
 	b.WriteString(ref[end:])

@@ -3,6 +3,8 @@ package urlnorm
 import (
 	"slices"
 	"strings"
+
+	"github.com/imgcrawl/imgcrawl/internal/hexdigit"
 )
 
 // makeSet returns the set of bytes a component may hold unescaped:
@@ -26,20 +28,6 @@ func isUnreserved(c byte) bool {
 		c == '-' || c == '.' || c == '_' || c == '~'
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-const upperHex = "0123456789ABCDEF"
-
 // writeEscapes writes s to b with its percent-escapes normalized: escapes
 // of unreserved characters decoded, others in uppercase hex, a stray "%"
 // written as "%25", and bytes outside raw escaped.
@@ -48,15 +36,15 @@ func writeEscapes(b *strings.Builder, s string, raw *[256]bool) {
 		c := s[i]
 		if c == '%' {
 			if i+2 < len(s) {
-				hi, ok1 := unhex(s[i+1])
-				lo, ok2 := unhex(s[i+2])
+				hi, ok1 := hexdigit.Value(s[i+1])
+				lo, ok2 := hexdigit.Value(s[i+2])
 				if ok1 && ok2 {
 					if v := hi<<4 | lo; isUnreserved(v) {
 						b.WriteByte(v)
 					} else {
 						b.WriteByte('%')
-						b.WriteByte(upperHex[hi])
-						b.WriteByte(upperHex[lo])
+						b.WriteByte(hexdigit.Upper[hi])
+						b.WriteByte(hexdigit.Upper[lo])
 					}
 					i += 2
 					continue
@@ -70,8 +58,8 @@ func writeEscapes(b *strings.Builder, s string, raw *[256]bool) {
 			continue
 		}
 		b.WriteByte('%')
-		b.WriteByte(upperHex[c>>4])
-		b.WriteByte(upperHex[c&15])
+		b.WriteByte(hexdigit.Upper[c>>4])
+		b.WriteByte(hexdigit.Upper[c&15])
 	}
 }
 
@@ -114,8 +102,8 @@ func unescape(s string) string {
 	out := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
 		if s[i] == '%' && i+2 < len(s) {
-			hi, ok1 := unhex(s[i+1])
-			lo, ok2 := unhex(s[i+2])
+			hi, ok1 := hexdigit.Value(s[i+1])
+			lo, ok2 := hexdigit.Value(s[i+2])
 			if ok1 && ok2 {
 				out = append(out, hi<<4|lo)
 				i += 2

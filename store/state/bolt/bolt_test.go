@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state/statetest"
+
 	"github.com/imgcrawl/imgcrawl/store/state"
 
 	"go.etcd.io/bbolt"
@@ -38,20 +40,20 @@ func testWork(t *testing.T, s state.State, now time.Time, mid func()) []string {
 	if err := s.SaveMeta(ctx, []byte("meta-1")); err != nil {
 		t.Fatal(err)
 	}
-	stateMustAdd(t, s, statePage("http://h/a", 0), statePage("http://h/b", 0),
-		stateImage("http://h/1.png", 0), stateImage("http://h/2.png", 0))
-	stateMustAdd(t, s, stateImage("http://h/3.png", 0), stateImage("http://h/4.png", 0), statePage("http://h/deep", 1))
+	statetest.MustAdd(t, s, statetest.Page("http://h/a", 0), statetest.Page("http://h/b", 0),
+		statetest.Image("http://h/1.png", 0), statetest.Image("http://h/2.png", 0))
+	statetest.MustAdd(t, s, statetest.Image("http://h/3.png", 0), statetest.Image("http://h/4.png", 0), statetest.Page("http://h/deep", 1))
 	if mid != nil {
 		mid()
 	}
-	for _, it := range stateMustTake(t, s, 10, now) {
+	for _, it := range statetest.MustTake(t, s, 10, now) {
 		switch it.URL {
 		case "http://h/a":
-			stateMustDone(t, s, it, state.Outcome{Status: state.Parsed})
+			statetest.MustDone(t, s, it, state.Outcome{Status: state.Parsed})
 		case "http://h/1.png":
-			stateMustDone(t, s, it, state.Outcome{Status: state.Saved, Bytes: 1000})
+			statetest.MustDone(t, s, it, state.Outcome{Status: state.Saved, Bytes: 1000})
 		case "http://h/2.png":
-			stateMustDone(t, s, it, state.Outcome{Status: state.Duplicate})
+			statetest.MustDone(t, s, it, state.Outcome{Status: state.Duplicate})
 		case "http://h/3.png":
 			it.Attempt = 1
 			it.NotBefore = now.Add(time.Hour)
@@ -74,17 +76,17 @@ func testCheck(t *testing.T, s state.State, now time.Time, want []string) {
 		t.Errorf("LoadMeta = %q, %v, %v", m, ok, err)
 	}
 	wantCounts := state.Counts{PagesDone: 1, PagesPending: 2, ImagesPending: 2, Saved: 1, Duplicates: 1, Bytes: 1000, Seen: 7}
-	if c := stateMustCounts(t, s); c != wantCounts {
+	if c := statetest.MustCounts(t, s); c != wantCounts {
 		t.Errorf("counts = %+v, want %+v", c, wantCounts)
 	}
 	// The requeued image is not due yet, and the depth-1 page waits for b.
-	stateWantURLs(t, "Take now", stateMustTake(t, s, 10, now), want[:2]...)
-	got := stateMustTake(t, s, 10, now.Add(2*time.Hour))
-	stateWantURLs(t, "Take later", got, want[2:]...)
+	statetest.WantURLs(t, "Take now", statetest.MustTake(t, s, 10, now), want[:2]...)
+	got := statetest.MustTake(t, s, 10, now.Add(2*time.Hour))
+	statetest.WantURLs(t, "Take later", got, want[2:]...)
 	if len(got) == 1 && (got[0].Attempt != 1 || got[0].Page != "http://h/page") {
 		t.Errorf("requeued item came back as %+v", got[0])
 	}
-	if added := stateMustAdd(t, s, statePage("http://h/a", 0), stateImage("http://h/1.png", 0), stateImage("http://h/new.png", 0)); !reflect.DeepEqual(added, []bool{false, false, true}) {
+	if added := statetest.MustAdd(t, s, statetest.Page("http://h/a", 0), statetest.Image("http://h/1.png", 0), statetest.Image("http://h/new.png", 0)); !reflect.DeepEqual(added, []bool{false, false, true}) {
 		t.Errorf("Add after reopen = %v, want [false false true]", added)
 	}
 	owner, first, err := s.ClaimContent(ctx, sha256.Sum256([]byte("one")), "other", state.KeyOf("other"))
@@ -140,21 +142,21 @@ func TestBoltReopenKeepsOrder(t *testing.T) {
 	b := testOpen(t, path, time.Hour)
 	var want []string
 	for _, u := range []string{"http://h/z", "http://h/a", "http://h/m", "http://h/b"} {
-		stateMustAdd(t, b, statePage(u, 1))
+		statetest.MustAdd(t, b, statetest.Page(u, 1))
 		want = append(want, u)
 	}
-	stateMustAdd(t, b, statePage("http://h/d2", 2))
+	statetest.MustAdd(t, b, statetest.Page("http://h/d2", 2))
 	if err := b.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	stateMustAdd(t, b, statePage("http://h/y", 1))
+	statetest.MustAdd(t, b, statetest.Page("http://h/y", 1))
 	want = append(want, "http://h/y")
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
 	b = testOpen(t, path, time.Hour)
 	defer b.Close()
-	stateWantURLs(t, "Take after reopen", stateMustTake(t, b, 20, time.Now()), want...)
+	statetest.WantURLs(t, "Take after reopen", statetest.MustTake(t, b, 20, time.Now()), want...)
 }
 
 func TestBoltOpenErrors(t *testing.T) {
@@ -242,7 +244,7 @@ func TestRemove(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "state.db")
 	b := testOpen(t, path, time.Hour)
-	stateMustAdd(t, b, statePage("http://h/a", 0))
+	statetest.MustAdd(t, b, statetest.Page("http://h/a", 0))
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +264,7 @@ func TestRemove(t *testing.T) {
 	}
 	b = testOpen(t, path, time.Hour)
 	defer b.Close()
-	if c := stateMustCounts(t, b); c != (state.Counts{}) {
+	if c := statetest.MustCounts(t, b); c != (state.Counts{}) {
 		t.Errorf("counts after Remove = %+v, want zero", c)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state/statetest"
+
 	"github.com/imgcrawl/imgcrawl/store/state"
 
 	"go.etcd.io/bbolt"
@@ -80,7 +82,7 @@ func TestBoltUpgradeV1(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seq uint64 = 1000
-	late := stateImage("http://h/late.png", 0)
+	late := statetest.Image("http://h/late.png", 0)
 	rec := appendAddOp(beginRecord(nil), seq, &late)
 	rec = appendClaimOp(rec, &[32]byte{2}, "h/late.png", state.KeyOf("h/late.png"))
 	if _, err := jf.Write(endRecord(rec)); err != nil {
@@ -104,14 +106,14 @@ func TestBoltUpgradeV1(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The journaled item is pending too; testCheck does not expect it.
-	got := stateMustTake(t, st, 10, now)
-	stateWantURLs(t, "Take now", got, want[0], want[1], "http://h/late.png")
+	got := statetest.MustTake(t, st, 10, now)
+	statetest.WantURLs(t, "Take now", got, want[0], want[1], "http://h/late.png")
 	for _, it := range got {
 		if err := st.Requeue(ctx, it); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if added := stateMustAdd(t, st, late); added[0] {
+	if added := statetest.MustAdd(t, st, late); added[0] {
 		t.Error("the journaled item was added again")
 	}
 	for sum, path := range map[[32]byte]string{{1}: "h/journaled.png", {2}: "h/late.png"} {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state/statetest"
+
 	"github.com/imgcrawl/imgcrawl/store/state"
 
 	"go.etcd.io/bbolt"
@@ -58,7 +60,7 @@ func TestBoltCrashReplay(t *testing.T) {
 			}
 		}
 	}
-	ghost := stateImage("http://h/ghost.png", 0)
+	ghost := statetest.Image("http://h/ghost.png", 0)
 	record := endRecord(appendAddOp(beginRecord(nil), 99, &ghost))
 	for _, tc := range []struct {
 		name    string
@@ -142,7 +144,7 @@ func TestBoltCommitFailureSticks(t *testing.T) {
 	var want []string
 	for i := range 200 {
 		u := fmt.Sprintf("http://h/%d/%s", i, strings.Repeat("x", 200))
-		stateMustAdd(t, b, statePage(u, 0))
+		statetest.MustAdd(t, b, statetest.Page(u, 0))
 		want = append(want, u)
 	}
 	// Forbid the file to grow: the commit fails, as on a full disk. The
@@ -152,7 +154,7 @@ func TestBoltCommitFailureSticks(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), path) {
 		t.Fatalf("Flush = %v, want an error naming %s", err, path)
 	}
-	if _, aerr := b.Add(ctx, []state.Item{statePage("http://h/b", 0)}); !errors.Is(aerr, err) {
+	if _, aerr := b.Add(ctx, []state.Item{statetest.Page("http://h/b", 0)}); !errors.Is(aerr, err) {
 		t.Errorf("Add after a failed commit: %v, want %v", aerr, err)
 	}
 	if _, terr := b.Take(ctx, 1, time.Now()); !errors.Is(terr, err) {
@@ -164,7 +166,7 @@ func TestBoltCommitFailureSticks(t *testing.T) {
 	// The journal kept what the commit lost.
 	b = testOpen(t, path, time.Hour)
 	defer b.Close()
-	stateWantURLs(t, "Take after reopen", stateMustTake(t, b, 1000, time.Now()), want...)
+	statetest.WantURLs(t, "Take after reopen", statetest.MustTake(t, b, 1000, time.Now()), want...)
 }
 
 func TestBoltJournalWriteFailureSticks(t *testing.T) {
@@ -173,13 +175,13 @@ func TestBoltJournalWriteFailureSticks(t *testing.T) {
 	b := testOpen(t, path, time.Hour)
 	defer b.Close()
 	b.jf.Close() // writes now fail
-	if _, err := b.Add(ctx, []state.Item{statePage("http://h/a", 0)}); err == nil || !strings.Contains(err.Error(), journalPath(path)) {
+	if _, err := b.Add(ctx, []state.Item{statetest.Page("http://h/a", 0)}); err == nil || !strings.Contains(err.Error(), journalPath(path)) {
 		t.Fatalf("Add = %v, want an error naming the journal", err)
 	}
-	if c := stateMustCounts(t, b); c != (state.Counts{}) {
+	if c := statetest.MustCounts(t, b); c != (state.Counts{}) {
 		t.Errorf("a failed Add changed the counts: %+v", c)
 	}
-	if err := b.Done(ctx, statePage("http://h/a", 0), state.Outcome{}); err == nil {
+	if err := b.Done(ctx, statetest.Page("http://h/a", 0), state.Outcome{}); err == nil {
 		t.Error("Done after a failed journal write succeeded")
 	}
 	if err := b.Flush(ctx); err == nil {
@@ -201,7 +203,7 @@ func TestBoltLeavesNoFilesOpen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	b := testOpen(t, path, time.Hour)
 	for i := range 20 {
-		stateMustAdd(t, b, statePage("http://h/"+strings.Repeat("x", i), 0))
+		statetest.MustAdd(t, b, statetest.Page("http://h/"+strings.Repeat("x", i), 0))
 		if err := b.Flush(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +223,7 @@ func TestBoltConcurrentWork(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "state.db")
 	b := testOpen(t, path, time.Millisecond)
-	stateMustAdd(t, b, statePage("http://h/", 0))
+	statetest.MustAdd(t, b, statetest.Page("http://h/", 0))
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Go(func() {
@@ -235,9 +237,9 @@ func TestBoltConcurrentWork(t *testing.T) {
 					// Each page links to two pages and an image, some
 					// shared between workers.
 					links := []state.Item{
-						statePage(fmt.Sprintf("%s/%d", it.URL, i%3), it.Depth+1),
-						statePage(fmt.Sprintf("http://h/w%d/%d", w, i), it.Depth+1),
-						stateImage(fmt.Sprintf("http://h/%d.png", i%50), it.Depth),
+						statetest.Page(fmt.Sprintf("%s/%d", it.URL, i%3), it.Depth+1),
+						statetest.Page(fmt.Sprintf("http://h/w%d/%d", w, i), it.Depth+1),
+						statetest.Image(fmt.Sprintf("http://h/%d.png", i%50), it.Depth),
 					}
 					if it.Kind == state.KindImage {
 						links = nil
@@ -262,7 +264,7 @@ func TestBoltConcurrentWork(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	before := stateMustCounts(t, b)
+	before := statetest.MustCounts(t, b)
 	if before.PagesDone == 0 || before.Saved == 0 || before.PagesPending == 0 {
 		t.Fatalf("workers did too little: %+v", before)
 	}
@@ -271,7 +273,7 @@ func TestBoltConcurrentWork(t *testing.T) {
 	}
 	b = testOpen(t, path, time.Hour)
 	defer b.Close()
-	if after := stateMustCounts(t, b); after != before {
+	if after := statetest.MustCounts(t, b); after != before {
 		t.Errorf("counts after reopen = %+v, want %+v", after, before)
 	}
 }
@@ -285,7 +287,7 @@ func TestBoltSeesChangesBeingCommitted(t *testing.T) {
 	b := testOpen(t, path, time.Hour)
 	defer b.Close()
 	sum := sha256.Sum256([]byte("x"))
-	stateMustAdd(t, b, statePage("http://h/a", 0))
+	statetest.MustAdd(t, b, statetest.Page("http://h/a", 0))
 	if _, _, err := b.ClaimContent(ctx, sum, "a.png", state.KeyOf("a.png")); err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +298,7 @@ func TestBoltSeesChangesBeingCommitted(t *testing.T) {
 		t.Fatal("nothing to commit", err)
 	}
 
-	if added := stateMustAdd(t, b, statePage("http://h/a", 0), statePage("http://h/b", 0)); !reflect.DeepEqual(added, []bool{false, true}) {
+	if added := statetest.MustAdd(t, b, statetest.Page("http://h/a", 0), statetest.Page("http://h/b", 0)); !reflect.DeepEqual(added, []bool{false, true}) {
 		t.Errorf("Add during a commit = %v, want [false true]", added)
 	}
 	if owner, first, err := b.ClaimContent(ctx, sum, "b.png", state.KeyOf("b.png")); err != nil || first || owner != "a.png" {
@@ -314,7 +316,7 @@ func TestBoltSeesChangesBeingCommitted(t *testing.T) {
 	}
 	b.commitMu.Unlock()
 
-	if added := stateMustAdd(t, b, statePage("http://h/a", 0), statePage("http://h/b", 0)); !reflect.DeepEqual(added, []bool{false, false}) {
+	if added := statetest.MustAdd(t, b, statetest.Page("http://h/a", 0), statetest.Page("http://h/b", 0)); !reflect.DeepEqual(added, []bool{false, false}) {
 		t.Errorf("Add after the commit = %v, want [false false]", added)
 	}
 	if owner, first, err := b.ClaimContent(ctx, sum, "b.png", state.KeyOf("b.png")); err != nil || first || owner != "a.png" {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state/statetest"
+
 	"github.com/imgcrawl/imgcrawl/store/state"
 
 	"go.etcd.io/bbolt"
@@ -35,9 +37,9 @@ func TestBoltFreshCommitMatchesReplay(t *testing.T) {
 	item := func() state.Item {
 		u := fmt.Sprintf("http://h/%d", rng.IntN(2000)) // repeats happen
 		if rng.IntN(2) == 0 {
-			return statePage(u, rng.IntN(4))
+			return statetest.Page(u, rng.IntN(4))
 		}
-		return stateImage(u+".png", rng.IntN(4))
+		return statetest.Image(u+".png", rng.IntN(4))
 	}
 	for round := range 10 {
 		for range 400 {

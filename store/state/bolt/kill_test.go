@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state/statetest"
+
 	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
@@ -32,7 +34,7 @@ func killChild(path string) {
 	for i := 0; ; i++ {
 		var items []state.Item
 		for j := range 4 {
-			items = append(items, stateImage(fmt.Sprintf("http://h/%d/%d-%d.png", os.Getpid(), i, j), 0))
+			items = append(items, statetest.Image(fmt.Sprintf("http://h/%d/%d-%d.png", os.Getpid(), i, j), 0))
 		}
 		if _, err := b.Add(ctx, items); err != nil {
 			fmt.Println("error", err)
@@ -104,8 +106,8 @@ func TestBoltKill9(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: reopen: %v", round, err)
 		}
-		c := stateMustCounts(t, b)
-		pending := stateMustTake(t, b, 1<<20, time.Now())
+		c := statetest.MustCounts(t, b)
+		pending := statetest.MustTake(t, b, 1<<20, time.Now())
 		for _, it := range pending {
 			if done[it.URL] {
 				t.Errorf("round %d: %s was acknowledged before the kill but is handed out again", round, it.URL)
@@ -119,9 +121,9 @@ func TestBoltKill9(t *testing.T) {
 		}
 		var urls []state.Item
 		for u := range added {
-			urls = append(urls, stateImage(u, 0))
+			urls = append(urls, statetest.Image(u, 0))
 		}
-		again := stateMustAdd(t, b, urls...)
+		again := statetest.MustAdd(t, b, urls...)
 		for i, ok := range again {
 			if ok {
 				t.Errorf("round %d: %s was added before the kill but is new again", round, urls[i].URL)

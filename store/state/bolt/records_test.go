@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state/statetest"
+
 	"go.etcd.io/bbolt"
 
 	"github.com/imgcrawl/imgcrawl/store/state"
@@ -33,16 +35,16 @@ func TestRecordsFollowAcknowledgements(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	s := testOpen(t, path, time.Hour) // no background commit: all in the journal
 	now := time.Now()
-	stateMustAdd(t, s, statePage("http://h/", 0), stateImage("http://h/1.png", 0),
-		stateImage("http://h/2.png", 0), stateImage("http://h/3.png", 0))
-	got := stateMustTake(t, s, 10, now)
+	statetest.MustAdd(t, s, statetest.Page("http://h/", 0), statetest.Image("http://h/1.png", 0),
+		statetest.Image("http://h/2.png", 0), statetest.Image("http://h/3.png", 0))
+	got := statetest.MustTake(t, s, 10, now)
 	byURL := map[string]state.Item{}
 	for _, it := range got {
 		byURL[it.URL] = it
 	}
-	stateMustDone(t, s, byURL["http://h/2.png"], state.Outcome{Status: state.Saved, Bytes: 2, Record: []byte("two")})
-	stateMustDone(t, s, byURL["http://h/"], state.Outcome{Status: state.Parsed})
-	stateMustDone(t, s, byURL["http://h/1.png"], state.Outcome{Status: state.Failed, Error: "boom", Record: []byte("one")})
+	statetest.MustDone(t, s, byURL["http://h/2.png"], state.Outcome{Status: state.Saved, Bytes: 2, Record: []byte("two")})
+	statetest.MustDone(t, s, byURL["http://h/"], state.Outcome{Status: state.Parsed})
+	statetest.MustDone(t, s, byURL["http://h/1.png"], state.Outcome{Status: state.Failed, Error: "boom", Record: []byte("one")})
 	// 3.png is handed out and never acknowledged: it has no record.
 
 	crashed := copyFiles(t, path) // as kill -9 leaves it: nothing committed
@@ -57,7 +59,7 @@ func TestRecordsFollowAcknowledgements(t *testing.T) {
 	if r := records(t, c); !reflect.DeepEqual(r, want) {
 		t.Errorf("Records after a crash = %q, want %q", r, want)
 	}
-	if n := stateMustCounts(t, c); n.Saved != 1 || n.Failed != 1 || n.Bytes != 2 || n.ImagesPending != 1 {
+	if n := statetest.MustCounts(t, c); n.Saved != 1 || n.Failed != 1 || n.Bytes != 2 || n.ImagesPending != 1 {
 		t.Errorf("counts after a crash = %+v", n)
 	}
 }
@@ -67,9 +69,9 @@ func TestRecordsFollowAcknowledgements(t *testing.T) {
 func TestUpgradeV2(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	s := testOpen(t, path, time.Hour)
-	stateMustAdd(t, s, stateImage("http://h/1.png", 0), stateImage("http://h/2.png", 0))
-	items := stateMustTake(t, s, 10, time.Now())
-	stateMustDone(t, s, items[0], state.Outcome{Status: state.Saved, Bytes: 7})
+	statetest.MustAdd(t, s, statetest.Image("http://h/1.png", 0), statetest.Image("http://h/2.png", 0))
+	items := statetest.MustTake(t, s, 10, time.Now())
+	statetest.MustDone(t, s, items[0], state.Outcome{Status: state.Saved, Bytes: 7})
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -90,10 +92,10 @@ func TestUpgradeV2(t *testing.T) {
 	if r := records(t, s); len(r) != 0 {
 		t.Errorf("records of a version 2 file = %q", r)
 	}
-	if n := stateMustCounts(t, s); n.Saved != 1 || n.Bytes != 7 || n.ImagesPending != 1 {
+	if n := statetest.MustCounts(t, s); n.Saved != 1 || n.Bytes != 7 || n.ImagesPending != 1 {
 		t.Errorf("counts = %+v", n)
 	}
-	if added := stateMustAdd(t, s, stateImage("http://h/1.png", 0)); added[0] {
+	if added := statetest.MustAdd(t, s, statetest.Image("http://h/1.png", 0)); added[0] {
 		t.Error("a done item of the version 2 file was added again")
 	}
 	err = s.db.View(func(tx *bbolt.Tx) error {

@@ -26,8 +26,8 @@ func TestConformance(t *testing.T) {
 		s := open(t)
 		in := state.Item{Key: state.KeyOf("http://h/x.png"), URL: "http://h/x.png", Kind: state.KindImage,
 			Depth: 3, Page: "http://h/p", Origin: "http://h/old.png", Hops: 2, Attempt: 1}
-		rsAdd(t, s, in)
-		got := rsTake(t, s, 1, now)
+		statetest.MustAdd(t, s, in)
+		got := statetest.MustTake(t, s, 1, now)
 		if len(got) != 1 || !reflect.DeepEqual(got[0], in) {
 			t.Errorf("Take = %+v, want %+v", got, in)
 		}
@@ -37,15 +37,15 @@ func TestConformance(t *testing.T) {
 		s := open(t)
 		var items []state.Item
 		for i := range addBatch*2 + 3 {
-			items = append(items, rsImage(fmt.Sprintf("http://h/%d.png", i%(addBatch+7)), 0))
+			items = append(items, statetest.Image(fmt.Sprintf("http://h/%d.png", i%(addBatch+7)), 0))
 		}
-		added := rsAdd(t, s, items...)
+		added := statetest.MustAdd(t, s, items...)
 		for i, ok := range added {
 			if want := i < addBatch+7; ok != want {
 				t.Fatalf("added[%d] = %v, want %v", i, ok, want)
 			}
 		}
-		if c := rsCounts(t, s); c.Seen != addBatch+7 {
+		if c := statetest.MustCounts(t, s); c.Seen != addBatch+7 {
 			t.Errorf("Seen = %d, want %d", c.Seen, addBatch+7)
 		}
 	})
@@ -117,7 +117,7 @@ func TestConformance(t *testing.T) {
 				for start := 0; start < keys; start += batch {
 					var items []state.Item
 					for i := start; i < min(start+batch, keys); i++ {
-						items = append(items, rsImage(fmt.Sprintf("http://h/%d.png", (i+g*97)%keys), 0))
+						items = append(items, statetest.Image(fmt.Sprintf("http://h/%d.png", (i+g*97)%keys), 0))
 					}
 					added, err := s.Add(ctx, items)
 					if err != nil {
@@ -142,7 +142,7 @@ func TestConformance(t *testing.T) {
 				t.Errorf("key %d added %d times", k, n)
 			}
 		}
-		if c := rsCounts(t, a); c.Seen != keys || c.ImagesPending != keys {
+		if c := statetest.MustCounts(t, a); c.Seen != keys || c.ImagesPending != keys {
 			t.Errorf("counts = %+v, want %d seen and pending", c, keys)
 		}
 	})

@@ -9,7 +9,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/imgcrawl/imgcrawl/internal/redistest"
-	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -49,64 +48,3 @@ func rsDie(s *State) {
 }
 
 func rsServer(t *testing.T) string { return redistest.Start(t) }
-
-func rsPage(url string, depth int) state.Item {
-	return state.Item{Key: state.KeyOf(url), URL: url, Kind: state.KindPage, Depth: depth}
-}
-
-func rsImage(url string, depth int) state.Item {
-	return state.Item{Key: state.KeyOf(url), URL: url, Kind: state.KindImage, Depth: depth, Page: "http://h/page"}
-}
-
-func rsURLs(items []state.Item) []string {
-	out := []string{}
-	for _, it := range items {
-		out = append(out, it.URL)
-	}
-	return out
-}
-
-func rsAdd(t *testing.T, s state.State, items ...state.Item) []bool {
-	t.Helper()
-	added, err := s.Add(context.Background(), items)
-	if err != nil {
-		t.Fatalf("Add: %v", err)
-	}
-	return added
-}
-
-func rsTake(t *testing.T, s state.State, max int, now time.Time) []state.Item {
-	t.Helper()
-	items, err := s.Take(context.Background(), max, now)
-	if err != nil {
-		t.Fatalf("Take: %v", err)
-	}
-	return items
-}
-
-func rsDone(t *testing.T, s state.State, it state.Item, out state.Outcome) {
-	t.Helper()
-	if err := s.Done(context.Background(), it, out); err != nil {
-		t.Fatalf("Done: %v", err)
-	}
-}
-
-func rsCounts(t *testing.T, s state.State) state.Counts {
-	t.Helper()
-	c, err := s.Counts(context.Background())
-	if err != nil {
-		t.Fatalf("Counts: %v", err)
-	}
-	return c
-}
-
-func rsWant(t *testing.T, what string, got []state.Item, want ...string) {
-	t.Helper()
-	if want == nil {
-		want = []string{}
-	}
-	g := rsURLs(got)
-	if strings.Join(g, " ") != strings.Join(want, " ") || len(g) != len(want) {
-		t.Errorf("%s: got %q, want %q", what, g, want)
-	}
-}

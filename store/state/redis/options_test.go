@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/store/state/statetest"
+
 	"github.com/imgcrawl/imgcrawl/internal/redistest"
 	"github.com/imgcrawl/imgcrawl/store/state"
 )
@@ -107,8 +109,8 @@ func TestRedisLostMidCrawl(t *testing.T) {
 	srv := redistest.StartServer(t)
 	s := rsOpen(t, srv.Addr, Options{})
 	ctx := context.Background()
-	rsAdd(t, s, rsPage("http://h/a", 0), rsPage("http://h/b", 0))
-	got := rsTake(t, s, 1, time.Now())
+	statetest.MustAdd(t, s, statetest.Page("http://h/a", 0), statetest.Page("http://h/b", 0))
+	got := statetest.MustTake(t, s, 1, time.Now())
 	srv.Kill()
 	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
@@ -116,7 +118,7 @@ func TestRedisLostMidCrawl(t *testing.T) {
 		name string
 		call func() error
 	}{
-		{"add", func() error { _, err := s.Add(cctx, []state.Item{rsPage("http://h/c", 0)}); return err }},
+		{"add", func() error { _, err := s.Add(cctx, []state.Item{statetest.Page("http://h/c", 0)}); return err }},
 		{"take", func() error { _, err := s.Take(cctx, 1, time.Now()); return err }},
 		{"done", func() error { return s.Done(cctx, got[0], state.Outcome{Status: state.Parsed}) }},
 		{"counts", func() error { _, err := s.Counts(cctx); return err }},
@@ -149,6 +151,6 @@ func TestRedisLostMidCrawl(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	rsAdd(t, s, rsPage("http://h/z", 0))
-	rsWant(t, "Take after restart", rsTake(t, s, 5, time.Now()), "http://h/z")
+	statetest.MustAdd(t, s, statetest.Page("http://h/z", 0))
+	statetest.WantURLs(t, "Take after restart", statetest.MustTake(t, s, 5, time.Now()), "http://h/z")
 }
