@@ -42,16 +42,16 @@ type frontier struct {
 	results   chan result
 	feed      chan []state.Item
 
-	buf      map[string]*hostQueue
-	ring     []string
-	nbuf     int
-	inflight int
-	listedHost string // the host last allowed by push
+	buf          map[string]*hostQueue
+	ring         []string
+	nbuf         int
+	inflight     int
+	listedOrigin string // the scheme and host last named by push
 	// alreadyDone counts listed image URLs the state had seen: done in an
 	// earlier run, or listed twice.
 	alreadyDone int64
-	low      int // take more when the buffer is below this
-	high     int // never buffer more than this
+	low         int // take more when the buffer is below this
+	high        int // never buffer more than this
 }
 
 type hostQueue struct {
@@ -220,12 +220,12 @@ func (f *frontier) push(it state.Item) {
 		u = &url.URL{Host: ""} // reported as failed when started
 	}
 	host := u.Host
-	if f.c.s.Images != nil && it.Origin == "" && host != f.listedHost {
+	if f.c.s.Images != nil && it.Origin == "" && u.Scheme+"://"+host != f.listedOrigin {
 		// In a get, every item but a redirect target was listed by the
-		// user, in this run or an earlier one: its host is allowed, as
-		// the feed allows the hosts it reads.
-		f.c.client.Allow(u.Hostname())
-		f.listedHost = host
+		// user, in this run or an earlier one: it is named, as the feed
+		// names the URLs it reads.
+		f.c.named(u)
+		f.listedOrigin = u.Scheme + "://" + host
 	}
 	q := f.buf[host]
 	if q == nil {
@@ -235,14 +235,6 @@ func (f *frontier) push(it state.Item) {
 	}
 	q.items = append(q.items, buffered{it, u})
 	f.nbuf++
-}
-
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return u.Host
 }
 
 // dispatch starts every buffered job the limits allow. It returns the
