@@ -83,8 +83,18 @@ type Config struct {
 	// Fetch configures the HTTP client (timeouts, proxy, address policy,
 	// headers, cookies). UserAgent above wins over Fetch.UserAgent. The seed
 	// hosts are added to Fetch.AllowHosts.
+	//
+	// Credentials in Fetch.Header (Authorization, Proxy-Authorization,
+	// Cookie) are sent only to the seeds' origins (scheme, host and port)
+	// and, in a get, to the origins of the listed URLs, including those of
+	// a resumed get's stored list: never to other hosts, such as an image
+	// CDN, the target of a cross-host redirect or their robots.txt. Other
+	// headers go everywhere. See fetch.Config.Header.
 	Fetch fetch.Config
-	// Client, when set, is used instead of one built from Fetch.
+	// Client, when set, is used instead of one built from Fetch. The
+	// crawler adds the origins above to its credential origins
+	// (fetch.Client.AllowCredentials), and in a get exempts the listed
+	// hosts from its address policy.
 	Client *fetch.Client
 
 	Layout             store.Layout    // default store.LayoutMirror

@@ -50,6 +50,7 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	c.state = &patientState{State: c.state, log: s.Logger, giveUp: s.StateRetry}
 	allow := append([]string(nil), s.Fetch.AllowHosts...)
+	var seeds []*url.URL
 	for _, raw := range s.Seeds {
 		u, err := urlnorm.Normalize(raw)
 		if err != nil {
@@ -59,6 +60,7 @@ func New(cfg Config) (*Crawler, error) {
 		c.seeds = append(c.seeds, state.Item{Key: state.KeyOf(u.String()), URL: u.String(), Kind: state.KindPage})
 		c.scope[c.scopeKey(u)] = true
 		allow = append(allow, u.Hostname())
+		seeds = append(seeds, u)
 	}
 	if len(c.seeds) == 0 && s.Images == nil {
 		return nil, &ConfigError{"seeds", fmt.Errorf("no valid seed URL (%d given)", len(s.Seeds))}
@@ -74,6 +76,9 @@ func New(cfg Config) (*Crawler, error) {
 		if c.client, err = fetch.NewClient(fc); err != nil {
 			return nil, &ConfigError{"fetch", err}
 		}
+	}
+	for _, u := range seeds {
+		c.client.AllowCredentials(u)
 	}
 	c.hosts = s.Gate
 	if c.hosts == nil {
@@ -211,7 +216,7 @@ func (c *Crawler) openManifest(ctx context.Context, resumed bool) (*store.Manife
 func (c *Crawler) feed(ctx context.Context, out chan<- []state.Item) {
 	const batch = 64
 	var items []state.Item
-	lastHost := ""
+	lastOrigin := ""
 	send := func() bool {
 		if len(items) == 0 {
 			return true
@@ -241,9 +246,9 @@ func (c *Crawler) feed(ctx context.Context, out chan<- []state.Item) {
 			c.emit(event(KindImage, raw, Failed, fmt.Errorf("bad URL: %w", err)))
 			continue
 		}
-		if h := u.Hostname(); h != lastHost {
-			c.client.Allow(h) // the user named this host
-			lastHost = h
+		if o := u.Scheme + "://" + u.Host; o != lastOrigin {
+			c.named(u)
+			lastOrigin = o
 		}
 		items = append(items, state.Item{Key: state.KeyOf(u.String()), URL: u.String(), Kind: state.KindImage})
 		if len(items) >= batch || len(c.s.Images) == 0 {
@@ -255,6 +260,14 @@ func (c *Crawler) feed(ctx context.Context, out chan<- []state.Item) {
 }
 
 func (c *Crawler) emit(ev Event) { c.events <- ev }
+
+// named takes note of a URL the user listed for a get: its host is exempt
+// from the address policy and its origin receives the credentials of
+// Fetch.Header, as a seed's does.
+func (c *Crawler) named(u *url.URL) {
+	c.client.Allow(u.Hostname())
+	c.client.AllowCredentials(u)
+}
 
 // scopeKey is what a page's URL must share with a seed to be followed.
 func (c *Crawler) scopeKey(u *url.URL) string {

@@ -40,11 +40,11 @@ type frontier struct {
 	results   chan result
 	feed      chan []state.Item
 
-	buf        map[string]*hostQueue
-	ring       []string
-	nbuf       int
-	inflight   int
-	listedHost string // the host last allowed by push
+	buf          map[string]*hostQueue
+	ring         []string
+	nbuf         int
+	inflight     int
+	listedOrigin string // the scheme and host last named by push
 	// alreadyDone counts listed image URLs the state had seen: done in an
 	// earlier run, or listed twice.
 	alreadyDone int64

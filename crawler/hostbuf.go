@@ -20,12 +20,12 @@ func (f *frontier) push(it state.Item) {
 		u = &url.URL{Host: ""} // reported as failed when started
 	}
 	host := u.Host
-	if f.c.s.Images != nil && it.Origin == "" && host != f.listedHost {
+	if f.c.s.Images != nil && it.Origin == "" && u.Scheme+"://"+host != f.listedOrigin {
 		// In a get, every item but a redirect target was listed by the
-		// user, in this run or an earlier one: its host is allowed, as
-		// the feed allows the hosts it reads.
-		f.c.client.Allow(u.Hostname())
-		f.listedHost = host
+		// user, in this run or an earlier one: it is named, as the feed
+		// names the URLs it reads.
+		f.c.named(u)
+		f.listedOrigin = u.Scheme + "://" + host
 	}
 	q := f.buf[host]
 	if q == nil {
@@ -35,14 +35,6 @@ func (f *frontier) push(it state.Item) {
 	}
 	q.items = append(q.items, buffered{it, u})
 	f.nbuf++
-}
-
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return u.Host
 }
 
 // dispatch starts every buffered job the limits allow. It returns the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -95,6 +96,14 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 		offset = partial.Size
 	}
 	return c.image(ctx, j, resp, offset)
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
 
 // rangeStart returns the first byte position of a 206's Content-Range, or -1.

@@ -40,7 +40,20 @@ type Config struct {
 	UserAgent string
 	// Header holds extra headers sent with every request (a "Host" entry
 	// sets the request's Host). Get's extra headers override them.
+	//
+	// Credentials among them (Authorization, Proxy-Authorization and
+	// Cookie) go only to the credential origins (CredentialOrigins and
+	// AllowCredentials): never to another host, such as an image CDN, the
+	// target of a cross-host redirect or their robots.txt, as curl drops
+	// them on a redirect to another host. Proxy credentials belong in the
+	// Proxy URL ("http://user:pass@proxy:3128"), which sends them to the
+	// proxy only. The cookie jar (CookieFile) keeps its own domain rules.
 	Header http.Header
+	// CredentialOrigins are URLs whose origins (scheme, host and port: any
+	// URL of the site will do) receive the credentials in Header. With
+	// none, and none added with AllowCredentials, no request carries them.
+	// A URL that is not http(s) with a host is an error.
+	CredentialOrigins []string
 	// ConnectTimeout bounds DNS, TCP connect, proxy and TLS handshakes;
 	// 0 means DefaultConnectTimeout.
 	ConnectTimeout time.Duration
@@ -81,12 +94,14 @@ type Config struct {
 // for concurrent use. Each Client has its own cookie jar and connection pool.
 // Create it with NewClient; the zero Client is not usable.
 type Client struct {
-	hc     *http.Client
-	ua     string
-	header http.Header
-	idle   time.Duration
-	log    *slog.Logger
-	policy *dialPolicy // nil when the caller injected a Transport
+	hc          *http.Client
+	ua          string
+	header      http.Header // Config.Header but its credentials
+	creds       http.Header // Config.Header's credentials, for credOrigins
+	credOrigins *credentialOrigins
+	idle        time.Duration
+	log         *slog.Logger
+	policy      *dialPolicy // nil when the caller injected a Transport
 }
 
 // NewClient validates cfg and builds a Client. A malformed proxy URL, an
@@ -102,6 +117,10 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	idle, err := clientDuration("IdleTimeout", cfg.IdleTimeout, DefaultIdleTimeout)
+	if err != nil {
+		return nil, err
+	}
+	credOrigins, err := newCredentialOrigins(cfg.CredentialOrigins)
 	if err != nil {
 		return nil, err
 	}
@@ -130,12 +149,13 @@ func NewClient(cfg Config) (*Client, error) {
 				return http.ErrUseLastResponse
 			},
 		},
-		ua:     cfg.UserAgent,
-		header: cfg.Header.Clone(),
-		idle:   idle,
-		log:    cfg.Logger,
-		policy: policy,
+		ua:          cfg.UserAgent,
+		credOrigins: credOrigins,
+		idle:        idle,
+		log:         cfg.Logger,
+		policy:      policy,
 	}
+	c.creds, c.header = splitCredentials(cfg.Header)
 	if c.ua == "" {
 		c.ua = DefaultUserAgent
 	}
@@ -230,7 +250,8 @@ func clientParseProxy(raw string) (*url.URL, error) {
 // maxBytes <= 0 means no cap. A declared Content-Length over maxBytes is
 // refused with *TooLargeError before the body is read (and the body is
 // closed). extra headers are set on the request after Config.Header (for
-// example Range and If-Range).
+// example Range and If-Range); Config.Header's credentials are sent only
+// when rawURL's origin is a credential origin.
 //
 // On success the caller must Close resp.Body. Reads from it return
 // *TooLargeError once more than maxBytes would be delivered (exactly
@@ -262,7 +283,11 @@ func (c *Client) Get(ctx context.Context, rawURL string, extra http.Header, maxB
 		return nil, fmt.Errorf("fetch: %s: %w", redacted, err)
 	}
 	req.Header.Set("User-Agent", c.ua)
-	for _, h := range []http.Header{c.header, extra} {
+	creds := c.creds
+	if creds != nil && !c.credOrigins.has(u) {
+		creds = nil
+	}
+	for _, h := range []http.Header{c.header, creds, extra} {
 		for k, vs := range h {
 			if http.CanonicalHeaderKey(k) == "Host" && len(vs) > 0 {
 				req.Host = vs[0]

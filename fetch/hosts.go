@@ -23,7 +23,8 @@ type HostsConfig struct {
 // flight per host, a rate.Limiter per host (lowered by robots Crawl-delay and
 // by Retry-After), and an optional global limiter. It never blocks: a caller
 // that may not start now learns when to ask again, so a slow host never holds
-// a worker. Safe for concurrent use; use NewHosts.
+// a worker. A host's first request goes alone (see Gate). Safe for
+// concurrent use; use NewHosts.
 type Hosts struct {
 	cfg    HostsConfig
 	mu     sync.Mutex
@@ -35,6 +36,7 @@ type Hosts struct {
 type hostEntry struct {
 	lim      *rate.Limiter
 	inflight int
+	paced    bool      // the host's pace is known: no more first-request hold
 	until    time.Time // no request before this (Retry-After)
 	last     time.Time
 }
@@ -82,7 +84,7 @@ func (h *Hosts) Acquire(host string) (release func(), retryAt time.Time, ok bool
 	if now.Before(e.until) {
 		return nil, e.until, false
 	}
-	if e.inflight >= h.cfg.PerHost {
+	if e.inflight >= h.cfg.PerHost || (!e.paced && e.inflight > 0) {
 		return nil, time.Time{}, false
 	}
 	r := e.lim.ReserveN(now, 1)
@@ -107,12 +109,14 @@ func (h *Hosts) release(host string) {
 	defer h.mu.Unlock()
 	if e := h.hosts[host]; e != nil {
 		e.inflight--
+		e.paced = true
 		e.last = h.cfg.Now()
 	}
 }
 
 // SetCrawlDelay lowers host's rate to one request per d when that is slower
-// than the configured host rate (robots.txt Crawl-delay).
+// than the configured host rate (robots.txt Crawl-delay), counting a request
+// as starting now (see Gate), and ends the host's first-request hold.
 func (h *Hosts) SetCrawlDelay(host string, d time.Duration) {
 	if d <= 0 {
 		return
@@ -120,9 +124,15 @@ func (h *Hosts) SetCrawlDelay(host string, d time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	e := h.entry(host)
+	e.paced = true
 	if lim := rate.Every(d); lim < e.lim.Limit() {
-		e.lim.SetLimitAt(h.cfg.Now(), lim)
-		e.lim.SetBurstAt(h.cfg.Now(), 1)
+		// A fresh limiter that has just granted the caller's request. The
+		// old one cannot be lowered in place: changing its limit refills
+		// its bucket (from rate.Inf, the usual case, to a full burst), so
+		// the next request would start at once.
+		now := h.cfg.Now()
+		e.lim = rate.NewLimiter(lim, 1)
+		e.lim.ReserveN(now, 1)
 	}
 }
 
@@ -143,15 +153,18 @@ func (h *Hosts) Len() int {
 }
 
 // maybeSweep evicts idle hosts every 1024 acquisitions. An entry is idle when
-// nothing is in flight, it has not been used for IdleAfter and no pause is
-// pending; by then its limiter has refilled, so forgetting it loses nothing.
+// nothing is in flight, it has not been used for IdleAfter, no pause is
+// pending and its limiter has refilled (a Crawl-delay may exceed IdleAfter),
+// so forgetting it loses nothing: the next request to the host goes alone
+// again and its worker sets the delay again.
 func (h *Hosts) maybeSweep(now time.Time) {
 	h.sweeps++
 	if h.sweeps%1024 != 0 {
 		return
 	}
 	for host, e := range h.hosts {
-		if e.inflight == 0 && now.Sub(e.last) > h.cfg.IdleAfter && !now.Before(e.until) {
+		if e.inflight == 0 && now.Sub(e.last) > h.cfg.IdleAfter && !now.Before(e.until) &&
+			e.lim.TokensAt(now) >= float64(e.lim.Burst()) {
 			delete(h.hosts, host)
 		}
 	}
@@ -159,10 +172,21 @@ func (h *Hosts) maybeSweep(now time.Time) {
 
 // Gate is per-host politeness as the crawler uses it; Hosts implements it in
 // memory, and a shared state (Redis) can implement it for a whole job.
+//
+// A host's pace is learned with its first request: the crawler reads the
+// host's robots.txt in that request's slot, just before the request (the
+// robots.txt fetch itself is not paced and does not count as a request),
+// and calls SetCrawlDelay when it sets a Crawl-delay. So that no request
+// starts before the delay is known, a gate grants a host's first request
+// alone: no other request to the host starts until that one has ended or
+// SetCrawlDelay has been called for the host. From then on, no two
+// requests to the host start closer than the delay.
 type Gate interface {
 	// Acquire tries to start a request to host now (see Hosts.Acquire).
 	Acquire(host string) (release func(), retryAt time.Time, ok bool)
-	// SetCrawlDelay lowers host's rate to one request per d.
+	// SetCrawlDelay lowers host's rate to one request per d, counting one
+	// request as starting now: the caller's, which learned d and is about
+	// to start. It ends the host's first-request hold.
 	SetCrawlDelay(host string, d time.Duration)
 	// Pause stops new requests to host until t.
 	Pause(host string, t time.Time)

@@ -9,6 +9,8 @@
 //
 // Files:
 //   - html.go: HTML and Result, the walk over the parsed document.
+//   - tokens.go: the walk over a document's tokens, for one the parser
+//     refuses (nested too deeply), and the copy of the document it replays.
 //   - decode.go: the document's encoding, and queries in legacy encodings.
 //   - srcset.go: the candidates of a srcset attribute.
 //   - css.go, css_token.go: url() and image-set() references in CSS.

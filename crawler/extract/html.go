@@ -57,7 +57,10 @@ type Result struct {
 // goquery wraps, with scripting disabled (goquery's own constructors enable
 // it), so that images inside <noscript>, the fallback of most lazy-loading
 // scripts, are elements rather than text; goquery then selects its elements
-// in one pass.
+// in one pass. A document the parser refuses, one nested deeper than its
+// 512 open elements, is read again from its tokens (tokens.go), which name
+// the same references; meanwhile HTML keeps a copy of the document it has
+// read, so a page costs its size once more in memory.
 //
 // Empty references, fragment-only CSS references, and references that do not
 // resolve to an http(s) URL (data:, javascript:, mailto:, malformed hosts)
@@ -70,18 +73,41 @@ func HTML(r io.Reader, contentType string, page *url.URL) (Result, error) {
 	if err != nil {
 		return Result{}, wrapError(page, err)
 	}
-	root, err := html.ParseWithOptions(body, html.ParseOptionEnableScripting(false))
+	w, err := collect(body)
 	if err != nil {
 		return Result{}, wrapError(page, err)
+	}
+	return w.result(page, queryEnc), nil
+}
+
+// collect gathers the raw references of the UTF-8 document body: from the
+// tree goquery walks or, when the parser refuses the document, from its
+// tokens. Only a read error is an error.
+func collect(body io.Reader) (*walker, error) {
+	sp := &spool{r: body}
+	root, err := html.ParseWithOptions(sp, html.ParseOptionEnableScripting(false))
+	if sp.err != nil {
+		return nil, sp.err
+	}
+	w := &walker{}
+	if err != nil {
+		// The parser gave up on the document itself (too deeply nested):
+		// read what it has read again, then the rest.
+		return w, w.tokens(sp.replay())
 	}
 	// goquery over the tree parsed above: one pass of its selector engine
 	// collects the elements, in document order.
 	doc := goquery.NewDocumentFromNode(root)
-	var w walker
 	for _, n := range doc.FindMatcher(elements).Nodes {
 		w.element(n)
 	}
+	return w, nil
+}
 
+// result resolves and normalizes the references w collected against page
+// or the document's base, dropping those that do not resolve to an http(s)
+// URL and repeats.
+func (w *walker) result(page *url.URL, queryEnc queryEncoder) Result {
 	out := Result{Base: page}
 	rs := urlnorm.NewResolver(page)
 	if w.hasBase {
@@ -117,7 +143,7 @@ func HTML(r io.Reader, contentType string, page *url.URL) (Result, error) {
 			out.Links = append(out.Links, u)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func wrapError(page *url.URL, err error) error {

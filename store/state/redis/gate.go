@@ -13,7 +13,8 @@ import (
 // Redis: a per-host cap on requests in flight (a leased semaphore: a dead
 // worker's slots expire with its lease), a per-host rate and a total rate
 // (GCRA: one "next allowed" time each, burst 1), robots.txt Crawl-delay and
-// Retry-After pauses. Times come from the Redis server's clock. Acquire is
+// Retry-After pauses, and the hold on a host's first request that
+// fetch.Gate describes. Times come from the Redis server's clock. Acquire is
 // one round trip. Get it from State.Gate; it is safe for concurrent use.
 //
 // When Redis cannot be reached, Acquire says "not now, retry in a second"
@@ -51,8 +52,9 @@ func newGate(s *State) *Gate {
 }
 
 // The gate scripts. A host's HASH holds "until" (paused until, µs), "iv"
-// (Crawl-delay, µs) and "tat" (next allowed request, µs); its ZSET holds
-// the slots in flight, scored by expiry.
+// (Crawl-delay, µs), "tat" (next allowed request, µs) and "paced" (1 once
+// a request has ended or a Crawl-delay is set: the first-request hold is
+// over); its ZSET holds the slots in flight, scored by expiry.
 const gatePrelude = `
 if redis.replicate_commands then redis.replicate_commands() end
 local function fmt(n) return string.format('%.0f', n) end
@@ -63,13 +65,15 @@ local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 // KEYS: host hash, host slots, global rate hash. ARGV: token, per-host cap,
 // host interval µs, global interval µs, lease µs, idle ms. Returns
 // {1, 0} when granted, {0, wait µs} when rate-limited or paused, {0, -1}
-// when the cap is reached.
+// when the cap is reached (or the host's first request is out).
 var acquireScript = goredis.NewScript(gatePrelude + `
-local hv = redis.call('HMGET', KEYS[1], 'until', 'iv', 'tat')
+local hv = redis.call('HMGET', KEYS[1], 'until', 'iv', 'tat', 'paced')
 local untl = tonumber(hv[1]) or 0
 if now < untl then return {0, untl - now} end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', fmt(now))
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return {0, -1} end
+local cap = tonumber(ARGV[2])
+if hv[4] ~= '1' then cap = 1 end
+if redis.call('ZCARD', KEYS[2]) >= cap then return {0, -1} end
 local iv = math.max(tonumber(ARGV[3]), tonumber(hv[2]) or 0)
 local tat = tonumber(hv[3]) or 0
 if iv > 0 and tat > now then return {0, tat - now} end
@@ -109,11 +113,27 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 0
 `)
 
-// KEYS: host hash. ARGV: interval µs, idle ms. Keeps the longest delay.
+// KEYS: host hash. ARGV: interval µs, idle ms. Keeps the longest delay;
+// a longer one counts a request as starting now (the caller's), so the
+// next one waits the whole delay.
 var crawlDelayScript = goredis.NewScript(gatePrelude + `
-if tonumber(ARGV[1]) > (tonumber(redis.call('HGET', KEYS[1], 'iv')) or 0) then
+local iv = tonumber(ARGV[1])
+if iv > (tonumber(redis.call('HGET', KEYS[1], 'iv')) or 0) then
   redis.call('HSET', KEYS[1], 'iv', ARGV[1])
+  if now + iv > (tonumber(redis.call('HGET', KEYS[1], 'tat')) or 0) then
+    redis.call('HSET', KEYS[1], 'tat', fmt(now + iv))
+  end
 end
+redis.call('HSET', KEYS[1], 'paced', '1')
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 0
+`)
+
+// KEYS: host hash, host slots. ARGV: token, idle ms. Frees a slot and ends
+// the host's first-request hold.
+var releaseScript = goredis.NewScript(`
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HSET', KEYS[1], 'paced', '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 0
 `)
@@ -174,11 +194,13 @@ func (g *Gate) release(token string) {
 	}
 	ctx, cancel := context.WithTimeout(g.s.ctx, opTimeout)
 	defer cancel()
-	_ = g.s.rdb.ZRem(ctx, g.s.k.slots(host), token).Err()
+	_ = releaseScript.Run(ctx, g.s.rdb, []string{g.s.k.host(host), g.s.k.slots(host)}, token,
+		g.idleHosts.Milliseconds()).Err()
 }
 
 // SetCrawlDelay implements fetch.Gate: host gets at most one request per d
-// from the whole job (when that is slower than Options.HostRate).
+// from the whole job (when that is slower than Options.HostRate), the next
+// one d after now.
 func (g *Gate) SetCrawlDelay(host string, d time.Duration) {
 	if d <= 0 {
 		return

@@ -26,6 +26,11 @@ func TestGateCapIsShared(t *testing.T) {
 	addr := rsServer(t)
 	w := rsGateWorkers(t, addr, 3, Options{PerHost: 2})
 	a, b, c := w[0].Gate(), w[1].Gate(), w[2].Gate()
+	rel, _, ok := a.Acquire("h:1") // a first request, which goes alone
+	if !ok {
+		t.Fatal("first request refused")
+	}
+	rel()
 	relA, _, okA := a.Acquire("h:1")
 	relB, _, okB := b.Acquire("h:1")
 	if !okA || !okB {
@@ -120,11 +125,16 @@ func TestGatePauseAndCrawlDelayAreShared(t *testing.T) {
 	})
 
 	t.Run("crawl delay", func(t *testing.T) {
-		a.SetCrawlDelay("d", 600*time.Millisecond)
+		// As the crawler does: a first request, during which robots.txt
+		// is read; the delay counts from it.
 		rel, _, ok := b.Acquire("d")
 		if !ok {
 			t.Fatal("first request refused")
 		}
+		if _, at, ok := a.Acquire("d"); ok || at.IsZero() {
+			t.Fatalf("second request before the first ended or its delay was known: ok %v, retryAt %v; want a short poll", ok, at)
+		}
+		b.SetCrawlDelay("d", 600*time.Millisecond)
 		rel()
 		_, at, ok := a.Acquire("d")
 		if ok {
