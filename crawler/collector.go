@@ -1,11 +1,8 @@
 package crawler
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store"
 )
 
@@ -64,12 +61,11 @@ func (c *collector) add(ev Event) {
 	case Failed:
 		c.sum.Failed++
 		if len(c.sum.Errors) < maxSummaryErrors {
-			msg, u := fmt.Sprint(ev.Err), fetch.Redact(ev.URL)
-			if !strings.Contains(msg, u) {
-				msg = u + ": " + msg
-			}
-			c.sum.Errors = append(c.sum.Errors, msg)
+			c.sum.Errors = append(c.sum.Errors, failure(&ev))
 		}
+	}
+	if ev.Page == "" { // a URL the caller gave: a seed, or a listed image
+		c.seed(&ev)
 	}
 	if ev.Kind == KindImage && c.manifest != nil && c.err == nil {
 		line := ev.line
@@ -82,6 +78,16 @@ func (c *collector) add(ev Event) {
 		c.onEvent(ev)
 	}
 	c.progress.tick(c.snapshot())
+}
+
+// seed counts a seed's end, and why it was not fetched.
+func (c *collector) seed(ev *Event) {
+	c.sum.Seeds++
+	if fetched(ev) {
+		c.sum.SeedsFetched++
+	} else if len(c.sum.SeedFailures) < maxSummaryErrors {
+		c.sum.SeedFailures = append(c.sum.SeedFailures, failure(ev))
+	}
 }
 
 func (c *collector) flush() {

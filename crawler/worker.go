@@ -54,7 +54,7 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 			c.hosts.SetCrawlDelay(j.u.Host, delay)
 		}
 		if !allowed {
-			return c.finish(it, Skipped, errRobots)
+			return c.finish(it, Skipped, ErrRobots)
 		}
 	}
 	max := c.s.MaxPageSize
@@ -115,8 +115,6 @@ func validator(resp *http.Response) string {
 }
 
 const noCap = 1 << 62
-
-var errRobots = errors.New("disallowed by robots.txt")
 
 func isHTML(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
@@ -200,7 +198,7 @@ func (c *Crawler) redirect(j job, loc string) result {
 		return c.failed(it, fmt.Errorf("more than %d redirects", c.s.MaxRedirects))
 	}
 	if it.Kind == state.KindPage && !c.follow(target, target.String()) {
-		err := fmt.Errorf("redirects out of scope to %s", fetch.Redact(target.String()))
+		err := fmt.Errorf("%w to %s", ErrOutOfScope, fetch.Redact(target.String()))
 		return c.finish(it, Skipped, err)
 	}
 	origin := it.Origin

@@ -76,7 +76,11 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 	if errors.As(err, &me) {
 		return usageError{fmt.Errorf("%w: %s", err, mismatchHint(sf))}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	stored := sf.Redis == "" && statePath(sf.Out, sf.State) != ""
+	return runOutcome(sum, cfg.Images != nil, sf.Strict, stored)
 }
 
 // mismatchHint says how to start over when the stored crawl differs.

@@ -53,6 +53,7 @@ type storeFlags struct {
 	State              string   `placeholder:"FILE" help:"Crawl state file (default OUT/.imgcrawl/state.db; 'none' = in memory, not resumable)."`
 	Fresh              bool     `help:"Discard the stored crawl state and start over."`
 	Quiet              bool     `short:"q" help:"No progress display; errors and the summary only."`
+	Strict             bool     `help:"Exit 3 when any page or image failed (default: failures are counted, exit 0)."`
 	redisFlags
 }
 

@@ -63,7 +63,7 @@ func TestFlagDefaultsAreTheLibrarys(t *testing.T) {
 }
 
 // TestRetriesFlag: a page that always answers 503 is asked 1+3 times by
-// default and once with --retries 0.
+// default and once with --retries 0 (and, the only seed, fails the crawl).
 func TestRetriesFlag(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -88,8 +88,9 @@ func TestRetriesFlag(t *testing.T) {
 			defer srv.Close()
 			args := append([]string{"crawl", "-q", "--state", "none", "-o", t.TempDir()}, tc.args...)
 			code, _, stderr := runCLI(t, "", append(args, srv.URL+"/")...)
-			if code != 0 || hits.Load() != tc.requests || !strings.Contains(stderr, "errors 1,") {
-				t.Errorf("exit %d after %d requests, want 0 after %d and one error; stderr:\n%s",
+			if code != exitFatal || hits.Load() != tc.requests || !strings.Contains(stderr, "errors 1,") ||
+				!strings.Contains(stderr, "no seed could be fetched") {
+				t.Errorf("exit %d after %d requests, want 1 (no seed fetched) after %d and one error; stderr:\n%s",
 					code, hits.Load(), tc.requests, stderr)
 			}
 		})

@@ -16,8 +16,9 @@ import (
 // Exit codes.
 const (
 	exitOK       = 0
-	exitFatal    = 1
+	exitFatal    = 1 // also: no seed (no listed URL) could be fetched
 	exitUsage    = 2
+	exitFailures = 3 // --strict: some page or image failed
 	exitCanceled = 130
 )
 
@@ -96,9 +97,13 @@ func exitCode(err error, e env) int {
 	var ue usageError
 	var ce *crawler.ConfigError
 	var me *crawler.MismatchError
+	var fe failuresError
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, errInterrupted):
 		return exitCanceled
+	case errors.As(err, &fe):
+		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
+		return exitFailures
 	case errors.As(err, &ce):
 		if flag, ok := configFlags[ce.Field]; ok {
 			err = fmt.Errorf("%s: %w", flag, ce.Err)
