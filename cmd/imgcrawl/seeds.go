@@ -25,9 +25,36 @@ func openInput(name string, e *env) (io.Reader, string, func(), error) {
 	return f, name, func() { f.Close() }, nil
 }
 
+// urlChecker checks the URLs of a seed or image list, from arguments or a
+// file, as they are read.
+type urlChecker struct {
+	e       *env
+	guessed bool // a URL without a scheme was tried as http:// (said once)
+}
+
+// check returns the URL to use for s, found at where ("argument 2",
+// "seeds.txt:3"), or false when s is not one: that is reported on stderr.
+// A URL typed without its scheme ("example.com", "127.0.0.1:8900/") is
+// tried as http://, which is said for the first one only.
+func (c *urlChecker) check(s, where string) (string, bool) {
+	_, err := urlnorm.Normalize(s)
+	if err == nil {
+		return s, true
+	}
+	if u, ok := urlnorm.GuessScheme(s); ok {
+		if !c.guessed {
+			c.guessed = true
+			fmt.Fprintf(c.e.stderr, "imgcrawl: no scheme in %q: trying %s\n", s, u)
+		}
+		return u.String(), true
+	}
+	fmt.Fprintf(c.e.stderr, "imgcrawl: %s: skipped %q: not an http(s) URL (%v)\n", where, s, err)
+	return "", false
+}
+
 // scanURLs calls fn for every URL line of r, reporting bad lines on stderr
 // with their line number. Blank lines and # comments are skipped.
-func scanURLs(r io.Reader, name string, e *env, fn func(string) bool) error {
+func (c *urlChecker) scanURLs(r io.Reader, name string, fn func(string) bool) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	line := 0
@@ -37,8 +64,8 @@ func scanURLs(r io.Reader, name string, e *env, fn func(string) bool) error {
 		if s == "" || strings.HasPrefix(s, "#") {
 			continue
 		}
-		if _, err := urlnorm.Normalize(s); err != nil {
-			fmt.Fprintf(e.stderr, "imgcrawl: %s:%d: skipped %q: not an http(s) URL (%v)\n", name, line, s, err)
+		s, ok := c.check(s, fmt.Sprintf("%s:%d", name, line))
+		if !ok {
 			continue
 		}
 		if !fn(s) {
@@ -54,12 +81,11 @@ func scanURLs(r io.Reader, name string, e *env, fn func(string) bool) error {
 // readSeeds gathers seed URLs from arguments and an input file.
 func readSeeds(args []string, input string, e *env) ([]string, error) {
 	var seeds []string
+	c := &urlChecker{e: e}
 	for i, a := range args {
-		if _, err := urlnorm.Normalize(a); err != nil {
-			fmt.Fprintf(e.stderr, "imgcrawl: argument %d: skipped %q: not an http(s) URL (%v)\n", i+1, a, err)
-			continue
+		if s, ok := c.check(a, fmt.Sprintf("argument %d", i+1)); ok {
+			seeds = append(seeds, s)
 		}
-		seeds = append(seeds, a)
 	}
 	if input != "" {
 		r, name, done, err := openInput(input, e)
@@ -67,7 +93,7 @@ func readSeeds(args []string, input string, e *env) ([]string, error) {
 			return nil, err
 		}
 		defer done()
-		if err := scanURLs(r, name, e, func(s string) bool { seeds = append(seeds, s); return true }); err != nil {
+		if err := c.scanURLs(r, name, func(s string) bool { seeds = append(seeds, s); return true }); err != nil {
 			return nil, err
 		}
 	}
@@ -100,17 +126,15 @@ func streamLines(args []string, input string, e *env) (<-chan string, func(), er
 				return false
 			}
 		}
+		c := &urlChecker{e: e}
 		for i, a := range args {
-			if _, err := urlnorm.Normalize(a); err != nil {
-				fmt.Fprintf(e.stderr, "imgcrawl: argument %d: skipped %q: not an http(s) URL (%v)\n", i+1, a, err)
-				continue
-			}
-			if !send(a) {
+			s, ok := c.check(a, fmt.Sprintf("argument %d", i+1))
+			if ok && !send(s) {
 				return
 			}
 		}
 		if r != nil {
-			if err := scanURLs(r, name, e, send); err != nil {
+			if err := c.scanURLs(r, name, send); err != nil {
 				fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
 			}
 		}
