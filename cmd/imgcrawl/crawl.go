@@ -55,7 +55,7 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 	defer closeState()
 	cfg.State = st
 	if !sf.Quiet {
-		cfg.Progress, cfg.ProgressTTY = e.stderr, e.stderrTTY
+		cfg.Progress, cfg.ProgressTTY = e.progress, e.stderrTTY
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cr, err := crawler.New(cfg)

@@ -36,6 +36,9 @@ type env struct {
 	stdout, stderr io.Writer
 	stdinTTY       bool
 	stderrTTY      bool
+	// progress is where the progress display goes: stderr, through the
+	// terminal that keeps messages from tearing the live bar (set by run).
+	progress io.Writer
 }
 
 func main() {
@@ -50,6 +53,8 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 func run(args []string, e env) int {
+	term := newTerminal(e.stderr, e.stderrTTY)
+	e.stderr, e.progress = term, term.progress()
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("imgcrawl"),
