@@ -68,10 +68,12 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 			hdr = http.Header{"Range": {fmt.Sprintf("bytes=%d-", partial.Size)}, "If-Range": {partial.Validator}}
 		}
 	}
+	c.meter.requests.Add(1)
 	resp, err := c.client.Get(ctx, it.URL, hdr, max)
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
 	}
+	resp.Body = countingBody{resp.Body, &c.meter.bytesIn}
 	defer resp.Body.Close()
 	switch code := resp.StatusCode; {
 	case code >= 300 && code < 400 && resp.Header.Get("Location") != "":

@@ -122,14 +122,6 @@ func TestDemoCrawlsTheBundledSite(t *testing.T) {
 	}
 }
 
-func TestFormatBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1536: "1.5 KiB", 12 << 20: "12.0 MiB", 3 << 30: "3.0 GiB"} {
-		if got := formatBytes(n); got != want {
-			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 // TestURLWithoutSchemeIsTriedAsHTTP: "127.0.0.1:8900/" in the arguments
 // or a list is crawled as http://127.0.0.1:8900/, said once.
 func TestURLWithoutSchemeIsTriedAsHTTP(t *testing.T) {

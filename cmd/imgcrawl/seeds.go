@@ -53,8 +53,21 @@ func (c *urlChecker) check(s, where string) (string, bool) {
 }
 
 // scanURLs calls fn for every URL line of r, reporting bad lines on stderr
-// with their line number. Blank lines and # comments are skipped.
+// with their line number.
 func (c *urlChecker) scanURLs(r io.Reader, name string, fn func(string) bool) error {
+	err := listLines(r, func(line int, s string) bool {
+		s, ok := c.check(s, fmt.Sprintf("%s:%d", name, line))
+		return !ok || fn(s)
+	})
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	return nil
+}
+
+// listLines calls fn for every line of a URL list but blank lines and #
+// comments, trimmed, with its line number, until fn returns false.
+func listLines(r io.Reader, fn func(line int, s string) bool) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	line := 0
@@ -64,18 +77,52 @@ func (c *urlChecker) scanURLs(r io.Reader, name string, fn func(string) bool) er
 		if s == "" || strings.HasPrefix(s, "#") {
 			continue
 		}
-		s, ok := c.check(s, fmt.Sprintf("%s:%d", name, line))
-		if !ok {
-			continue
-		}
-		if !fn(s) {
+		if !fn(line, s) {
 			return nil
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reading %s: %w", name, err)
+	return sc.Err()
+}
+
+// listLength counts the URLs a get reads from args and an --input file, as
+// check accepts them, for the progress display to say what is left; 0 when
+// the list comes from stdin (its length is known only at its end) or the
+// file cannot be read.
+func listLength(args []string, input string) int64 {
+	if input == "-" {
+		return 0
 	}
-	return nil
+	n := int64(0)
+	usable := func(s string) bool {
+		if _, err := urlnorm.Normalize(s); err == nil {
+			return true
+		}
+		_, ok := urlnorm.GuessScheme(s)
+		return ok
+	}
+	for _, a := range args {
+		if usable(a) {
+			n++
+		}
+	}
+	if input == "" {
+		return n
+	}
+	f, err := os.Open(input)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	err = listLines(f, func(_ int, s string) bool {
+		if usable(s) {
+			n++
+		}
+		return true
+	})
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // readSeeds gathers seed URLs from arguments and an input file.

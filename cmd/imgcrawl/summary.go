@@ -9,6 +9,7 @@ import (
 
 	"github.com/imgcrawl/imgcrawl/crawler"
 	"github.com/imgcrawl/imgcrawl/fetch"
+	"github.com/imgcrawl/imgcrawl/internal/humanize"
 )
 
 // printSummary writes what a run did: its errors and counts with -q (the
@@ -34,17 +35,17 @@ func printSummary(w io.Writer, sum crawler.Summary, quiet bool) {
 	idle := sum.Pages+sum.Images+sum.Duplicates+sum.Skipped+sum.Failed == 0
 	if sum.Resumed && idle && t.PagesPending == 0 && t.ImagesPending == 0 {
 		fmt.Fprintf(w, "already complete: the stored crawl holds pages %d, images %d, duplicates %d, skipped %d, failed %d, %s; nothing left to do (--fresh starts over)\n",
-			t.PagesDone, t.Saved, t.Duplicates, t.Skipped, t.Failed, formatBytes(t.Bytes))
+			t.PagesDone, t.Saved, t.Duplicates, t.Skipped, t.Failed, humanize.Bytes(t.Bytes))
 		return
 	}
 	if quiet {
 		fmt.Fprintf(w, "done: pages %d, images %d, duplicates %d, skipped %d, errors %d, %s in %s%s\n",
-			sum.Pages, sum.Images, sum.Duplicates, sum.Skipped, sum.Failed, formatBytes(sum.Bytes),
+			sum.Pages, sum.Images, sum.Duplicates, sum.Skipped, sum.Failed, humanize.Bytes(sum.Bytes),
 			sum.Elapsed.Round(time.Millisecond), alreadyDone(sum))
 	}
 	if sum.Resumed {
 		fmt.Fprintf(w, "resumed crawl, in all: pages %d, images %d, duplicates %d, skipped %d, failed %d, %s\n",
-			t.PagesDone, t.Saved, t.Duplicates, t.Skipped, t.Failed, formatBytes(t.Bytes))
+			t.PagesDone, t.Saved, t.Duplicates, t.Skipped, t.Failed, humanize.Bytes(t.Bytes))
 	}
 }
 
@@ -141,18 +142,4 @@ func (e failuresError) Error() string {
 		return "--strict: 1 page or image failed"
 	}
 	return fmt.Sprintf("--strict: %d pages or images failed", e.failed)
-}
-
-// formatBytes writes a size the way people read it: 512 B, 3.4 KiB, 12.0 MiB.
-func formatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	v, i := float64(n)/unit, 0
-	for v >= unit && i < 4 {
-		v /= unit
-		i++
-	}
-	return fmt.Sprintf("%.1f %ciB", v, "KMGTP"[i])
 }
