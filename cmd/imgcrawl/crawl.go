@@ -53,7 +53,7 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 		return err
 	}
 	defer closeState()
-	cfg.State = st
+	cfg.State, cfg.SnapshotInterval = st, crawler.DefaultSnapshotInterval
 	if !sf.Quiet {
 		cfg.Progress, cfg.ProgressTTY = e.progress, e.stderrTTY
 	}
