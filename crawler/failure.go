@@ -3,6 +3,7 @@ package crawler
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/imgcrawl/imgcrawl/fetch"
 )
@@ -42,13 +43,19 @@ func failure(ev *Event) Failure {
 }
 
 // reason is err's message without what the line "u: " already says: the
-// package prefixes fetch puts on each layer ("fetch: get u: ..."), and the
-// robots.txt error's host, which the error it wraps names again.
+// package prefixes fetch puts on each layer ("fetch: get u: ..."); and for
+// robots.txt, the host the wrapped error names again, and until when it was
+// unavailable (the URL has given up).
 func reason(u string, err error) string {
 	msg := err.Error()
 	var ue *fetch.RobotsUnavailableError
-	if errors.As(err, &ue) && ue.Err != nil && strings.Contains(ue.Err.Error(), ue.Host) {
-		msg = strings.Replace(msg, "robots.txt for "+ue.Host+" unavailable", "robots.txt unavailable", 1)
+	if errors.As(err, &ue) {
+		said := "robots.txt for " + ue.Host + " unavailable until " + ue.RetryAt.Format(time.RFC3339)
+		short := "robots.txt for " + ue.Host + " unavailable"
+		if ue.Err != nil && strings.Contains(ue.Err.Error(), ue.Host) {
+			short = "robots.txt unavailable"
+		}
+		msg = strings.Replace(msg, said, short, 1)
 	}
 	for _, p := range []string{"fetch: get " + u + ": ", "fetch: " + u + ": ", "fetch: get ", "fetch: "} {
 		msg = strings.ReplaceAll(msg, p, "")

@@ -131,9 +131,12 @@ func TestFailureNamesEachURLOnce(t *testing.T) {
 			u + ": after 4 attempts: connection refused"},
 		{"robots.txt refused", &fetch.RobotsUnavailableError{Host: "http://h.example", RetryAt: at,
 			Err: &fetch.PolicyError{URL: "http://h.example/robots.txt", Host: "h.example", IP: "10.0.0.1", Reason: "private"}},
-			u + ": robots.txt unavailable until 2030-01-02T03:04:05Z: http://h.example/robots.txt: refused to connect to private address 10.0.0.1 of h.example"},
+			u + ": robots.txt unavailable: http://h.example/robots.txt: refused to connect to private address 10.0.0.1 of h.example"},
 		{"robots.txt status", &fetch.RobotsUnavailableError{Host: "http://h.example", RetryAt: at, Status: 503},
-			u + ": robots.txt for http://h.example unavailable until 2030-01-02T03:04:05Z: status 503"},
+			u + ": robots.txt for http://h.example unavailable: status 503"},
+		{"robots.txt retried", fmt.Errorf("after 4 attempts: %w", &fetch.RobotsUnavailableError{Host: "http://h.example", RetryAt: at,
+			Err: fmt.Errorf("fetch: get http://h.example/robots.txt: %w", syscall.ECONNREFUSED)}),
+			u + ": after 4 attempts: robots.txt unavailable: http://h.example/robots.txt: connection refused"},
 		{"no chain", errors.New("redirect loop"), u + ": redirect loop"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -44,7 +44,10 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 				// The host is disallowed until robots.txt can be read; ask
 				// again later, a few times, then give the URL up.
 				if it.Attempt++; it.Attempt > c.s.Retries {
-					return c.failed(it, fmt.Errorf("after %d attempts: %w", it.Attempt, err))
+					if it.Attempt > 1 {
+						err = fmt.Errorf("after %d attempts: %w", it.Attempt, err)
+					}
+					return c.failed(it, err)
 				}
 				return c.later(it, ue.RetryAt)
 			}
