@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,25 @@ func TestTerminalMessageDoesNotTearTheBar(t *testing.T) {
 	if got := out.String(); got != "progress: pages 1\nimgcrawl: warning\n" {
 		t.Errorf("not a terminal: %q", got)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a goroutine of the run and the
+// test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // TestMessagesDuringALiveBar: a bad line of a list read while the bar is
