@@ -153,3 +153,30 @@ func TestFailureNamesEachURLOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestRobotsThatCannotBeHadFailsAtOnce: when robots.txt fails for a reason
+// that waiting does not cure (here TLS spoken to a plain HTTP server; a
+// host that does not exist is another), the URL fails at once instead of
+// after Retries waits.
+func TestRobotsThatCannotBeHadFailsAtOnce(t *testing.T) {
+	base := seedSite(t)
+	seed := "https://" + strings.TrimPrefix(base, "http://") + "/"
+	c, err := New(Config{Seeds: []string{seed}, Out: t.TempDir(), Manifest: "-", Retries: 3, RobotsRetry: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	sum, err := c.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ue *fetch.RobotsUnavailableError
+	if !sum.NothingFetched() || len(sum.SeedFailures) != 1 || !errors.As(sum.SeedFailures[0], &ue) {
+		t.Fatalf("summary %+v", sum)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("gave up after %v, waiting for robots.txt to come back", d)
+	}
+}

@@ -41,6 +41,9 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 				return c.failed(it, err) // the host itself is refused: robots.txt cannot help
 			}
 			if errors.As(err, &ue) {
+				if ue.Err != nil && !fetch.Retryable(ue.Err) {
+					return c.failed(it, err) // no such host, a TLS failure: asking again will not help
+				}
 				// The host is disallowed until robots.txt can be read; ask
 				// again later, a few times, then give the URL up.
 				if it.Attempt++; it.Attempt > c.s.Retries {
