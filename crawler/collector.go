@@ -1,16 +1,16 @@
 package crawler
 
 import (
-	"fmt"
-	"strings"
+	"context"
 	"time"
 
-	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store"
+	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
-// collector is the one goroutine that owns the counters, the manifest and the
-// progress display. Workers send it events; it never blocks them for long.
+// collector is the one goroutine that owns the counters, the manifest, the
+// progress display and the status snapshot. Workers send it events; it
+// never blocks them for long.
 type collector struct {
 	events   chan Event
 	manifest *store.Manifest
@@ -19,35 +19,83 @@ type collector struct {
 	sum      Summary
 	start    time.Time
 	err      error // first manifest write error
+
+	meter *meter
+	// counts asks the state for its counts; the collector samples them every
+	// sampleEvery (never per event), for the display and the snapshot.
+	counts      func(context.Context) (state.Counts, error)
+	sampled     *state.Counts
+	lastSample  time.Time
+	sampleEvery time.Duration
+	rates       rateWindow
+	snap        *snapshotter // nil: no snapshot
 }
 
 const maxSummaryErrors = 20
 
-func (c *collector) run(interval time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
+// run collects events until the channel closes, refreshing the display
+// and sampling every tick.
+func (c *collector) run(tick time.Duration) {
+	c.rates.add(sample{at: c.start})
+	c.sampleCounts(c.start)
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
 	flush := time.NewTicker(time.Second)
 	defer flush.Stop()
 	for {
 		select {
 		case ev, ok := <-c.events:
 			if !ok {
-				c.finish()
+				c.flush()
 				return
 			}
 			c.add(ev)
-		case <-tick.C:
-			c.progress.update(c.snapshot(), false)
+		case now := <-ticker.C:
+			c.refresh(now)
 		case <-flush.C:
 			c.flush()
 		}
 	}
 }
 
-func (c *collector) snapshot() Summary {
+// refresh samples the counters, redraws the display and, when due, the
+// state's counts and the snapshot.
+func (c *collector) refresh(now time.Time) {
+	c.rates.add(sample{at: now, requests: c.meter.requests.Load(), bytes: c.meter.bytesIn.Load(), ends: c.ended()})
+	if now.Sub(c.lastSample) >= c.sampleEvery {
+		c.sampleCounts(now)
+	}
+	r := c.reading(now)
+	c.progress.update(r, now)
+	if c.snap != nil {
+		c.snap.maybeWrite(r, now)
+	}
+}
+
+// sampleCounts asks the state for its counts, briefly: a slow shared
+// state keeps the last sample rather than holding up the events.
+func (c *collector) sampleCounts(now time.Time) {
+	c.lastSample = now
+	if c.counts == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if cnt, err := c.counts(ctx); err == nil {
+		c.sampled = &cnt
+	}
+}
+
+// ended counts the listed URLs (a get) that ended or were found done.
+func (c *collector) ended() int64 { return c.sum.Seeds + c.meter.alreadyDone.Load() }
+
+// reading is what the display and the snapshot show now.
+func (c *collector) reading(now time.Time) reading {
 	s := c.sum
-	s.Elapsed = time.Since(c.start)
-	return s
+	s.Elapsed = now.Sub(c.start)
+	r := reading{sum: s, counts: c.sampled, ended: c.ended()}
+	r.reqRate, r.byteRate, r.endRate, r.span = c.rates.rates()
+	return r
 }
 
 func (c *collector) add(ev Event) {
@@ -64,12 +112,11 @@ func (c *collector) add(ev Event) {
 	case Failed:
 		c.sum.Failed++
 		if len(c.sum.Errors) < maxSummaryErrors {
-			msg, u := fmt.Sprint(ev.Err), fetch.Redact(ev.URL)
-			if !strings.Contains(msg, u) {
-				msg = u + ": " + msg
-			}
-			c.sum.Errors = append(c.sum.Errors, msg)
+			c.sum.Errors = append(c.sum.Errors, failure(&ev))
 		}
+	}
+	if ev.Page == "" { // a URL the caller gave: a seed, or a listed image
+		c.seed(&ev)
 	}
 	if ev.Kind == KindImage && c.manifest != nil && c.err == nil {
 		line := ev.line
@@ -81,7 +128,16 @@ func (c *collector) add(ev Event) {
 	if c.onEvent != nil {
 		c.onEvent(ev)
 	}
-	c.progress.tick(c.snapshot())
+}
+
+// seed counts a seed's end, and why it was not fetched.
+func (c *collector) seed(ev *Event) {
+	c.sum.Seeds++
+	if fetched(ev) {
+		c.sum.SeedsFetched++
+	} else if len(c.sum.SeedFailures) < maxSummaryErrors {
+		c.sum.SeedFailures = append(c.sum.SeedFailures, failure(ev))
+	}
 }
 
 func (c *collector) flush() {
@@ -90,7 +146,14 @@ func (c *collector) flush() {
 	}
 }
 
-func (c *collector) finish() {
-	c.flush()
-	c.progress.update(c.snapshot(), true)
+// finish draws the final display and writes the last snapshot, once Run
+// knows the run's summary and the state's final counts.
+func (c *collector) finish(sum Summary, now time.Time) {
+	c.rates.add(sample{at: now, requests: c.meter.requests.Load(), bytes: c.meter.bytesIn.Load(), ends: c.ended()})
+	r := c.reading(now)
+	r.sum, r.counts = sum, &sum.Total
+	c.progress.finish(r, c.meter.requests.Load(), c.meter.bytesIn.Load())
+	if c.snap != nil {
+		c.snap.write(r, now, false)
+	}
 }

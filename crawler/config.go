@@ -56,6 +56,10 @@ type Config struct {
 	// mode): each is fetched as an image at depth 0. The crawl ends when the
 	// channel is closed and everything is done. The caller closes it.
 	Images <-chan string
+	// ImagesTotal is how many URLs Images will carry, when the caller knows
+	// (a list read from a file): the progress display then shows how many
+	// are left and an estimate of the time that takes. 0 = unknown.
+	ImagesTotal int64
 
 	Out          string        // folder for images (default "images")
 	Depth        int           // link depth from a seed; 0 = the seed pages only
@@ -133,6 +137,10 @@ type Config struct {
 	Progress         io.Writer
 	ProgressTTY      bool
 	ProgressInterval time.Duration
+	// SnapshotInterval, when set, has Run write a Snapshot of the crawl
+	// to SnapshotPath(Out) at the start, this often, and when it returns, for
+	// ReadSnapshot (DefaultSnapshotInterval is what the CLI uses). 0 = none.
+	SnapshotInterval time.Duration
 	// OnEvent, when set, is called for every page and image as it completes,
 	// from one goroutine, in completion order. It must not block for long.
 	OnEvent func(Event)

@@ -32,6 +32,7 @@ type Crawler struct {
 	scope   map[string]bool // seed hosts or registrable domains
 	ran     bool
 	events  chan Event
+	meter   meter
 }
 
 // New validates cfg and prepares a crawl: it creates the output folder but
@@ -89,6 +90,7 @@ func New(cfg Config) (*Crawler, error) {
 		Agent:    c.agent,
 		RetryMin: s.RobotsRetry,
 		Get: func(ctx context.Context, u string) (*http.Response, error) {
+			c.meter.requests.Add(1)
 			return c.client.Get(ctx, u, nil, 1<<40)
 		},
 	})
@@ -127,13 +129,10 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	col := &collector{
-		events: make(chan Event, 1024), manifest: manifest, onEvent: c.s.OnEvent, start: start,
-		progress: newProgress(c.s.Progress, c.s.ProgressTTY),
-	}
+	col := c.newCollector(manifest, start)
 	c.events = col.events
 	colDone := make(chan struct{})
-	go func() { defer close(colDone); col.run(c.s.ProgressInterval) }()
+	go func() { defer close(colDone); col.run(c.tick()) }()
 	for _, ev := range c.badSeed {
 		c.events <- ev
 	}
@@ -179,11 +178,45 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	}
 	sum := col.sum
 	sum.Elapsed = time.Since(start)
-	sum.Resumed, sum.AlreadyDone = resumed, f.alreadyDone
+	sum.Resumed, sum.AlreadyDone = resumed, c.meter.alreadyDone.Load()
 	if total, cerr := c.state.Counts(context.WithoutCancel(ctx)); cerr == nil {
 		sum.Total = total
 	}
+	col.finish(sum, start.Add(sum.Elapsed))
 	return sum, err
+}
+
+// newCollector makes the collector of a run started at start.
+func (c *Crawler) newCollector(manifest *store.Manifest, start time.Time) *collector {
+	s := &c.s
+	get := s.Images != nil
+	col := &collector{
+		events: make(chan Event, 1024), manifest: manifest, onEvent: s.OnEvent, start: start,
+		progress: newProgress(s.Progress, s.ProgressTTY, get, s.ImagesTotal, s.ProgressInterval),
+		meter:    &c.meter, sampleEvery: min(2*time.Second, s.ProgressInterval, c.tick()),
+		rates: rateWindow{window: 10 * time.Second},
+	}
+	col.progress.last = start // the first plain line after an interval
+	if s.Progress != nil || s.SnapshotInterval > 0 {
+		col.counts = c.state.(*patientState).State.Counts // not patient: a sample may fail
+	}
+	if s.SnapshotInterval > 0 {
+		col.snap = newSnapshotter(s.Out, get, s.ImagesTotal, s.SnapshotInterval, start, s.Logger)
+		col.snap.write(reading{counts: col.sampled}, start, true)
+	}
+	return col
+}
+
+// tick is how often the collector refreshes the display and samples.
+func (c *Crawler) tick() time.Duration {
+	d := min(time.Second, c.s.ProgressInterval)
+	if c.s.Progress != nil && c.s.ProgressTTY {
+		d = min(d, 500*time.Millisecond)
+	}
+	if c.s.SnapshotInterval > 0 {
+		d = min(d, c.s.SnapshotInterval)
+	}
+	return d
 }
 
 // openManifest opens the manifest for this run (nil with Manifest "-"): a

@@ -26,7 +26,10 @@
 //   - worker.go: fetching a page or image, redirects, retries.
 //   - scope.go, filter.go: which pages are followed.
 //   - events.go: Event, Kind and Status, Summary.
+//   - failure.go: Failure (a URL and why), ErrRobots, ErrOutOfScope.
 //   - collector.go, progress.go: counters, manifest and display.
+//   - meter.go: request and byte counters, rates over a window.
+//   - snapshot.go: Snapshot, the status a running crawl writes for others.
 //   - patient.go: retrying a shared state's transient failures.
 //   - settings.go: Settings, what a stored crawl must match (LoadSettings).
 package crawler

@@ -70,7 +70,16 @@ type Summary struct {
 	Bytes      int64 // bytes of images saved
 	Elapsed    time.Duration
 	// Errors holds the first failures (at most 20), for the summary display.
-	Errors []string
+	Errors []Failure
+
+	// Seeds counts the URLs the caller gave (Config.Seeds, or the image URLs
+	// of Config.Images) that ended in this run; SeedsFetched those of them
+	// that were fetched (see Failure: a seed that failed, or was skipped
+	// before any request by robots.txt or a redirect out of scope, was not).
+	Seeds, SeedsFetched int64
+	// SeedFailures holds, for the first seeds (at most 20) that ended
+	// without being fetched, why. A failed seed is in Errors too.
+	SeedFailures []Failure
 
 	// Resumed is set when the state held a stored crawl that this run
 	// continued (the counts above are this run's; Total is the crawl's).
@@ -82,4 +91,11 @@ type Summary struct {
 	// Total is what the state holds at the end: the whole crawl, every run
 	// included (zero if the state could not say).
 	Total state.Counts
+}
+
+// NothingFetched reports whether this run ended seeds but fetched none of
+// them, nor anything else: every URL given failed (a typo, a host down, a
+// 404, robots.txt) and the run did nothing. SeedFailures says why.
+func (s Summary) NothingFetched() bool {
+	return s.Seeds > 0 && s.SeedsFetched == 0 && s.Pages+s.Images+s.Duplicates == 0
 }

@@ -45,11 +45,8 @@ type frontier struct {
 	nbuf         int
 	inflight     int
 	listedOrigin string // the scheme and host last named by push
-	// alreadyDone counts listed image URLs the state had seen: done in an
-	// earlier run, or listed twice.
-	alreadyDone int64
-	low         int // take more when the buffer is below this
-	high        int // never buffer more than this
+	low          int    // take more when the buffer is below this
+	high         int    // never buffer more than this
 }
 
 type hostQueue struct {
@@ -183,7 +180,7 @@ func (f *frontier) addListed(ctx context.Context, items []state.Item) error {
 	added, err := f.c.state.Add(ctx, items)
 	for _, ok := range added {
 		if !ok {
-			f.alreadyDone++ // not new: not downloaded again, not a duplicate
+			f.c.meter.alreadyDone.Add(1) // not new: not downloaded again, not a duplicate
 		}
 	}
 	return err

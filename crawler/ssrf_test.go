@@ -75,7 +75,7 @@ func TestLinksCannotSteerIntoPrivateNetworks(t *testing.T) {
 		t.Errorf("%d refusals reported (summary %+v), want %d", refused, sum, len(targets)+1)
 	}
 	for _, e := range sum.Errors {
-		if strings.Contains(e, "169.254") && !strings.Contains(e, "refus") {
+		if strings.Contains(e.Error(), "169.254") && !strings.Contains(e.Error(), "refus") {
 			t.Errorf("error does not say the address was refused: %s", e)
 		}
 	}

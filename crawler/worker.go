@@ -42,10 +42,16 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 				return c.failed(it, err) // the host itself is refused: robots.txt cannot help
 			}
 			if errors.As(err, &ue) {
+				if ue.Err != nil && !fetch.Retryable(ue.Err) {
+					return c.failed(it, err) // no such host, a TLS failure: asking again will not help
+				}
 				// The host is disallowed until robots.txt can be read; ask
 				// again later, a few times, then give the URL up.
 				if it.Attempt++; it.Attempt > c.s.Retries {
-					return c.failed(it, fmt.Errorf("after %d attempts: %w", it.Attempt, err))
+					if it.Attempt > 1 {
+						err = fmt.Errorf("after %d attempts: %w", it.Attempt, err)
+					}
+					return c.failed(it, err)
 				}
 				return c.later(it, ue.RetryAt)
 			}
@@ -55,7 +61,7 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 			c.hosts.SetCrawlDelay(j.u.Host, delay)
 		}
 		if !allowed {
-			return c.finish(it, Skipped, errRobots)
+			return c.finish(it, Skipped, ErrRobots)
 		}
 	}
 	max := c.s.MaxPageSize
@@ -69,10 +75,12 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 			hdr = http.Header{"Range": {fmt.Sprintf("bytes=%d-", partial.Size)}, "If-Range": {partial.Validator}}
 		}
 	}
+	c.meter.requests.Add(1)
 	resp, err := c.client.Get(ctx, it.URL, hdr, max)
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
 	}
+	resp.Body = countingBody{resp.Body, &c.meter.bytesIn}
 	defer resp.Body.Close()
 	switch code := resp.StatusCode; {
 	case code >= 300 && code < 400 && resp.Header.Get("Location") != "":
@@ -124,8 +132,6 @@ func validator(resp *http.Response) string {
 }
 
 const noCap = 1 << 62
-
-var errRobots = errors.New("disallowed by robots.txt")
 
 func isHTML(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
@@ -209,7 +215,7 @@ func (c *Crawler) redirect(j job, loc string) result {
 		return c.failed(it, fmt.Errorf("more than %d redirects", c.s.MaxRedirects))
 	}
 	if it.Kind == state.KindPage && !c.follow(target, target.String()) {
-		err := fmt.Errorf("redirects out of scope to %s", fetch.Redact(target.String()))
+		err := fmt.Errorf("%w to %s", ErrOutOfScope, fetch.Redact(target.String()))
 		return c.finish(it, Skipped, err)
 	}
 	origin := it.Origin

@@ -15,8 +15,8 @@ type crawlCmd struct {
 	Input   string   `short:"i" placeholder:"FILE" help:"Seed URLs, one per line; '-' = stdin; blank lines and # comments skipped."`
 	Depth   int      `short:"d" default:"2" help:"Link depth from a seed; a seed page is depth 0."`
 	Scope   string   `default:"host" enum:"host,domain,all" help:"Pages followed: the seed's host, its registrable domain, or anywhere (host|domain|all)."`
-	Include []string `placeholder:"RE" help:"Follow only pages whose URL matches, repeatable."`
-	Exclude []string `placeholder:"RE" help:"Do not follow pages whose URL matches, repeatable."`
+	Include []string `sep:"none" placeholder:"RE" help:"Follow only pages whose URL matches, repeatable."`
+	Exclude []string `sep:"none" placeholder:"RE" help:"Do not follow pages whose URL matches, repeatable."`
 	Layout  string   `default:"mirror" enum:"mirror,flat,hash" help:"mirror = OUT/host/path/name.ext, flat = OUT/name.ext, hash = OUT/ab/cd/<sha256>.ext."`
 	fetchFlags
 	storeFlags
@@ -53,9 +53,9 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 		return err
 	}
 	defer closeState()
-	cfg.State = st
+	cfg.State, cfg.SnapshotInterval = st, crawler.DefaultSnapshotInterval
 	if !sf.Quiet {
-		cfg.Progress, cfg.ProgressTTY = e.stderr, e.stderrTTY
+		cfg.Progress, cfg.ProgressTTY = e.progress, e.stderrTTY
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cr, err := crawler.New(cfg)
@@ -76,7 +76,11 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 	if errors.As(err, &me) {
 		return usageError{fmt.Errorf("%w: %s", err, mismatchHint(sf))}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	stored := sf.Redis == "" && statePath(sf.Out, sf.State) != ""
+	return runOutcome(sum, cfg.Images != nil, sf.Strict, stored)
 }
 
 // mismatchHint says how to start over when the stored crawl differs.

@@ -35,7 +35,7 @@ type fetchFlags struct {
 	AllowPrivate   bool          `name:"allow-private" help:"Allow links and redirects into loopback and private networks."`
 	Insecure       bool          `help:"Skip TLS certificate verification."`
 	Proxy          string        `placeholder:"URL" help:"Proxy (http, https, socks5); default from HTTP_PROXY/HTTPS_PROXY/NO_PROXY."`
-	Header         []string      `short:"H" placeholder:"'NAME: VALUE'" help:"Extra request header, repeatable."`
+	Header         []string      `short:"H" sep:"none" placeholder:"'NAME: VALUE'" help:"Extra request header, repeatable."`
 	Cookies        string        `type:"existingfile" placeholder:"FILE" help:"Netscape cookie file."`
 }
 
@@ -53,6 +53,7 @@ type storeFlags struct {
 	State              string   `placeholder:"FILE" help:"Crawl state file (default OUT/.imgcrawl/state.db; 'none' = in memory, not resumable)."`
 	Fresh              bool     `help:"Discard the stored crawl state and start over."`
 	Quiet              bool     `short:"q" help:"No progress display; errors and the summary only."`
+	Strict             bool     `help:"Exit 3 when any page or image failed (default: failures are counted, exit 0)."`
 	redisFlags
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -62,7 +63,7 @@ func TestFlagDefaultsAreTheLibrarys(t *testing.T) {
 }
 
 // TestRetriesFlag: a page that always answers 503 is asked 1+3 times by
-// default and once with --retries 0.
+// default and once with --retries 0 (and, the only seed, fails the crawl).
 func TestRetriesFlag(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -87,8 +88,9 @@ func TestRetriesFlag(t *testing.T) {
 			defer srv.Close()
 			args := append([]string{"crawl", "-q", "--state", "none", "-o", t.TempDir()}, tc.args...)
 			code, _, stderr := runCLI(t, "", append(args, srv.URL+"/")...)
-			if code != 0 || hits.Load() != tc.requests || !strings.Contains(stderr, "errors 1,") {
-				t.Errorf("exit %d after %d requests, want 0 after %d and one error; stderr:\n%s",
+			if code != exitFatal || hits.Load() != tc.requests || !strings.Contains(stderr, "errors 1,") ||
+				!strings.Contains(stderr, "no seed could be fetched") {
+				t.Errorf("exit %d after %d requests, want 1 (no seed fetched) after %d and one error; stderr:\n%s",
 					code, hits.Load(), tc.requests, stderr)
 			}
 		})
@@ -120,4 +122,57 @@ func TestBadFlagTouchesNoStoredState(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("state:      %s", path)) {
 		t.Errorf("status does not read the default state: exit %d\n%s", code, stdout)
 	}
+}
+
+// TestRepeatableFlagsTakeOneValuePerUse: a comma inside a regexp or a
+// header value is part of the value, on the command line and in an
+// IMGCRAWL_* environment default; --accept alone is a comma list.
+func TestRepeatableFlagsTakeOneValuePerUse(t *testing.T) {
+	t.Setenv("IMGCRAWL_EXCLUDE", "/a{1,2}/")
+	var c cli
+	parser, err := kong.New(&c, defaultVars(), kong.DefaultEnvars("IMGCRAWL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = parser.Parse([]string{"crawl", "--include", "/(sub){1,2}/", "--include", "x,y",
+		"-H", "Accept: image/webp,image/png", "--accept", "png,jpeg", "http://127.0.0.1/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := c.Crawl
+	for _, d := range []struct {
+		name      string
+		got, want []string
+	}{
+		{"--include", cc.Include, []string{"/(sub){1,2}/", "x,y"}},
+		{"IMGCRAWL_EXCLUDE", cc.Exclude, []string{"/a{1,2}/"}},
+		{"--header", cc.Header, []string{"Accept: image/webp,image/png"}},
+	} {
+		if fmt.Sprint(d.got) != fmt.Sprint(d.want) || len(d.got) != len(d.want) {
+			t.Errorf("%s = %q, want %q", d.name, d.got, d.want)
+		}
+	}
+	var cfg crawler.Config
+	if err := cc.fetchFlags.apply(&cfg); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if got := cfg.Fetch.Header.Get("Accept"); got != "image/webp,image/png" {
+		t.Errorf("Accept header %q", got)
+	}
+	if err := cc.storeFlags.apply(&cfg, "mirror"); err != nil || !cfg.Accept["png"] || !cfg.Accept["jpeg"] {
+		t.Errorf("--accept png,jpeg: %v %v", cfg.Accept, err)
+	}
+	// Every repeatable flag of every command: one value per use.
+	var walk func(n *kong.Node)
+	walk = func(n *kong.Node) {
+		for _, f := range n.Flags {
+			if f.Target.Kind() == reflect.Slice && f.Tag.Sep != -1 {
+				t.Errorf("%s --%s splits its value on %q: add sep:\"none\"", n.Name, f.Name, f.Tag.Sep)
+			}
+		}
+		for _, ch := range n.Children {
+			walk(ch)
+		}
+	}
+	walk(parser.Model.Node)
 }

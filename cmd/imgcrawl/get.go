@@ -32,6 +32,6 @@ func (g *getCmd) Run(e *env) error {
 		return err
 	}
 	defer stop()
-	cfg.Images = urls
+	cfg.Images, cfg.ImagesTotal = urls, listLength(g.URLs, input)
 	return runCrawl(cfg, &g.storeFlags, e)
 }

@@ -99,3 +99,27 @@ func TestGetFromStdinWithDuplicatesBadLinesAnd404(t *testing.T) {
 		t.Errorf("manifest after the re-run: %d lines, want %d", len(again), len(entries))
 	}
 }
+
+// TestListLength: a get counts its list when it can (arguments, a file),
+// as the URLs will be read, so the progress display can say what is left.
+func TestListLength(t *testing.T) {
+	dir := t.TempDir()
+	list := filepath.Join(dir, "list.txt")
+	os.WriteFile(list, []byte("# images\n\nhttp://127.0.0.1/a.png\nnot a url\n127.0.0.1/b.png\n  https://127.0.0.1/c.png  \n"), 0o644)
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		input string
+		want  int64
+	}{
+		{"arguments", []string{"http://127.0.0.1/x.png", "nope", "example.com/y.png"}, "", 2},
+		{"file", nil, list, 3},
+		{"both", []string{"http://127.0.0.1/x.png"}, list, 4},
+		{"stdin", []string{"http://127.0.0.1/x.png"}, "-", 0},
+		{"missing file", nil, filepath.Join(dir, "nope.txt"), 0},
+	} {
+		if got := listLength(tc.args, tc.input); got != tc.want {
+			t.Errorf("%s: listLength = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

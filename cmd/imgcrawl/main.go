@@ -16,8 +16,9 @@ import (
 // Exit codes.
 const (
 	exitOK       = 0
-	exitFatal    = 1
+	exitFatal    = 1 // also: no seed (no listed URL) could be fetched
 	exitUsage    = 2
+	exitFailures = 3 // --strict: some page or image failed
 	exitCanceled = 130
 )
 
@@ -35,6 +36,9 @@ type env struct {
 	stdout, stderr io.Writer
 	stdinTTY       bool
 	stderrTTY      bool
+	// progress is where the progress display goes: stderr, through the
+	// terminal that keeps messages from tearing the live bar (set by run).
+	progress io.Writer
 }
 
 func main() {
@@ -49,6 +53,8 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 func run(args []string, e env) int {
+	term := newTerminal(e.stderr, e.stderrTTY)
+	e.stderr, e.progress = term, term.progress()
 	var c cli
 	parser, err := kong.New(&c,
 		kong.Name("imgcrawl"),
@@ -96,9 +102,13 @@ func exitCode(err error, e env) int {
 	var ue usageError
 	var ce *crawler.ConfigError
 	var me *crawler.MismatchError
+	var fe failuresError
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, errInterrupted):
 		return exitCanceled
+	case errors.As(err, &fe):
+		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
+		return exitFailures
 	case errors.As(err, &ce):
 		if flag, ok := configFlags[ce.Field]; ok {
 			err = fmt.Errorf("%s: %w", flag, ce.Err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,10 +115,44 @@ func TestDemoCrawlsTheBundledSite(t *testing.T) {
 	}
 }
 
-func TestFormatBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1536: "1.5 KiB", 12 << 20: "12.0 MiB", 3 << 30: "3.0 GiB"} {
-		if got := formatBytes(n); got != want {
-			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
+// TestURLWithoutSchemeIsTriedAsHTTP: "127.0.0.1:8900/" in the arguments
+// or a list is crawled as http://127.0.0.1:8900/, said once.
+func TestURLWithoutSchemeIsTriedAsHTTP(t *testing.T) {
+	site := testsite.New(testsite.DefaultOptions())
+	base, stop := site.Start()
+	defer stop()
+	host := strings.TrimPrefix(base, "http://")
+	dir := t.TempDir()
+	list := filepath.Join(dir, "list.txt")
+	os.WriteFile(list, []byte(host+"/p/1.html\n"), 0o644)
+	img := ""
+	for _, im := range site.ImageList() {
+		if !im.Disallowed && im.SHA256 != "" && img == "" {
+			img = im.Path
 		}
+	}
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		stdin string
+		first string
+		want  string
+	}{
+		{"crawl argument and file", []string{"crawl", "-d", "0", host + "/", "-i", list}, "", host + "/", "pages 2,"},
+		{"crawl file", []string{"crawl", "-d", "0", "-i", list}, "", host + "/p/1.html", "pages 1,"},
+		{"get argument", []string{"get", host + img}, "", host + img, "images 1,"},
+		{"get stdin", []string{"get", "-i", "-"}, host + img + "\n", host + img, "images 1,"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{tc.args[0], "-q", "--state", "none", "-o", t.TempDir()}, tc.args[1:]...)
+			code, _, stderr := runCLI(t, tc.stdin, args...)
+			if code != 0 || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, want 0 and %q:\n%s", code, tc.want, stderr)
+			}
+			note := fmt.Sprintf("imgcrawl: no scheme in %q: trying http://%s\n", tc.first, tc.first)
+			if !strings.Contains(stderr, note) || strings.Count(stderr, "no scheme") != 1 {
+				t.Errorf("stderr does not say once %q:\n%s", note, stderr)
+			}
+		})
 	}
 }

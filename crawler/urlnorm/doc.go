@@ -14,4 +14,5 @@
 //   - escape.go: percent-escapes and the sorted query.
 //   - errors.go: error messages, scheme checks, redacted input.
 //   - fast.go: the fast path for simple URLs and references.
+//   - guess.go: GuessScheme, for a URL typed without its scheme.
 package urlnorm

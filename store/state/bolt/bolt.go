@@ -92,6 +92,10 @@ func newOpBatch() *opBatch {
 // lockTimeout is how long Open waits for another process's lock.
 const lockTimeout = time.Second
 
+// ErrInUse is why Open and Remove refuse a state file that another process
+// has open (errors.Is): a crawl running there, most likely.
+var ErrInUse = errors.New("in use by another imgcrawl")
+
 // mmapSize returns the initial size of the file's mapping. It is
 // address space, not memory, except on Windows, where bbolt grows the file
 // to the mapping's size; there, and where address space is scarce, it is
@@ -125,7 +129,7 @@ func Open(path string, opt Options) (*State, error) {
 	})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fmt.Errorf("bolt: state file %s is in use by another imgcrawl", path)
+		return nil, fmt.Errorf("bolt: state file %s is %w", path, ErrInUse)
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
 		return nil, fmt.Errorf("bolt: state file %s is not an imgcrawl state file: %w", path, err)
 	case err != nil:
@@ -382,7 +386,7 @@ func Remove(path string) error {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout, ReadOnly: true})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
-		return fmt.Errorf("bolt: state file %s is in use by another imgcrawl", path)
+		return fmt.Errorf("bolt: state file %s is %w", path, ErrInUse)
 	case err == nil:
 		db.Close()
 	}

@@ -229,11 +229,11 @@ func TestBoltInUse(t *testing.T) {
 	b := testOpen(t, path, time.Hour)
 	defer b.Close()
 	want := "bolt: state file " + path + " is in use by another imgcrawl"
-	if _, err := Open(path, Options{}); err == nil || err.Error() != want {
-		t.Errorf("second Open: %v, want %q", err, want)
+	if _, err := Open(path, Options{}); err == nil || err.Error() != want || !errors.Is(err, ErrInUse) {
+		t.Errorf("second Open: %v, want %q (ErrInUse)", err, want)
 	}
-	if err := Remove(path); err == nil || err.Error() != want {
-		t.Errorf("Remove of an open state: %v, want %q", err, want)
+	if err := Remove(path); err == nil || err.Error() != want || !errors.Is(err, ErrInUse) {
+		t.Errorf("Remove of an open state: %v, want %q (ErrInUse)", err, want)
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Errorf("state file gone: %v", err)
