@@ -83,6 +83,11 @@ type Config struct {
 	// ResumeAbove is the size from which an image download is kept when it
 	// is interrupted, to resume with a Range request (default 8 MiB).
 	ResumeAbove int64
+	// SkipExtensions lists the extensions (".zip", case-insensitive, the dot
+	// optional) of links that are never requested: nil means
+	// DefaultSkipExtensions(), an empty non-nil slice none. It applies to
+	// page links and redirects, not to images, seeds or listed URLs.
+	SkipExtensions []string
 
 	// Fetch configures the HTTP client (timeouts, proxy, address policy,
 	// headers, cookies). UserAgent above wins over Fetch.UserAgent. The seed
@@ -117,9 +122,11 @@ type Config struct {
 	State state.State
 
 	// RobotsRetry is the first wait before robots.txt is asked again after
-	// a 5xx, 429 or unreachable host (then doubling); meanwhile the host is
-	// disallowed. A URL gives up after Retries such waits (default 5s;
-	// with DefaultRetries: 5s, 10s, 20s).
+	// a 5xx or 429 (then doubling); meanwhile the host is disallowed. A URL
+	// gives up after Retries such waits (default 5s; with DefaultRetries:
+	// 5s, 10s, 20s). A host that cannot be connected to is disallowed too,
+	// but paced by its connection budget (fetch.Reach: 1+Retries tries
+	// within fetch.DefaultReachBudget), shared by all its URLs.
 	RobotsRetry time.Duration
 	// StateRetry is how long transient failures of a shared state (a Redis
 	// restart, a network cut) are retried before the crawl gives up
@@ -163,6 +170,7 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 type resolved struct {
 	Config
 	include, exclude []*regexp.Regexp
+	skip             map[string]bool // SkipExtensions
 }
 
 // Validate reports the first field of c that New would reject, as a
@@ -199,6 +207,9 @@ func (c Config) withDefaults() (resolved, error) {
 		return s, err
 	}
 	if s.exclude, err = compileAll("exclude", s.Exclude); err != nil {
+		return s, err
+	}
+	if s.skip, err = skipSet(s.SkipExtensions); err != nil {
 		return s, err
 	}
 	if s.UserAgent == "" {

@@ -24,6 +24,7 @@ type Crawler struct {
 	client  *fetch.Client
 	hosts   fetch.Gate
 	robots  *fetch.RobotsCache
+	reach   *fetch.Reach // hosts that cannot be connected to
 	writer  *store.Writer
 	state   state.State
 	agent   string
@@ -85,13 +86,14 @@ func New(cfg Config) (*Crawler, error) {
 	if c.hosts == nil {
 		c.hosts = fetch.NewHosts(fetch.HostsConfig{PerHost: s.PerHost, HostRate: s.HostRate, Rate: s.Rate})
 	}
+	c.reach = fetch.NewReach(fetch.ReachConfig{Tries: 1 + s.Retries})
 	c.agent = fetch.RobotsProductToken(s.UserAgent)
 	c.robots = fetch.NewRobotsCache(fetch.RobotsConfig{
 		Agent:    c.agent,
 		RetryMin: s.RobotsRetry,
 		Get: func(ctx context.Context, u string) (*http.Response, error) {
 			c.meter.requests.Add(1)
-			return c.client.Get(ctx, u, nil, 1<<40)
+			return c.get(ctx, u, nil, 1<<40, false)
 		},
 	})
 	c.writer, err = store.NewWriter(store.WriterConfig{

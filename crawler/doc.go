@@ -24,7 +24,10 @@
 //   - hostbuf.go: the frontier's per-host buffer and dispatch.
 //   - results.go: recording a job's result, then sending its event.
 //   - worker.go: fetching a page or image, redirects, retries.
-//   - scope.go, filter.go: which pages are followed.
+//   - reach.go: requests through the hosts' connection budget (fetch.Reach).
+//   - linked.go: what a followed link turned out to be (page, image, other).
+//   - scope.go, filter.go, skip.go: which pages are followed, which links
+//     are never requested (DefaultSkipExtensions).
 //   - events.go: Event, Kind and Status, Summary.
 //   - failure.go: Failure (a URL and why), ErrRobots, ErrOutOfScope.
 //   - collector.go, progress.go: counters, manifest and display.

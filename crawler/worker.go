@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,8 +37,12 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 			}
 			var ue *fetch.RobotsUnavailableError
 			var pe *fetch.PolicyError
+			var une *fetch.UnreachableError
 			if errors.As(err, &pe) {
 				return c.failed(it, err) // the host itself is refused: robots.txt cannot help
+			}
+			if errors.As(err, &une) {
+				return c.unreachable(it, une) // the host's budget, not the URL's, paces it
 			}
 			if errors.As(err, &ue) {
 				if ue.Err != nil && !fetch.Retryable(ue.Err) {
@@ -76,8 +79,12 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 		}
 	}
 	c.meter.requests.Add(1)
-	resp, err := c.client.Get(ctx, it.URL, hdr, max)
+	resp, err := c.get(ctx, it.URL, hdr, max, it.Kind == state.KindPage)
 	if err != nil {
+		var une *fetch.UnreachableError
+		if errors.As(err, &une) {
+			return c.unreachable(it, une)
+		}
 		return c.retry(ctx, it, nil, err)
 	}
 	resp.Body = countingBody{resp.Body, &c.meter.bytesIn}
@@ -95,8 +102,13 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 		fetch.DrainAndClose(resp.Body)
 		return c.retry(ctx, it, resp, &fetch.StatusError{URL: it.URL, Code: code})
 	}
-	if it.Kind == state.KindPage && isHTML(resp.Header.Get("Content-Type")) {
-		return c.page(ctx, j, resp)
+	if it.Kind == state.KindPage {
+		switch kind, why := classifyLinked(resp); kind {
+		case linkedPage:
+			return c.page(ctx, j, resp)
+		case linkedOther:
+			return c.finish(it, Skipped, errors.New(why)) // the body is closed unread: not drained
+		}
 	}
 	// An image, or a "page" that turned out to be one (a link to a file).
 	offset := int64(0)
@@ -133,14 +145,6 @@ func validator(resp *http.Response) string {
 
 const noCap = 1 << 62
 
-func isHTML(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		mt = strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
-	}
-	return mt == "text/html" || mt == "application/xhtml+xml"
-}
-
 // page parses an HTML page and reports its links and images.
 func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	it := j.item
@@ -155,7 +159,7 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 			add = append(add, state.Item{Key: state.KeyOf(s), URL: s, Kind: state.KindImage, Depth: it.Depth, Page: it.URL})
 			continue
 		}
-		if it.Depth+1 > c.s.Depth || !c.follow(l, s) {
+		if it.Depth+1 > c.s.Depth || c.skipLink(l.Path) || !c.follow(l, s) {
 			continue
 		}
 		add = append(add, state.Item{Key: state.KeyOf(s), URL: s, Kind: state.KindPage, Depth: it.Depth + 1, Page: it.URL})
@@ -193,8 +197,8 @@ func (c *Crawler) image(ctx context.Context, j job, resp *http.Response, offset 
 		return c.retry(ctx, it, nil, err)
 	}
 	if it.Kind == KindPage && res.Status == Skipped {
-		// A linked page that is neither HTML nor an image: nothing to do.
-		return c.finish(it, Skipped, fmt.Errorf("not html: %s", resp.Header.Get("Content-Type")))
+		// A linked page typed as an image that the writer skips.
+		return c.finish(it, Skipped, fmt.Errorf("%s: %s", res.Reason, resp.Header.Get("Content-Type")))
 	}
 	ev := Event{Kind: KindImage, Result: res}
 	if res.Reason != "" {
@@ -216,6 +220,10 @@ func (c *Crawler) redirect(j job, loc string) result {
 	}
 	if it.Kind == state.KindPage && !c.follow(target, target.String()) {
 		err := fmt.Errorf("%w to %s", ErrOutOfScope, fetch.Redact(target.String()))
+		return c.finish(it, Skipped, err)
+	}
+	if it.Kind == state.KindPage && c.skipLink(target.Path) {
+		err := fmt.Errorf("redirects to %s, whose extension is in the skip list", fetch.Redact(target.String()))
 		return c.finish(it, Skipped, err)
 	}
 	origin := it.Origin

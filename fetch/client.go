@@ -88,6 +88,9 @@ type Config struct {
 	Transport http.RoundTripper
 	// Logger receives debug records; nil discards them.
 	Logger *slog.Logger
+	// Resolver looks up host names for the transport NewClient builds;
+	// nil means net.DefaultResolver.
+	Resolver *net.Resolver
 }
 
 // Client does single GET requests without following redirects. It is safe
@@ -180,6 +183,9 @@ func clientDuration(name string, d, def time.Duration) (time.Duration, error) {
 // policy in the dialer.
 func clientTransport(cfg Config, connect, header time.Duration) (*http.Transport, *dialPolicy, error) {
 	policy := newDialPolicy(cfg.AllowPrivate, cfg.AllowHosts, connect)
+	if cfg.Resolver != nil {
+		policy.resolver, policy.dialer.Resolver = cfg.Resolver, cfg.Resolver
+	}
 	t := &http.Transport{
 		DialContext:           policy.DialContext,
 		ForceAttemptHTTP2:     true,

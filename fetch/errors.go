@@ -163,8 +163,9 @@ func errorsRetryableStatus(code int) bool {
 // request is tried again later. Timeouts, refused or reset connections,
 // connections closed early, bodies cut short and *StatusError with 408, 429,
 // 500, 502, 503 or 504 are retryable. Policy refusals, size caps, other status
-// codes (501 included), TLS and DNS "no such host" failures and cancellation
-// of the caller's context are not.
+// codes (501 included), TLS and DNS "no such host" failures, a host that
+// Reach gave up (*UnreachableError with GaveUp) and cancellation of the
+// caller's context are not.
 func Retryable(err error) bool {
 	if err == nil {
 		return false
@@ -175,10 +176,13 @@ func Retryable(err error) bool {
 		se *StatusError
 		te *TimeoutError
 		sb *ShortBodyError
+		ue *UnreachableError
 	)
 	switch {
 	case errors.As(err, &pe), errors.As(err, &tl):
 		return false
+	case errors.As(err, &ue):
+		return !ue.GaveUp
 	case errors.As(err, &se):
 		return errorsRetryableStatus(se.Code)
 	case errors.As(err, &te), errors.As(err, &sb):

@@ -69,8 +69,10 @@ type RobotsConfig struct {
 	MaxIdle int
 	// RetryMin and RetryMax bound the wait after a failed fetch: RetryMin,
 	// doubling after each consecutive failure up to RetryMax. A longer
-	// Retry-After from the server (429, 503) is honoured up to 24h.
-	// Defaults 1m and 1h.
+	// Retry-After from the server (429, 503) is honoured up to 24h. When
+	// Get fails with an *UnreachableError (it consults a Reach), its
+	// RetryAt is used instead: the host's connection budget paces the
+	// retries. Defaults 1m and 1h.
 	RetryMin, RetryMax time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
@@ -271,6 +273,9 @@ func (c *RobotsCache) robotsStore(e *robotsEntry, key string, res robotsResult) 
 	}
 	wait = min(wait, c.retryMax)
 	wait = max(wait, res.retryAfter)
+	if ue := (*UnreachableError)(nil); errors.As(res.err, &ue) && !ue.RetryAt.IsZero() {
+		wait = max(ue.RetryAt.Sub(now), 0) // the host's own budget paces it
+	}
 	e.robots, e.expires = nil, now.Add(wait)
 	e.unavail = &RobotsUnavailableError{Host: key, Status: res.status, Err: res.err, RetryAt: e.expires}
 	return nil, e.unavail

@@ -141,7 +141,20 @@ func defaultVars() kong.Vars {
 		"default_max_size":       formatByteSize(crawler.DefaultMaxSize),
 		"default_user_agent":     crawler.DefaultUserAgent(),
 		"default_redis_lease":    formatDuration(redisstate.DefaultLease),
+		"default_skip_ext":       strings.Join(crawler.DefaultSkipExtensions(), ", "),
 	}
+}
+
+// splitList splits a comma-separated flag value; "" gives an empty,
+// non-nil list (the library reads nil as "the default").
+func splitList(s string) []string {
+	list := []string{}
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			list = append(list, f)
+		}
+	}
+	return list
 }
 
 // formatByteSize writes n as parseByteSize reads it, in the largest binary

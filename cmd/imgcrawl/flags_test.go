@@ -176,3 +176,58 @@ func TestRepeatableFlagsTakeOneValuePerUse(t *testing.T) {
 	}
 	walk(parser.Model.Node)
 }
+
+// TestSkipExtFlag: --skip-ext defaults to the library's list, replaces it
+// when given, requests every link when empty, and rejects a bad entry.
+func TestSkipExtFlag(t *testing.T) {
+	var c cli
+	parser, err := kong.New(&c, defaultVars())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parser.Parse([]string{"crawl", "http://127.0.0.1/"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := splitList(c.Crawl.SkipExt), crawler.DefaultSkipExtensions(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("--skip-ext defaults to %v, the library's default is %v", got, want)
+	}
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		zip, page int32
+	}{
+		{"default", nil, 0, 1},
+		{"empty", []string{"--skip-ext", ""}, 1, 1},
+		{"replaced", []string{"--skip-ext", "html, .HTM"}, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var zip, page atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/":
+					w.Header().Set("Content-Type", "text/html")
+					fmt.Fprint(w, `<a href="/all.zip">zip</a> <a href="/next.html">next</a>`)
+				case "/all.zip":
+					zip.Add(1)
+					w.Header().Set("Content-Type", "application/zip")
+				case "/next.html":
+					page.Add(1)
+					w.Header().Set("Content-Type", "text/html")
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			defer srv.Close()
+			args := append([]string{"crawl", "-q", "--state", "none", "-o", t.TempDir()}, tc.args...)
+			code, _, stderr := runCLI(t, "", append(args, srv.URL+"/")...)
+			if code != 0 || zip.Load() != tc.zip || page.Load() != tc.page {
+				t.Errorf("exit %d, zip requested %d times, page %d; want 0, %d, %d; stderr:\n%s",
+					code, zip.Load(), page.Load(), tc.zip, tc.page, stderr)
+			}
+		})
+	}
+	code, _, stderr := runCLI(t, "", "crawl", "-o", t.TempDir(), "--skip-ext", ".tar.gz", "http://127.0.0.1/")
+	if code != exitUsage || !strings.Contains(stderr, `--skip-ext: ".tar.gz" is not a file extension`) {
+		t.Errorf("a bad --skip-ext: exit %d, stderr:\n%s", code, stderr)
+	}
+}

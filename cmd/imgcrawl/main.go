@@ -129,7 +129,7 @@ var configFlags = map[string]string{
 	"depth": "--depth", "concurrency": "--concurrency", "per-host": "--per-host",
 	"rate": "--rate", "host-rate": "--host-rate", "retries": "--retries",
 	"scope": "--scope", "include": "--include", "exclude": "--exclude", "layout": "--layout",
-	"min-width": "--min-width", "min-height": "--min-height",
+	"min-width": "--min-width", "min-height": "--min-height", "skip-ext": "--skip-ext",
 }
 
 type versionCmd struct{}
