@@ -26,13 +26,13 @@ const (
 // Limits on the folders of a mirrored path, so that a URL with a very deep
 // or very long path still gives a path the operating system accepts.
 const (
-	layoutMaxDirs     = 32
-	layoutMaxDirBytes = 1024
+	maxDirs     = 32
+	maxDirBytes = 1024
 )
 
-// layoutExtKinds maps the extensions of the image types Sniff knows, and
+// extKinds maps the extensions of the image types Sniff knows, and
 // their common spellings, to a type name.
-var layoutExtKinds = map[string]string{
+var extKinds = map[string]string{
 	".png": "png", ".apng": "png",
 	".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".jfif": "jpeg", ".pjpeg": "jpeg", ".pjp": "jpeg",
 	".gif":  "gif",
@@ -86,25 +86,25 @@ func ParseLayout(s string) (Layout, error) {
 // caller resolves clashes, for example with WithSuffix. u must not be nil.
 // RelPath is a pure function, safe for concurrent use.
 func relPath(l Layout, u *url.URL, name string, ext string, sum [32]byte) string {
-	ext = layoutCleanExt(ext)
+	ext = cleanExt(ext)
 	switch l {
 	case LayoutHash:
 		h := hex.EncodeToString(sum[:])
 		return h[:2] + "/" + h[2:4] + "/" + h + ext
 	case LayoutFlat:
-		_, file := layoutSplitPath(u)
-		return layoutFileName(file, u.RawQuery, name, ext)
+		_, file := splitPath(u)
+		return fileName(file, u.RawQuery, name, ext)
 	}
-	dirs, file := layoutSplitPath(u)
-	parts := append([]string{layoutHostDir(u)}, layoutDirs(dirs)...)
-	parts = append(parts, layoutFileName(file, u.RawQuery, name, ext))
+	dirs, file := splitPath(u)
+	parts := append([]string{hostDir(u)}, cleanDirs(dirs)...)
+	parts = append(parts, fileName(file, u.RawQuery, name, ext))
 	return strings.Join(parts, "/")
 }
 
-// layoutCleanExt returns ext lowercased if it looks like an extension (a dot
+// cleanExt returns ext lowercased if it looks like an extension (a dot
 // and 1 to 15 ASCII letters or digits), and "" otherwise.
-func layoutCleanExt(ext string) string {
-	if len(ext) < 2 || len(ext) > nameMaxExt || ext[0] != '.' {
+func cleanExt(ext string) string {
+	if len(ext) < 2 || len(ext) > maxExt || ext[0] != '.' {
 		return ""
 	}
 	for i := 1; i < len(ext); i++ {
@@ -116,31 +116,31 @@ func layoutCleanExt(ext string) string {
 	return strings.ToLower(ext)
 }
 
-// layoutSplitPath splits u's path into its folders and its last segment,
+// splitPath splits u's path into its folders and its last segment,
 // each percent-decoded once. Empty, "." and ".." folders are dropped; a "."
 // or ".." last segment is returned as "".
-func layoutSplitPath(u *url.URL) (dirs []string, file string) {
+func splitPath(u *url.URL) (dirs []string, file string) {
 	p := u.EscapedPath()
 	if u.Opaque != "" {
 		p = u.Opaque
 	}
 	segs := strings.Split(p, "/")
 	for _, s := range segs[:len(segs)-1] {
-		d := layoutUnescape(s)
+		d := unescape(s)
 		if d != "" && d != "." && d != ".." {
 			dirs = append(dirs, d)
 		}
 	}
-	file = layoutUnescape(segs[len(segs)-1])
+	file = unescape(segs[len(segs)-1])
 	if file == "." || file == ".." {
 		file = ""
 	}
 	return dirs, file
 }
 
-// layoutUnescape decodes each valid %XX escape in s once and leaves anything
+// unescape decodes each valid %XX escape in s once and leaves anything
 // else, including a malformed escape, as it is.
-func layoutUnescape(s string) string {
+func unescape(s string) string {
 	if !strings.Contains(s, "%") {
 		return s
 	}
@@ -161,8 +161,8 @@ func layoutUnescape(s string) string {
 	return b.String()
 }
 
-// layoutHostDir returns the sanitized folder name for u's host and port.
-func layoutHostDir(u *url.URL) string {
+// hostDir returns the sanitized folder name for u's host and port.
+func hostDir(u *url.URL) string {
 	host := strings.ToLower(u.Hostname())
 	port := u.Port()
 	scheme := strings.ToLower(u.Scheme)
@@ -172,32 +172,32 @@ func layoutHostDir(u *url.URL) string {
 	return sanitizeName(host)
 }
 
-// layoutDirs sanitizes the folders of a mirrored path and bounds their
+// cleanDirs sanitizes the folders of a mirrored path and bounds their
 // number and total length.
-func layoutDirs(dirs []string) []string {
+func cleanDirs(dirs []string) []string {
 	out := make([]string, 0, len(dirs))
 	total := 0
 	for _, d := range dirs {
 		out = append(out, sanitizeName(d))
 		total += len(out[len(out)-1]) + 1
 	}
-	if len(out) <= layoutMaxDirs && total <= layoutMaxDirBytes {
+	if len(out) <= maxDirs && total <= maxDirBytes {
 		return out
 	}
 	sum := sha256.Sum256([]byte(strings.Join(out, "/")))
 	more := "_more-" + hex.EncodeToString(sum[:4])
 	kept, size := 0, len(more)+1
-	for kept < layoutMaxDirs-1 && size+len(out[kept])+1 <= layoutMaxDirBytes {
+	for kept < maxDirs-1 && size+len(out[kept])+1 <= maxDirBytes {
 		size += len(out[kept]) + 1
 		kept++
 	}
 	return append(out[:kept:kept], more)
 }
 
-// layoutFileName builds the sanitized file name from the URL's decoded last
+// fileName builds the sanitized file name from the URL's decoded last
 // segment, its raw query, the caller's name override and the clean sniffed
 // extension.
-func layoutFileName(file, rawQuery, name, ext string) string {
+func fileName(file, rawQuery, name, ext string) string {
 	base := name
 	if base == "" {
 		base = file
@@ -208,26 +208,26 @@ func layoutFileName(file, rawQuery, name, ext string) string {
 		rawQuery = ""
 	}
 	base = strings.TrimRight(base, ". ")
-	stem, urlExt := nameSplitExt(base)
-	if layoutExtKinds[strings.ToLower(urlExt)] == "" {
+	stem, urlExt := splitExt(base)
+	if extKinds[strings.ToLower(urlExt)] == "" {
 		stem, urlExt = base, ""
 	}
-	if ext != "" && (urlExt == "" || layoutExtKinds[strings.ToLower(urlExt)] != layoutExtKinds[ext]) {
+	if ext != "" && (urlExt == "" || extKinds[strings.ToLower(urlExt)] != extKinds[ext]) {
 		urlExt = ext
 	}
-	if q := layoutFoldQuery(rawQuery); q != "" {
+	if q := foldQuery(rawQuery); q != "" {
 		stem += "_" + q
 	}
 	return sanitizeName(stem + urlExt)
 }
 
-// layoutFoldQuery turns a raw query into a readable name fragment: its
+// foldQuery turns a raw query into a readable name fragment: its
 // non-empty "&"-separated parts, each percent-decoded once, joined by "_".
-func layoutFoldQuery(rawQuery string) string {
+func foldQuery(rawQuery string) string {
 	var parts []string
 	for _, p := range strings.Split(rawQuery, "&") {
 		if p != "" {
-			parts = append(parts, layoutUnescape(p))
+			parts = append(parts, unescape(p))
 		}
 	}
 	return strings.Join(parts, "_")

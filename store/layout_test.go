@@ -110,7 +110,7 @@ func TestRelPath(t *testing.T) {
 			if got != tt.want {
 				t.Errorf("RelPath(%q, %q, %q, %q) = %q, want %q", tt.layout, tt.url, tt.cdName, tt.ext, got, tt.want)
 			}
-			layoutCheckRel(t, got)
+			checkRel(t, got)
 		})
 	}
 }
@@ -123,8 +123,8 @@ func TestRelPathLong(t *testing.T) {
 		{"300-byte name", "http://h/" + strings.Repeat("n", 300) + ".png", 2},
 		{"300-byte query", "http://h/i.png?q=" + strings.Repeat("q", 300), 2},
 		{"300-byte folder", "http://h/" + strings.Repeat("d", 300) + "/x.png", 3},
-		{"deep path", "http://h/" + strings.Repeat("d/", 100) + "x.png", layoutMaxDirs + 2},
-		{"long folders", "http://h/" + strings.Repeat(strings.Repeat("e", 200)+"/", 10) + "x.png", layoutMaxDirs + 2},
+		{"deep path", "http://h/" + strings.Repeat("d/", 100) + "x.png", maxDirs + 2},
+		{"long folders", "http://h/" + strings.Repeat(strings.Repeat("e", 200)+"/", 10) + "x.png", maxDirs + 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,7 +133,7 @@ func TestRelPathLong(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := relPath(LayoutMirror, u, "", ".png", [32]byte{})
-			layoutCheckRel(t, got)
+			checkRel(t, got)
 			if !strings.HasSuffix(got, ".png") {
 				t.Errorf("%q lost its extension", got)
 			}
@@ -141,7 +141,7 @@ func TestRelPathLong(t *testing.T) {
 			if len(comps) > tt.maxComps {
 				t.Errorf("%d components, want at most %d", len(comps), tt.maxComps)
 			}
-			if dir := got[:strings.LastIndexByte(got, '/')]; len(dir) > layoutMaxDirBytes+nameMaxBytes {
+			if dir := got[:strings.LastIndexByte(got, '/')]; len(dir) > maxDirBytes+maxBytes {
 				t.Errorf("folder part is %d bytes", len(dir))
 			}
 		})
@@ -179,8 +179,8 @@ func TestRelPathDistinct(t *testing.T) {
 	}
 }
 
-// layoutCheckRel fails t unless rel is a safe relative path under OUT.
-func layoutCheckRel(t *testing.T, rel string) {
+// checkRel fails t unless rel is a safe relative path under OUT.
+func checkRel(t *testing.T, rel string) {
 	t.Helper()
 	if !filepath.IsLocal(filepath.FromSlash(rel)) {
 		t.Errorf("%q is not local", rel)
@@ -189,7 +189,7 @@ func layoutCheckRel(t *testing.T, rel string) {
 		t.Errorf("%q is not clean", rel)
 	}
 	for _, c := range strings.Split(rel, "/") {
-		nameCheckComponent(t, c)
+		checkComponent(t, c)
 	}
 }
 
@@ -211,10 +211,10 @@ func TestRelPathExample(t *testing.T) {
 // always named with the extension of its content.
 func TestLayoutKnowsImageTypes(t *testing.T) {
 	for _, it := range imagetype.Types() {
-		if layoutCleanExt(it.Ext) != it.Ext {
+		if cleanExt(it.Ext) != it.Ext {
 			t.Errorf("extension %s of %s is not clean", it.Ext, it.Name)
 		}
-		if layoutExtKinds[it.Ext] != it.Name {
+		if extKinds[it.Ext] != it.Name {
 			t.Errorf("extension %s of %s is not known to RelPath", it.Ext, it.Name)
 		}
 	}

@@ -10,17 +10,17 @@ import (
 	"unicode/utf8"
 )
 
-// nameMaxBytes is the longest path component most filesystems accept.
-const nameMaxBytes = 255
+// maxBytes is the longest path component most filesystems accept.
+const maxBytes = 255
 
-// nameMaxExt is the longest extension kept when a long name is shortened;
+// maxExt is the longest extension kept when a long name is shortened;
 // a longer "extension" is just part of the name.
-const nameMaxExt = 16
+const maxExt = 16
 
-// nameReserved holds the Windows device names, lowercased. Windows refuses
+// reservedNames holds the Windows device names, lowercased. Windows refuses
 // them as file names with or without an extension ("aux.png"), so we refuse
 // them everywhere: a crawl folder should copy cleanly between systems.
-var nameReserved = map[string]bool{
+var reservedNames = map[string]bool{
 	"con": true, "prn": true, "aux": true, "nul": true,
 	"conin$": true, "conout$": true, "clock$": true,
 	"com0": true, "com1": true, "com2": true, "com3": true, "com4": true,
@@ -54,9 +54,9 @@ func sanitizeName(s string) string {
 	b.Grow(len(s))
 	for i, r := range s {
 		switch {
-		case r == utf8.RuneError && nameInvalidAt(s, i):
+		case r == utf8.RuneError && invalidAt(s, i):
 			b.WriteByte('_')
-		case nameBadRune(r):
+		case badRune(r):
 			b.WriteByte('_')
 		default:
 			b.WriteRune(r)
@@ -69,24 +69,24 @@ func sanitizeName(s string) string {
 	if s[0] == '.' {
 		s = "_" + s[1:]
 	}
-	if nameIsReserved(s) {
+	if isReserved(s) {
 		s = "_" + s
 	}
-	if len(s) > nameMaxBytes {
-		s = nameShorten(s, orig)
+	if len(s) > maxBytes {
+		s = shorten(s, orig)
 	}
 	return s
 }
 
-// nameInvalidAt reports whether the RuneError decoded at s[i] stands for an
+// invalidAt reports whether the RuneError decoded at s[i] stands for an
 // invalid byte rather than a literal U+FFFD.
-func nameInvalidAt(s string, i int) bool {
+func invalidAt(s string, i int) bool {
 	_, size := utf8.DecodeRuneInString(s[i:])
 	return size == 1
 }
 
-// nameBadRune reports whether r may not appear in a file name.
-func nameBadRune(r rune) bool {
+// badRune reports whether r may not appear in a file name.
+func badRune(r rune) bool {
 	switch r {
 	case '/', '\\', '<', '>', ':', '"', '|', '?', '*':
 		return true
@@ -94,41 +94,41 @@ func nameBadRune(r rune) bool {
 	return unicode.IsControl(r) || unicode.In(r, unicode.Bidi_Control, unicode.Zl, unicode.Zp)
 }
 
-// nameIsReserved reports whether name is a Windows device name, alone or
+// isReserved reports whether name is a Windows device name, alone or
 // followed by an extension. Windows also ignores trailing spaces before the
 // extension ("aux .png"), so they are ignored here too.
-func nameIsReserved(name string) bool {
+func isReserved(name string) bool {
 	base, _, _ := strings.Cut(name, ".")
 	base = strings.TrimRight(base, " ")
 	if len(base) > 7 {
 		return false
 	}
-	return nameReserved[strings.ToLower(base)]
+	return reservedNames[strings.ToLower(base)]
 }
 
-// nameSplitExt splits name into stem and extension (with its dot). A leading
-// dot does not start an extension, and an extension longer than nameMaxExt
+// splitExt splits name into stem and extension (with its dot). A leading
+// dot does not start an extension, and an extension longer than maxExt
 // bytes is not one.
-func nameSplitExt(name string) (stem, ext string) {
+func splitExt(name string) (stem, ext string) {
 	i := strings.LastIndexByte(name, '.')
-	if i <= 0 || len(name)-i > nameMaxExt {
+	if i <= 0 || len(name)-i > maxExt {
 		return name, ""
 	}
 	return name[:i], name[i:]
 }
 
-// nameShorten cuts the sanitized name s to nameMaxBytes, keeping its
+// shorten cuts the sanitized name s to maxBytes, keeping its
 // extension and marking the cut with a hash of the original input orig.
-func nameShorten(s, orig string) string {
-	stem, ext := nameSplitExt(s)
+func shorten(s, orig string) string {
+	stem, ext := splitExt(s)
 	sum := sha256.Sum256([]byte(orig))
 	tag := "-" + hex.EncodeToString(sum[:4])
-	return nameTruncate(stem, nameMaxBytes-len(tag)-len(ext)) + tag + ext
+	return truncate(stem, maxBytes-len(tag)-len(ext)) + tag + ext
 }
 
-// nameTruncate returns the longest prefix of s of at most n bytes that does
+// truncate returns the longest prefix of s of at most n bytes that does
 // not split a UTF-8 sequence.
-func nameTruncate(s string, n int) string {
+func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -150,9 +150,9 @@ func withSuffix(rel string, n int) string {
 	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
 		dir, base = rel[:i+1], rel[i+1:]
 	}
-	stem, ext := nameSplitExt(base)
+	stem, ext := splitExt(base)
 	suffix := "-" + strconv.Itoa(n)
-	stem = nameTruncate(stem, nameMaxBytes-len(suffix)-len(ext))
+	stem = truncate(stem, maxBytes-len(suffix)-len(ext))
 	return dir + stem + suffix + ext
 }
 

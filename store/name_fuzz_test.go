@@ -28,12 +28,12 @@ func FuzzRelPath(f *testing.F) {
 		}
 		for _, u := range urls {
 			rel := relPath(l, u, name, ext, sum)
-			layoutCheckRel(t, rel)
+			checkRel(t, rel)
 			if again := relPath(l, u, name, ext, sum); again != rel {
 				t.Fatalf("not deterministic: %q then %q", rel, again)
 			}
 			for n := 1; n <= 2; n++ {
-				layoutCheckRel(t, withSuffix(rel, n))
+				checkRel(t, withSuffix(rel, n))
 			}
 		}
 	})
@@ -49,11 +49,11 @@ func FuzzSanitizeName(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got := sanitizeName(s)
-		nameCheckComponent(t, got)
+		checkComponent(t, got)
 		if again := sanitizeName(got); again != got {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, got, again)
 		}
-		if len(s) <= nameMaxBytes && len(got) > len(s)+1 {
+		if len(s) <= maxBytes && len(got) > len(s)+1 {
 			t.Errorf("short name %q grew to %q", s, got)
 		}
 	})

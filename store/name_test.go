@@ -51,7 +51,7 @@ func TestSanitizeName(t *testing.T) {
 		{"emoji with zwj", "👩‍💻.png", "👩‍💻.png"},
 		{"spaces inside", "x y.png", "x y.png"},
 		{"percent kept", "x%20y.png", "x%20y.png"},
-		{"long", long, strings.Repeat("a", 255-len("-12345678.png")) + "-" + nameTestHash(long) + ".png"},
+		{"long", long, strings.Repeat("a", 255-len("-12345678.png")) + "-" + testHash(long) + ".png"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,13 +62,13 @@ func TestSanitizeName(t *testing.T) {
 			if again := sanitizeName(got); again != got {
 				t.Errorf("not idempotent: SanitizeName(%q) = %q", got, again)
 			}
-			nameCheckComponent(t, got)
+			checkComponent(t, got)
 		})
 	}
 }
 
-// nameTestHash returns the first 8 hex digits of the SHA-256 of s.
-func nameTestHash(s string) string {
+// testHash returns the first 8 hex digits of the SHA-256 of s.
+func testHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:4])
 }
@@ -89,8 +89,8 @@ func TestSanitizeNameLong(t *testing.T) {
 				t.Fatalf("distinct long names collide: %q", sa)
 			}
 			for _, s := range []string{sa, sb} {
-				nameCheckComponent(t, s)
-				if len(s) < nameMaxBytes-4 {
+				checkComponent(t, s)
+				if len(s) < maxBytes-4 {
 					t.Errorf("shortened more than needed: %d bytes", len(s))
 				}
 			}
@@ -101,13 +101,13 @@ func TestSanitizeNameLong(t *testing.T) {
 	}
 }
 
-// nameCheckComponent fails t unless s is a safe path component.
-func nameCheckComponent(t *testing.T, s string) {
+// checkComponent fails t unless s is a safe path component.
+func checkComponent(t *testing.T, s string) {
 	t.Helper()
 	switch {
 	case s == "" || s == "." || s == "..":
 		t.Errorf("unsafe component %q", s)
-	case len(s) > nameMaxBytes:
+	case len(s) > maxBytes:
 		t.Errorf("component is %d bytes: %q", len(s), s)
 	case !utf8.ValidString(s):
 		t.Errorf("invalid UTF-8: %q", s)
@@ -117,13 +117,13 @@ func nameCheckComponent(t *testing.T, s string) {
 		t.Errorf("trailing dot or space: %q", s)
 	case strings.ContainsAny(s, "/\\<>:\"|?*"):
 		t.Errorf("forbidden character in %q", s)
-	case nameIsReserved(s):
+	case isReserved(s):
 		t.Errorf("reserved device name %q", s)
 	case strings.EqualFold(s, ".imgcrawl"):
 		t.Errorf("private folder name %q", s)
 	}
 	for _, r := range s {
-		if nameBadRune(r) {
+		if badRune(r) {
 			t.Errorf("bad rune %U in %q", r, s)
 		}
 	}
@@ -152,7 +152,7 @@ func TestWithSuffix(t *testing.T) {
 				t.Errorf("WithSuffix(%q, %d) = %q, want %q", tt.rel, tt.n, got, tt.want)
 			}
 			base := got[strings.LastIndexByte(got, '/')+1:]
-			if len(base) > nameMaxBytes || !utf8.ValidString(base) {
+			if len(base) > maxBytes || !utf8.ValidString(base) {
 				t.Errorf("bad last component %q (%d bytes)", base, len(base))
 			}
 		})
