@@ -35,7 +35,7 @@ type fetchFlags struct {
 	AllowPrivate   bool          `name:"allow-private" help:"Allow links and redirects into loopback and private networks."`
 	Insecure       bool          `help:"Skip TLS certificate verification."`
 	Proxy          string        `placeholder:"URL" help:"Proxy (http, https, socks5); default from HTTP_PROXY/HTTPS_PROXY/NO_PROXY."`
-	Header         []string      `short:"H" sep:"none" placeholder:"'NAME: VALUE'" help:"Extra request header, repeatable."`
+	Header         []string      `short:"H" sep:"none" placeholder:"'NAME: VALUE'" help:"Extra request header, repeatable; Authorization, Cookie and Proxy-Authorization go to the seeds' sites only."`
 	Cookies        string        `type:"existingfile" placeholder:"FILE" help:"Netscape cookie file."`
 }
 
