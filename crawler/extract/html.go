@@ -84,7 +84,8 @@ func HTML(r io.Reader, contentType string, page *url.URL) (Result, error) {
 // tree goquery walks or, when the parser refuses the document, from its
 // tokens. Only a read error is an error.
 func collect(body io.Reader) (*walker, error) {
-	sp := &spool{r: body}
+	sp := newSpool(body)
+	defer sp.release()
 	root, err := html.ParseWithOptions(sp, html.ParseOptionEnableScripting(false))
 	if sp.err != nil {
 		return nil, sp.err

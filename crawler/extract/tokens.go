@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -104,11 +105,39 @@ func tokenNode(tok html.Token, svg, math int) *html.Node {
 
 // spool reads from r and keeps what it has read, so that it can be read
 // again, followed by the rest of r (replay). Its chunks double in size up
-// to 1 MiB, so a document costs one copy of itself and no reallocation.
+// to 1 MiB, so a document costs one copy of itself and no reallocation;
+// spools and their chunks are pooled, so most pages allocate none.
 type spool struct {
 	r      io.Reader
-	chunks [][]byte
+	chunks [][]byte // chunks[:n] hold what was read; the rest are spare
+	n      int
 	err    error // the first read error, io.EOF excepted
+}
+
+var spools = sync.Pool{New: func() any { return new(spool) }}
+
+// keepSpare bounds the chunk bytes a pooled spool keeps between pages.
+const keepSpare = 256 << 10
+
+func newSpool(r io.Reader) *spool {
+	s := spools.Get().(*spool)
+	s.r = r
+	return s
+}
+
+// release returns s to the pool; what it read must no longer be used.
+func (s *spool) release() {
+	total := 0
+	for i, c := range s.chunks {
+		if total += cap(c); total > keepSpare {
+			clear(s.chunks[i:])
+			s.chunks = s.chunks[:i]
+			break
+		}
+		s.chunks[i] = c[:0]
+	}
+	s.r, s.n, s.err = nil, 0, nil
+	spools.Put(s)
 }
 
 func (s *spool) Read(p []byte) (int, error) {
@@ -122,25 +151,28 @@ func (s *spool) Read(p []byte) (int, error) {
 
 func (s *spool) keep(b []byte) {
 	for len(b) > 0 {
-		last := len(s.chunks) - 1
-		if last < 0 || len(s.chunks[last]) == cap(s.chunks[last]) {
+		if s.n == 0 || len(s.chunks[s.n-1]) == cap(s.chunks[s.n-1]) {
 			size := 4 << 10
-			if last >= 0 {
-				size = min(2*cap(s.chunks[last]), 1<<20)
+			if s.n > 0 {
+				size = min(2*cap(s.chunks[s.n-1]), 1<<20)
 			}
-			s.chunks = append(s.chunks, make([]byte, 0, size))
-			last++
+			if s.n == len(s.chunks) {
+				s.chunks = append(s.chunks, make([]byte, 0, size))
+			} else if cap(s.chunks[s.n]) < size {
+				s.chunks[s.n] = make([]byte, 0, size)
+			}
+			s.n++
 		}
-		c := s.chunks[last]
-		n := copy(c[len(c):cap(c)], b)
-		s.chunks[last], b = c[:len(c)+n], b[n:]
+		c := s.chunks[s.n-1]
+		k := copy(c[len(c):cap(c)], b)
+		s.chunks[s.n-1], b = c[:len(c)+k], b[k:]
 	}
 }
 
 // replay returns a reader of what s has read, then the rest of r.
 func (s *spool) replay() io.Reader {
-	rs := make([]io.Reader, 0, len(s.chunks)+1)
-	for _, c := range s.chunks {
+	rs := make([]io.Reader, 0, s.n+1)
+	for _, c := range s.chunks[:s.n] {
 		rs = append(rs, bytes.NewReader(c))
 	}
 	return io.MultiReader(append(rs, s.r)...)
