@@ -36,16 +36,12 @@ func refreshURL(content string) (url string, ok bool) {
 // empty: "url=" (any case, spaces around "=") is dropped, then an opening
 // quote, and the URL ends at its closing quote.
 func refreshTarget(s string) string {
-	rest := s
-	if len(rest) < 3 || !strings.EqualFold(rest[:3], "url") {
-		if rest[0] == 'u' || rest[0] == 'U' {
-			return s // "u" not followed by "rl": the whole is the URL
-		}
-		return unquote(rest)
+	if len(s) < 3 || !strings.EqualFold(s[:3], "url") {
+		return unquote(s) // "u" not followed by "rl" does not start with a quote
 	}
-	rest = strings.TrimLeft(rest[3:], asciiSpace)
+	rest := strings.TrimLeft(s[3:], asciiSpace)
 	if !strings.HasPrefix(rest, "=") {
-		return s
+		return s // "url" not followed by "=": the whole is the URL
 	}
 	return unquote(strings.TrimLeft(rest[1:], asciiSpace))
 }
