@@ -46,7 +46,7 @@ func FuzzParseSrcset(f *testing.F) {
 			if !strings.Contains(s, c) {
 				t.Fatalf("%q: candidate %q is not part of the input", s, c)
 			}
-			if cand.w < 0 || cand.x < 0 || math.IsInf(cand.x, 0) || math.IsNaN(cand.x) {
+			if cand.w < 0 || cand.x < 0 || math.IsInf(float64(cand.x), 0) || math.IsNaN(float64(cand.x)) {
 				t.Fatalf("%q: candidate %+v has a bad descriptor", s, cand)
 			}
 		}

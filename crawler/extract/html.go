@@ -158,24 +158,25 @@ func (w *walker) result(page *url.URL, queryEnc queryEncoder, o Options) Result 
 			out.Refresh = u
 		}
 	}
-	us := make([]*url.URL, len(w.refs))
-	ok := make([]bool, len(w.refs))
+	us := make([]*url.URL, len(w.refs)) // nil: does not resolve
 	for i, ref := range w.refs {
-		us[i], ok[i] = resolve(ref.val)
+		if u, ok := resolve(ref.val); ok {
+			us[i] = u
+		}
 	}
 	var best []int
 	if o.Largest {
-		best = largest(w.refs, ok, w.groups)
+		best = largest(w.refs, us, w.groups)
 	}
 
 	// seen records, per normalized URL, which lists (1 links, 2 images)
 	// already hold it.
 	seen := make(map[string]uint8, len(w.refs))
 	for i, ref := range w.refs {
-		if !ok[i] || best != nil && ref.group != 0 && best[ref.group] != i {
+		u := us[i]
+		if u == nil || best != nil && ref.group != 0 && best[ref.group] != i {
 			continue
 		}
-		u := us[i]
 		bit := uint8(1)
 		if ref.image {
 			bit = 2

@@ -50,7 +50,7 @@ var lazyAttrs = map[string]lazyKind{
 // outside a <picture>). g is the group of an <img> or <picture> source's
 // candidates, else 0: the srcset-like attributes of another element are a
 // group of their own.
-func (w *walker) commonAttrs(n *html.Node, g int) {
+func (w *walker) commonAttrs(n *html.Node, g int32) {
 	takesLazy := true
 	switch n.DataAtom {
 	case atom.Iframe, atom.Frame, atom.Script, atom.Audio, atom.Video, atom.Track, atom.Embed, atom.Object:
@@ -58,7 +58,7 @@ func (w *walker) commonAttrs(n *html.Node, g int) {
 	case atom.Source:
 		takesLazy = g != 0
 	}
-	own := 0 // the group of another element's srcset-like attributes
+	own := int32(0) // the group of another element's srcset-like attributes
 	for _, a := range n.Attr {
 		if a.Namespace != "" {
 			continue
@@ -86,7 +86,7 @@ func (w *walker) commonAttrs(n *html.Node, g int) {
 }
 
 // lazy adds the image references of a lazy-loading attribute's value.
-func (w *walker) lazy(kind lazyKind, val string, g int) {
+func (w *walker) lazy(kind lazyKind, val string, g int32) {
 	switch kind {
 	case lazyURL:
 		w.addRef(rawRef{val: val, image: true, group: g, rank: rankLazy})

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"math"
+	"net/url"
 	"strconv"
 )
 
@@ -9,8 +10,8 @@ import (
 // width (480w) or pixel density (2x) descriptor, 0 when absent or invalid.
 type candidate struct {
 	url string
-	w   int
-	x   float64
+	w   int32
+	x   float32
 }
 
 // parseSrcset returns the image candidates in s, the value of a srcset
@@ -94,13 +95,13 @@ func (c *candidate) descriptor(d string) {
 	num := d[:len(d)-1]
 	switch d[len(d)-1] {
 	case 'w':
-		if n, err := strconv.Atoi(num); err == nil && n > 0 && c.w == 0 {
-			c.w = n
+		if n, err := strconv.ParseInt(num, 10, 32); err == nil && n > 0 && c.w == 0 {
+			c.w = int32(n)
 		}
 	case 'x':
-		f, err := strconv.ParseFloat(num, 64)
+		f, err := strconv.ParseFloat(num, 32)
 		if err == nil && f > 0 && !math.IsInf(f, 0) && c.x == 0 {
-			c.x = f
+			c.x = float32(f)
 		}
 	}
 }
@@ -113,25 +114,25 @@ func srcsetIsSpace(c byte) bool {
 
 // largest returns, for each group of candidates among refs (see
 // rawRef.group), the index in refs of the one Options.Largest keeps, or -1
-// when no candidate of the group resolved (ok[i] false). If any candidate of
+// when no candidate of the group resolved (us[i] nil). If any candidate of
 // a group has a width descriptor, the widest wins; otherwise the densest,
 // a candidate without descriptors counting as 1x as in the HTML Standard.
 // Ties go to the lower rank (a srcset candidate, then a lazy-loading URL,
 // then src, which is often a placeholder), then to the first.
-func largest(refs []rawRef, ok []bool, groups int) []int {
+func largest(refs []rawRef, us []*url.URL, groups int32) []int {
 	best := make([]int, groups+1)
 	byWidth := make([]bool, groups+1)
 	for i := range best {
 		best[i] = -1
 	}
 	for i, r := range refs {
-		if r.group != 0 && ok[i] && r.w > 0 {
+		if r.group != 0 && us[i] != nil && r.w > 0 {
 			byWidth[r.group] = true
 		}
 	}
 	for i, r := range refs {
 		g := r.group
-		if g == 0 || !ok[i] || byWidth[g] && r.w == 0 {
+		if g == 0 || us[i] == nil || byWidth[g] && r.w == 0 {
 			continue
 		}
 		if b := best[g]; b < 0 || beats(r, refs[b], byWidth[g]) {
@@ -152,7 +153,7 @@ func beats(a, b rawRef, byWidth bool) bool {
 	return a.rank < b.rank
 }
 
-func density(r rawRef) float64 {
+func density(r rawRef) float32 {
 	if r.x == 0 {
 		return 1
 	}

@@ -19,10 +19,10 @@ type rawRef struct {
 	// group, when not 0, numbers the srcset, <img> or <picture> whose
 	// candidates compete under Options.Largest; rank, w and x order them
 	// (see largest).
-	group int
+	group int32
 	rank  uint8
-	w     int
-	x     float64
+	w     int32
+	x     float32
 }
 
 // The ranks of a candidate in its group, best first.
@@ -40,8 +40,8 @@ type walker struct {
 	hasBase    bool
 	refresh    string // the URL of the first valid meta refresh
 	hasRefresh bool
-	groups     int                // groups numbered so far
-	pictures   map[*html.Node]int // the group of each <picture>
+	groups     int32                // groups numbered so far
+	pictures   map[*html.Node]int32 // the group of each <picture>
 }
 
 func (w *walker) add(val string, image bool) {
@@ -57,7 +57,7 @@ func (w *walker) addRef(r rawRef) {
 }
 
 // addSrcset adds the candidates of a srcset-like attribute to group g.
-func (w *walker) addSrcset(val string, g int) {
+func (w *walker) addSrcset(val string, g int32) {
 	for _, c := range parseSrcset(val) {
 		w.addRef(rawRef{val: c.url, image: true, group: g, rank: rankSrcset, w: c.w, x: c.x})
 	}
@@ -70,7 +70,7 @@ func (w *walker) addCSS(css string) {
 }
 
 // newGroup numbers a new group of candidates.
-func (w *walker) newGroup() int {
+func (w *walker) newGroup() int32 {
 	w.groups++
 	return w.groups
 }
@@ -78,7 +78,7 @@ func (w *walker) newGroup() int {
 // mediaGroup returns the group of n's image candidates when n is an <img>
 // or a <picture>'s <source> (that of the <picture> for its <img> and
 // sources), else 0.
-func (w *walker) mediaGroup(n *html.Node) int {
+func (w *walker) mediaGroup(n *html.Node) int32 {
 	if n.DataAtom != atom.Img && n.DataAtom != atom.Source {
 		return 0
 	}
@@ -92,7 +92,7 @@ func (w *walker) mediaGroup(n *html.Node) int {
 	g, ok := w.pictures[p]
 	if !ok {
 		if w.pictures == nil {
-			w.pictures = make(map[*html.Node]int)
+			w.pictures = make(map[*html.Node]int32)
 		}
 		g = w.newGroup()
 		w.pictures[p] = g
