@@ -44,6 +44,15 @@ const (
 	ScopeAll    Scope = "all"    // anywhere
 )
 
+// Srcset says which candidates of a srcset, and of a <picture>, are saved.
+type Srcset string
+
+// The srcset choices.
+const (
+	SrcsetAll     Srcset = "all"     // every candidate (default)
+	SrcsetLargest Srcset = "largest" // the largest only; the others are never requested
+)
+
 // Config configures a crawl. Each field says what its zero value means:
 // most mean a default (the Default* constants), Retries and the filters mean
 // none. New validates the whole; Validate does the same without preparing a
@@ -88,6 +97,12 @@ type Config struct {
 	// DefaultSkipExtensions(), an empty non-nil slice none. It applies to
 	// page links and redirects, not to images, seeds or listed URLs.
 	SkipExtensions []string
+	// Srcset says which candidates of each srcset and each <picture> are
+	// saved: SrcsetAll (the default, also for "") or SrcsetLargest, the
+	// widest or densest only, as extract.Options.Largest picks it. It is
+	// not stored with the crawl: a resumed crawl applies the new choice to
+	// the pages it parses from then on.
+	Srcset Srcset
 
 	// Fetch configures the HTTP client (timeouts, proxy, address policy,
 	// headers, cookies). UserAgent above wins over Fetch.UserAgent. The seed
@@ -195,12 +210,8 @@ func (c Config) withDefaults() (resolved, error) {
 	if s.PerHost == 0 {
 		s.PerHost = DefaultPerHost
 	}
-	switch s.Scope {
-	case "":
-		s.Scope = ScopeHost
-	case ScopeHost, ScopeDomain, ScopeAll:
-	default:
-		return s, &ConfigError{"scope", fmt.Errorf("%q is not one of host, domain, all", s.Scope)}
+	if err := s.choose(); err != nil {
+		return s, err
 	}
 	var err error
 	if s.include, err = compileAll("include", s.Include); err != nil {
@@ -255,6 +266,26 @@ func (c Config) withDefaults() (resolved, error) {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
 	return s, nil
+}
+
+// choose checks the fields that take one of a few values, and fills in
+// their defaults.
+func (s *resolved) choose() error {
+	switch s.Scope {
+	case "":
+		s.Scope = ScopeHost
+	case ScopeHost, ScopeDomain, ScopeAll:
+	default:
+		return &ConfigError{"scope", fmt.Errorf("%q is not one of host, domain, all", s.Scope)}
+	}
+	switch s.Srcset {
+	case "":
+		s.Srcset = SrcsetAll
+	case SrcsetAll, SrcsetLargest:
+	default:
+		return &ConfigError{"srcset", fmt.Errorf("%q is not one of all, largest", s.Srcset)}
+	}
+	return nil
 }
 
 // checkSigns rejects the numbers no field takes below zero. Concurrency

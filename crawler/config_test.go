@@ -28,6 +28,7 @@ func TestValidateRejectsWhatNewRejects(t *testing.T) {
 		{"scope", Config{Scope: "planet"}},
 		{"include", Config{Include: []string{"("}}},
 		{"layout", Config{Layout: "tree"}},
+		{"srcset", Config{Srcset: "biggest"}},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")

@@ -10,7 +10,7 @@
 // (state.State: seen set, frontier, content index) to two fixed pools of
 // workers, pages and images, as per-host and global limits allow (fetch.Hosts);
 // workers fetch (fetch.Client, robots via fetch.RobotsCache), read the links
-// and images of pages (extract.HTML; URLs are normalized by package urlnorm),
+// and images of pages (extract.Options.HTML; URLs are normalized by package urlnorm),
 // stream images to disk (store.Writer) and report back to the frontier. The
 // frontier records discovered items before acknowledging the one that found
 // them, and only then passes the item's event to one collector goroutine
@@ -23,7 +23,8 @@
 //   - frontier.go: the scheduling loop.
 //   - hostbuf.go: the frontier's per-host buffer and dispatch.
 //   - results.go: recording a job's result, then sending its event.
-//   - worker.go: fetching a page or image, redirects, retries.
+//   - worker.go: fetching a page or image, redirects and meta refreshes,
+//     retries.
 //   - reach.go: requests through the hosts' connection budget (fetch.Reach).
 //   - linked.go: what a followed link turned out to be (page, image, other).
 //   - scope.go, filter.go, skip.go: which pages are followed, which links

@@ -2,8 +2,6 @@ package crawler
 
 import (
 	"net/url"
-	"path"
-	"strings"
 )
 
 // follow reports whether a page link is followed: in scope and passing the
@@ -30,14 +28,4 @@ func (c *Crawler) follow(u *url.URL, s string) bool {
 		}
 	}
 	return true
-}
-
-// looksLikeImage reports whether a linked URL names an image file, so that
-// `<a href="big.jpg">` is fetched as an image rather than as a page.
-func looksLikeImage(p string) bool {
-	switch strings.ToLower(path.Ext(p)) {
-	case ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".ico", ".svg", ".avif":
-		return true
-	}
-	return false
 }

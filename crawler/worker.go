@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -145,17 +146,26 @@ func validator(resp *http.Response) string {
 
 const noCap = 1 << 62
 
-// page parses an HTML page and reports its links and images.
+// page parses an HTML page and reports its links and images, and the page
+// its meta refresh leads to.
 func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	it := j.item
-	ex, err := extract.HTML(resp.Body, resp.Header.Get("Content-Type"), j.u)
+	opt := extract.Options{Largest: c.s.Srcset == SrcsetLargest}
+	ex, err := opt.HTML(resp.Body, resp.Header.Get("Content-Type"), j.u)
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
 	}
-	add := make([]state.Item, 0, len(ex.Links)+len(ex.Images))
+	add := make([]state.Item, 0, len(ex.Links)+len(ex.Images)+1)
+	if ex.Refresh != nil {
+		if next, err := c.refresh(it, ex.Refresh); err != nil {
+			c.s.Logger.Debug("meta refresh not followed", "page", fetch.Redact(it.URL), "err", err)
+		} else {
+			add = append(add, next)
+		}
+	}
 	for _, l := range ex.Links {
 		s := l.String()
-		if looksLikeImage(l.Path) {
+		if extract.LooksLikeImage(l.Path) {
 			add = append(add, state.Item{Key: state.KeyOf(s), URL: s, Kind: state.KindImage, Depth: it.Depth, Page: it.URL})
 			continue
 		}
@@ -215,25 +225,43 @@ func (c *Crawler) redirect(j job, loc string) result {
 	if err != nil {
 		return c.failed(it, fmt.Errorf("bad redirect to %q: %w", loc, err))
 	}
+	next, status, err := c.hop(it, target)
+	if err != nil {
+		return c.finish(it, status, err)
+	}
+	next.Page, next.Origin = it.Page, cmp.Or(it.Origin, it.URL)
+	return result{item: it, add: []state.Item{next}, redirect: &next, outcome: state.Outcome{Status: state.Redirected}}
+}
+
+// refresh returns the page that the meta refresh of it, a parsed page,
+// leads to: followed like a redirect (see hop), but named by it, which
+// keeps its own event; an error says why not. A target seen already is
+// dropped by the frontier's seen set, silently: it, unlike a redirect, was
+// a page.
+func (c *Crawler) refresh(it state.Item, target *url.URL) (state.Item, error) {
+	next, _, err := c.hop(it, target)
+	next.Page = it.URL
+	return next, err
+}
+
+// hop returns the item a redirect or a meta refresh of it to target leads
+// to: of the same kind and depth (not one deeper, as a link), one hop
+// further, counted against MaxRedirects. A page's target must be in scope
+// and not have an extension in the skip list. On error, status is what
+// becomes of a redirect that is not followed.
+func (c *Crawler) hop(it state.Item, target *url.URL) (state.Item, Status, error) {
 	if it.Hops+1 > c.s.MaxRedirects {
-		return c.failed(it, fmt.Errorf("more than %d redirects", c.s.MaxRedirects))
-	}
-	if it.Kind == state.KindPage && !c.follow(target, target.String()) {
-		err := fmt.Errorf("%w to %s", ErrOutOfScope, fetch.Redact(target.String()))
-		return c.finish(it, Skipped, err)
-	}
-	if it.Kind == state.KindPage && c.skipLink(target.Path) {
-		err := fmt.Errorf("redirects to %s, whose extension is in the skip list", fetch.Redact(target.String()))
-		return c.finish(it, Skipped, err)
-	}
-	origin := it.Origin
-	if origin == "" {
-		origin = it.URL
+		return state.Item{}, Failed, fmt.Errorf("more than %d redirects", c.s.MaxRedirects)
 	}
 	s := target.String()
-	next := state.Item{Key: state.KeyOf(s), URL: s, Kind: it.Kind, Depth: it.Depth, Page: it.Page,
-		Origin: origin, Hops: it.Hops + 1}
-	return result{item: it, add: []state.Item{next}, redirect: &next, outcome: state.Outcome{Status: state.Redirected}}
+	if it.Kind == state.KindPage && !c.follow(target, s) {
+		return state.Item{}, Skipped, fmt.Errorf("%w to %s", ErrOutOfScope, fetch.Redact(s))
+	}
+	if it.Kind == state.KindPage && c.skipLink(target.Path) {
+		err := fmt.Errorf("redirects to %s, whose extension is in the skip list", fetch.Redact(s))
+		return state.Item{}, Skipped, err
+	}
+	return state.Item{Key: state.KeyOf(s), URL: s, Kind: it.Kind, Depth: it.Depth, Hops: it.Hops + 1}, "", nil
 }
 
 // retry requeues a failed attempt when the policy allows, else fails it.

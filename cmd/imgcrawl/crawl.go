@@ -18,6 +18,7 @@ type crawlCmd struct {
 	Include []string `sep:"none" placeholder:"RE" help:"Follow only pages whose URL matches, repeatable."`
 	Exclude []string `sep:"none" placeholder:"RE" help:"Do not follow pages whose URL matches, repeatable."`
 	Layout  string   `default:"mirror" enum:"mirror,flat,hash" help:"mirror = OUT/host/path/name.ext, flat = OUT/name.ext, hash = OUT/ab/cd/<sha256>.ext."`
+	Srcset  string   `default:"all" placeholder:"all|largest" help:"Of each srcset and <picture>, save every candidate (all), or only the largest and never request the others (largest)."`
 	SkipExt string   `name:"skip-ext" placeholder:"LIST" default:"${default_skip_ext}" help:"Extensions of links never requested, comma-separated; replaces the list, and an empty value requests every link (default ${default})."`
 	fetchFlags
 	storeFlags
@@ -32,7 +33,7 @@ func (c *crawlCmd) Run(e *env) error {
 		return usageError{errors.New("no seed URLs: give URLs as arguments or with --input")}
 	}
 	cfg := crawler.Config{Seeds: seeds, Depth: c.Depth, Scope: crawler.Scope(c.Scope),
-		Include: c.Include, Exclude: c.Exclude, SkipExtensions: splitList(c.SkipExt)}
+		Include: c.Include, Exclude: c.Exclude, SkipExtensions: splitList(c.SkipExt), Srcset: crawler.Srcset(c.Srcset)}
 	if err := c.fetchFlags.apply(&cfg); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -229,5 +230,49 @@ func TestSkipExtFlag(t *testing.T) {
 	code, _, stderr := runCLI(t, "", "crawl", "-o", t.TempDir(), "--skip-ext", ".tar.gz", "http://127.0.0.1/")
 	if code != exitUsage || !strings.Contains(stderr, `--skip-ext: ".tar.gz" is not a file extension`) {
 		t.Errorf("a bad --skip-ext: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// TestSrcsetFlag: --srcset largest requests only the largest candidate of
+// a srcset; by default every candidate is requested.
+func TestSrcsetFlag(t *testing.T) {
+	var mu sync.Mutex
+	hits := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<img src="/s.png" srcset="/a.png 1x, /b.png 2x">`)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "/s.png /a.png /b.png"},
+		{[]string{"--srcset", "all"}, "/s.png /a.png /b.png"},
+		{[]string{"--srcset", "largest"}, "/b.png"},
+	} {
+		mu.Lock()
+		clear(hits)
+		mu.Unlock()
+		args := append([]string{"crawl", "-q", "--state", "none", "-o", t.TempDir()}, tc.args...)
+		code, _, stderr := runCLI(t, "", append(args, srv.URL+"/")...)
+		mu.Lock()
+		var got []string
+		for _, p := range []string{"/s.png", "/a.png", "/b.png"} {
+			if hits[p] > 0 {
+				got = append(got, p)
+			}
+		}
+		mu.Unlock()
+		if code != 0 || strings.Join(got, " ") != tc.want {
+			t.Errorf("%v: exit %d, requested %v, want %s; stderr:\n%s", tc.args, code, got, tc.want, stderr)
+		}
 	}
 }

@@ -130,6 +130,7 @@ var configFlags = map[string]string{
 	"rate": "--rate", "host-rate": "--host-rate", "retries": "--retries",
 	"scope": "--scope", "include": "--include", "exclude": "--exclude", "layout": "--layout",
 	"min-width": "--min-width", "min-height": "--min-height", "skip-ext": "--skip-ext",
+	"srcset": "--srcset",
 }
 
 type versionCmd struct{}

@@ -30,6 +30,7 @@ func TestUsageErrorsExit2AndNameTheInput(t *testing.T) {
 		{"bad depth value", []string{"crawl", "-d", "x", "http://127.0.0.1/"}, "--depth"},
 		{"bad scope", []string{"crawl", "--scope", "planet", "http://127.0.0.1/"}, "--scope"},
 		{"bad layout", []string{"crawl", "--layout", "tree", "http://127.0.0.1/"}, "--layout"},
+		{"bad srcset", []string{"crawl", "-o", dir, "--srcset", "biggest", "http://127.0.0.1/"}, `--srcset: "biggest" is not one of all, largest`},
 		{"bad size", []string{"crawl", "--max-size", "12parsecs", "http://127.0.0.1/"}, "--max-size"},
 		{"bad regexp", []string{"crawl", "-o", dir, "--include", "(", "http://127.0.0.1/"}, "include"},
 		{"no seeds", []string{"crawl", "-o", dir}, "no seed"},

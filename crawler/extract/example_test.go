@@ -2,6 +2,7 @@ package extract_test
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/imgcrawl/imgcrawl/crawler/extract"
@@ -42,4 +43,31 @@ func ExampleHTML() {
 	// image: http://127.0.0.1:8080/gallery/a@2x.png
 	// image: http://127.0.0.2/b.webp
 	// image: http://127.0.0.1:8080/gallery/c.jpg
+}
+
+func ExampleOptions_HTML() {
+	page, err := urlnorm.Normalize("http://127.0.0.1:8080/gallery/")
+	if err != nil {
+		panic(err)
+	}
+	const doc = `<meta http-equiv="refresh" content="0; url=/gallery/2026/">
+<img src="cat-480.jpg" srcset="cat-480.jpg 480w, cat-1920.jpg 1920w, cat-960.jpg 960w">
+<picture>
+  <source type="image/avif" srcset="dog.avif 1x, dog@2x.avif 2x">
+  <img src="dog.jpg" srcset="dog@2x.jpg 2x">
+</picture>`
+	for _, opt := range []extract.Options{{}, {Largest: true}} {
+		res, err := opt.HTML(strings.NewReader(doc), "text/html", page)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("largest %v: refresh %s, %d images:", opt.Largest, res.Refresh, len(res.Images))
+		for _, u := range res.Images {
+			fmt.Print(" ", path.Base(u.Path))
+		}
+		fmt.Println()
+	}
+	// Output:
+	// largest false: refresh http://127.0.0.1:8080/gallery/2026/, 7 images: cat-480.jpg cat-1920.jpg cat-960.jpg dog.avif dog@2x.avif dog.jpg dog@2x.jpg
+	// largest true: refresh http://127.0.0.1:8080/gallery/2026/, 2 images: cat-1920.jpg dog@2x.avif
 }

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math"
 	"net/url"
 	"os"
 	"strings"
@@ -29,11 +30,13 @@ func FuzzParseSrcset(f *testing.F) {
 		" \t\n\f\r, ,",
 		"",
 		"data:image/png;base64,AAAA 1x",
+		"a.png 480w 2x (1x, 2x), b.png 1e400x 99999999999999999999w",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, c := range parseSrcset(s) {
+		for _, cand := range parseSrcset(s) {
+			c := cand.url
 			if c == "" {
 				t.Fatalf("%q: empty candidate", s)
 			}
@@ -42,6 +45,9 @@ func FuzzParseSrcset(f *testing.F) {
 			}
 			if !strings.Contains(s, c) {
 				t.Fatalf("%q: candidate %q is not part of the input", s, c)
+			}
+			if cand.w < 0 || cand.x < 0 || math.IsInf(float64(cand.x), 0) || math.IsNaN(float64(cand.x)) {
+				t.Fatalf("%q: candidate %+v has a bad descriptor", s, cand)
 			}
 		}
 	})
@@ -79,24 +85,44 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte(`<base href="//x.example/"><a href="?a=1">`), "text/html; charset=windows-1251")
 	f.Add([]byte("<img srcset=',,,' style='background:url('><svg><image xlink:href=x>"), "")
 	f.Add([]byte{0xef, 0xbb, 0xbf, '<', 'a', ' ', 'h', 'r', 'e', 'f', '=', 0xff, '>'}, "text/html; charset=bogus")
+	f.Add([]byte(`<meta http-equiv=refresh content="0; URL='/n'"><script type=application/ld+json>{"image":[{"url":"a.png"}]}</script>`+
+		`<picture><source srcset="a.png 2x, b.png 480w"><img src=c.png data-src=d.png></picture><div data-bgset="x.png | y.png 2x">`), "")
 	page := mustNormalize(f, "https://www.example.com/dir/")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
-		ex, err := HTML(strings.NewReader(string(body)), contentType, page)
-		if err != nil {
-			t.Fatalf("HTML failed on an in-memory body: %v", err)
-		}
-		for _, list := range [][]*url.URL{ex.Links, ex.Images} {
-			seen := map[string]bool{}
-			for _, u := range list {
-				s := u.String()
-				if seen[s] {
-					t.Fatalf("duplicate %q", s)
-				}
-				seen[s] = true
-				checkInvariants(t, "extracted", s, u.Scheme, u.Fragment)
+		var all int
+		for _, opt := range []Options{{}, {Largest: true}} {
+			ex, err := opt.HTML(strings.NewReader(string(body)), contentType, page)
+			if err != nil {
+				t.Fatalf("HTML failed on an in-memory body: %v", err)
+			}
+			checkResult(t, ex)
+			if !opt.Largest {
+				all = len(ex.Images)
+			} else if len(ex.Images) > all {
+				t.Fatalf("Largest kept %d images of %d", len(ex.Images), all)
 			}
 		}
 	})
+}
+
+// checkResult fails unless every URL of ex is a valid result, and no list
+// holds one twice.
+func checkResult(t *testing.T, ex Result) {
+	t.Helper()
+	for _, list := range [][]*url.URL{ex.Links, ex.Images} {
+		seen := map[string]bool{}
+		for _, u := range list {
+			s := u.String()
+			if seen[s] {
+				t.Fatalf("duplicate %q", s)
+			}
+			seen[s] = true
+			checkInvariants(t, "extracted", s, u.Scheme, u.Fragment)
+		}
+	}
+	if u := ex.Refresh; u != nil {
+		checkInvariants(t, "refresh", u.String(), u.Scheme, u.Fragment)
+	}
 }
 
 // checkInvariants fails unless s, the String of a URL extracted from in, is

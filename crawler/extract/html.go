@@ -4,13 +4,10 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"strings"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 )
 
 // Result is what a page names: the pages it links to and the images it
@@ -27,6 +24,29 @@ type Result struct {
 	Links []*url.URL
 	// Images are the images the page shows or advertises; see HTML.
 	Images []*url.URL
+	// Refresh is the page the first valid <meta http-equiv=refresh> sends
+	// the reader to ("0; url=next.html", any delay), resolved like the
+	// links; nil when there is none, when it only reloads the page, or when
+	// it does not resolve to an http(s) URL. It is in no list.
+	Refresh *url.URL
+}
+
+// Options change what HTML keeps. The zero value keeps everything; an
+// Options is safe for concurrent use.
+type Options struct {
+	// Largest keeps, of the candidates of each srcset and of each
+	// <picture>, only the largest: the widest (480w) if any has a width,
+	// else the densest (2x; none counts as 1x), else the first. The
+	// candidates of an <img> are its srcset, src and lazy-loading
+	// attributes (data-src, data-srcset, ...), those of a <picture> the
+	// srcset and src of its <source>s and its <img>'s; at a tie a srcset
+	// candidate wins over a lazy-loading URL, which wins over src (often a
+	// placeholder). Candidates that do not resolve do not compete. The
+	// srcset-like attributes of other elements (<link rel=preload
+	// imagesrcset> with its href, data-srcset, data-bgset) are groups of
+	// their own. A URL dropped here is still kept if the page names it
+	// elsewhere.
+	Largest bool
 }
 
 // HTML reads an HTML or XHTML document from r and returns the links and
@@ -42,16 +62,21 @@ type Result struct {
 // encoded page (windows-1251, Shift_JIS, ...) are percent-encoded in that
 // encoding, while paths always use UTF-8.
 //
-// Images come from img src, srcset, data-src, data-srcset and
-// data-lazy-src; <source> srcset and src inside <picture>; video poster; SVG
-// <image href>; <input type=image> src; <link rel=image_src> href and
-// <link rel=preload as=image> href and imagesrcset; the og:image,
-// og:image:url, og:image:secure_url, twitter:image and twitter:image:src
-// <meta> tags; data-src, data-srcset and data-lazy-src on other elements
-// (lazy-loaded backgrounds); and CSS url() and image-set() references in
-// style attributes and <style> elements (the url() and image-set() of
-// CSS, less @import, @namespace and @font-face, and data: and fragment-only
-// references).
+// Images come from img src and srcset; <source> srcset and src inside
+// <picture>; video poster; SVG <image> href and xlink:href; <object data>
+// and <embed src> whose type is image/* or whose path ends in an image
+// extension; <input type=image> src; <link> href for rel icon, shortcut
+// icon, apple-touch-icon, apple-touch-icon-precomposed, mask-icon and
+// image_src, and for itemprop=image; <link rel=preload as=image> href and
+// imagesrcset; the og:image, og:image:url, og:image:secure_url,
+// twitter:image and twitter:image:src <meta> tags and <meta itemprop=image>;
+// the "image" fields of JSON-LD scripts (<script type=application/ld+json>,
+// up to 1 MiB each: a URL, a list, or objects with url or contentUrl); the
+// lazy-loading attributes of common libraries on any element (data-src,
+// data-srcset, data-original, data-bg, ...: see lazyAttrs in lazy.go); and
+// CSS url() and image-set() references in style attributes and <style>
+// elements (the url() and image-set() of CSS, less @import, @namespace and
+// @font-face, and data: and fragment-only references).
 //
 // The document is parsed once with golang.org/x/net/html, the parser
 // goquery wraps, with scripting disabled (goquery's own constructors enable
@@ -69,6 +94,11 @@ type Result struct {
 //
 // On error, the Result is the zero value.
 func HTML(r io.Reader, contentType string, page *url.URL) (Result, error) {
+	return Options{}.HTML(r, contentType, page)
+}
+
+// HTML is the package's HTML with the options o.
+func (o Options) HTML(r io.Reader, contentType string, page *url.URL) (Result, error) {
 	body, queryEnc, err := decode(r, contentType)
 	if err != nil {
 		return Result{}, wrapError(page, err)
@@ -77,7 +107,7 @@ func HTML(r io.Reader, contentType string, page *url.URL) (Result, error) {
 	if err != nil {
 		return Result{}, wrapError(page, err)
 	}
-	return w.result(page, queryEnc), nil
+	return w.result(page, queryEnc, o), nil
 }
 
 // collect gathers the raw references of the UTF-8 document body: from the
@@ -107,8 +137,8 @@ func collect(body io.Reader) (*walker, error) {
 
 // result resolves and normalizes the references w collected against page
 // or the document's base, dropping those that do not resolve to an http(s)
-// URL and repeats.
-func (w *walker) result(page *url.URL, queryEnc queryEncoder) Result {
+// URL, repeats, and under o.Largest the candidates that lose.
+func (w *walker) result(page *url.URL, queryEnc queryEncoder, o Options) Result {
 	out := Result{Base: page}
 	rs := urlnorm.NewResolver(page)
 	if w.hasBase {
@@ -117,16 +147,35 @@ func (w *walker) result(page *url.URL, queryEnc queryEncoder) Result {
 			rs = urlnorm.NewResolver(b)
 		}
 	}
+	resolve := func(ref string) (*url.URL, bool) {
+		if queryEnc != nil {
+			ref = legacyQuery(ref, queryEnc)
+		}
+		u, err := rs.Resolve(ref)
+		return u, err == nil
+	}
+	if w.refresh != "" {
+		if u, ok := resolve(w.refresh); ok {
+			out.Refresh = u
+		}
+	}
+	us := make([]*url.URL, len(w.refs)) // nil: does not resolve
+	for i, ref := range w.refs {
+		if u, ok := resolve(ref.val); ok {
+			us[i] = u
+		}
+	}
+	var best []int
+	if o.Largest {
+		best = largest(w.refs, us, w.groups)
+	}
 
 	// seen records, per normalized URL, which lists (1 links, 2 images)
 	// already hold it.
 	seen := make(map[string]uint8, len(w.refs))
-	for _, ref := range w.refs {
-		if queryEnc != nil {
-			ref.val = legacyQuery(ref.val, queryEnc)
-		}
-		u, err := rs.Resolve(ref.val)
-		if err != nil {
+	for i, ref := range w.refs {
+		u := us[i]
+		if u == nil || best != nil && ref.group != 0 && best[ref.group] != i {
 			continue
 		}
 		bit := uint8(1)
@@ -153,154 +202,4 @@ func wrapError(page *url.URL, err error) error {
 		name = page.Redacted()
 	}
 	return fmt.Errorf("extract: %s: %w", name, err)
-}
-
-// elements matches every element; element() picks what it needs.
-var elements = cascadia.MustCompile("*")
-
-// rawRef is a raw reference found in the document.
-type rawRef struct {
-	val   string
-	image bool
-}
-
-// walker collects the references of a parsed document in document
-// order, in one pass over the tree.
-type walker struct {
-	refs     []rawRef
-	baseHref string
-	hasBase  bool
-}
-
-func (w *walker) add(val string, image bool) {
-	val = strings.TrimSpace(val)
-	if val == "" {
-		return
-	}
-	w.refs = append(w.refs, rawRef{val: val, image: image})
-}
-
-func (w *walker) addSrcset(val string) {
-	for _, c := range parseSrcset(val) {
-		w.add(c, true)
-	}
-}
-
-func (w *walker) addCSS(css string) {
-	for _, u := range cssURLs(css) {
-		w.add(u, true)
-	}
-}
-
-func (w *walker) element(n *html.Node) {
-	switch n.DataAtom {
-	case atom.A, atom.Area:
-		w.add(attr(n, "href"), false)
-	case atom.Iframe, atom.Frame:
-		w.add(attr(n, "src"), false)
-		w.add(attr(n, "data-src"), false)
-	case atom.Img:
-		w.add(attr(n, "src"), true)
-		w.addSrcset(attr(n, "srcset"))
-	case atom.Source:
-		if n.Parent != nil && n.Parent.DataAtom == atom.Picture {
-			w.addSrcset(attr(n, "srcset"))
-			w.add(attr(n, "src"), true)
-		}
-	case atom.Video:
-		w.add(attr(n, "poster"), true)
-	case atom.Image:
-		if n.Namespace == "svg" {
-			w.add(attr(n, "href"), true)
-		}
-	case atom.Input:
-		if strings.EqualFold(attr(n, "type"), "image") {
-			w.add(attr(n, "src"), true)
-		}
-	case atom.Link:
-		rel := attr(n, "rel")
-		if hasToken(rel, "image_src") {
-			w.add(attr(n, "href"), true)
-		} else if hasToken(rel, "preload") && strings.EqualFold(attr(n, "as"), "image") {
-			w.add(attr(n, "href"), true)
-			w.addSrcset(attr(n, "imagesrcset"))
-		}
-	case atom.Meta:
-		if isImageMeta(attr(n, "property")) || isImageMeta(attr(n, "name")) {
-			w.add(attr(n, "content"), true)
-		}
-	case atom.Base:
-		if !w.hasBase {
-			for _, a := range n.Attr {
-				if a.Namespace == "" && a.Key == "href" {
-					w.baseHref, w.hasBase = strings.TrimSpace(a.Val), true
-				}
-			}
-		}
-	case atom.Style:
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == html.TextNode {
-				w.addCSS(c.Data)
-			}
-		}
-	}
-	w.commonAttrs(n)
-}
-
-// commonAttrs handles the attributes that count on any element: style and
-// the lazy-loading data-* attributes (already handled for frames, whose
-// data-src names a page, and skipped on media and script elements).
-func (w *walker) commonAttrs(n *html.Node) {
-	lazy := true
-	switch n.DataAtom {
-	case atom.Iframe, atom.Frame, atom.Script, atom.Audio, atom.Video, atom.Track, atom.Embed, atom.Object:
-		lazy = false
-	}
-	for _, a := range n.Attr {
-		if a.Namespace != "" {
-			continue
-		}
-		switch a.Key {
-		case "style":
-			w.addCSS(a.Val)
-		case "data-src", "data-lazy-src":
-			if lazy {
-				w.add(a.Val, true)
-			}
-		case "data-srcset":
-			if lazy {
-				w.addSrcset(a.Val)
-			}
-		}
-	}
-}
-
-// attr returns the value of n's attribute key. For href it also
-// accepts xlink:href, which SVG content uses.
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key && (a.Namespace == "" || a.Namespace == "xlink" && key == "href") {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-// hasToken reports whether the space-separated list s contains tok,
-// ignoring ASCII case.
-func hasToken(s, tok string) bool {
-	for _, f := range strings.Fields(s) {
-		if strings.EqualFold(f, tok) {
-			return true
-		}
-	}
-	return false
-}
-
-func isImageMeta(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src":
-		return true
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"slices"
@@ -34,7 +35,32 @@ func TestExtractFixture(t *testing.T) {
 		s + "frame-lazy.html",
 		s + "img/a.png",
 	}
-	wantImages := []string{
+	wantImages := fixtureImages(s)
+	t.Run("Base", func(t *testing.T) {
+		if got := ex.Base.String(); got != s {
+			t.Errorf("Base = %q, want %q (first <base href>, resolved)", got, s)
+		}
+	})
+	t.Run("Refresh", func(t *testing.T) {
+		if got, want := fmt.Sprint(ex.Refresh), s+"refreshed.html"; got != want {
+			t.Errorf("Refresh = %s, want %s", got, want)
+		}
+	})
+	t.Run("Links", func(t *testing.T) {
+		if got := urlStrings(ex.Links); !slices.Equal(got, wantLinks) {
+			t.Errorf("Links:\n%s", diff(got, wantLinks))
+		}
+	})
+	t.Run("Images", func(t *testing.T) {
+		if got := urlStrings(ex.Images); !slices.Equal(got, wantImages) {
+			t.Errorf("Images:\n%s", diff(got, wantImages))
+		}
+	})
+}
+
+// fixtureImages are the images of testdata/extract_page.html, whose base is s.
+func fixtureImages(s string) []string {
+	return []string{
 		"https://cdn.example.com/og.jpg",
 		"https://www.example.com/og-url.jpg",
 		"https://www.example.com/og-secure.jpg",
@@ -42,6 +68,10 @@ func TestExtractFixture(t *testing.T) {
 		s + "twitter.jpg",
 		s + "twitter-src.jpg",
 		s + "image-src.jpg",
+		"https://www.example.com/favicon.ico",
+		s + "touch.png",
+		s + "itemprop.jpg",
+		s + "ld.jpg",
 		s + "hero-preload.jpg",
 		s + "hero-480.jpg",
 		s + "hero-960.jpg",
@@ -66,22 +96,11 @@ func TestExtractFixture(t *testing.T) {
 		s + "img/noscript.jpg",
 		s + "img/svg.png",
 		s + "img/svg-xlink.png",
+		s + "img/object.svg",
+		s + "img/embed.png",
+		s + "img/original.jpg",
+		s + "img/bg-lazy.jpg",
 	}
-	t.Run("Base", func(t *testing.T) {
-		if got := ex.Base.String(); got != s {
-			t.Errorf("Base = %q, want %q (first <base href>, resolved)", got, s)
-		}
-	})
-	t.Run("Links", func(t *testing.T) {
-		if got := urlStrings(ex.Links); !slices.Equal(got, wantLinks) {
-			t.Errorf("Links:\n%s", diff(got, wantLinks))
-		}
-	})
-	t.Run("Images", func(t *testing.T) {
-		if got := urlStrings(ex.Images); !slices.Equal(got, wantImages) {
-			t.Errorf("Images:\n%s", diff(got, wantImages))
-		}
-	})
 }
 
 func TestExtractLegacyEncoding(t *testing.T) {

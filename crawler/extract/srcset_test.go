@@ -31,7 +31,11 @@ func TestParseSrcset(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := parseSrcset(tt.in); !slices.Equal(got, tt.want) {
+			var got []string
+			for _, c := range parseSrcset(tt.in) {
+				got = append(got, c.url)
+			}
+			if !slices.Equal(got, tt.want) {
 				t.Fatalf("parseSrcset(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})

@@ -16,26 +16,28 @@ import (
 // becomes a detached element node that element reads as it reads the
 // parsed tree, so the two walks cannot drift apart. What element learns
 // from the tree comes from counting open tags instead: whether a <source>
-// is in a <picture>, whether an <image> is SVG's (elsewhere the parser
-// makes it an <img>), and the text of a <style>. As in the parse, scripting
-// is off: <noscript> holds elements. Where the tree and the tags differ,
-// the walk may name more than the tree: a <source> anywhere in a <picture>,
-// an <image href> in SVG's HTML islands (<foreignObject>, <title>). Only a
-// read error is an error.
+// or an <img> is in a <picture> (and which), whether an <image> is SVG's
+// (elsewhere the parser makes it an <img>), and the text of a <style> or a
+// JSON-LD <script>. As in the parse, scripting is off: <noscript> holds
+// elements. Where the tree and the tags differ, the walk may name more than
+// the tree: a <source> anywhere in a <picture>, an <image href> in SVG's
+// HTML islands (<foreignObject>, <title>); and an <img> anywhere in a
+// <picture> competes with its sources under Options.Largest. Only a read
+// error is an error.
 func (w *walker) tokens(r io.Reader) error {
 	z := html.NewTokenizer(r)
-	var svg, math, picture int // open <svg>, <math> and <picture> elements
-	parent := &html.Node{Type: html.ElementNode, DataAtom: atom.Picture, Data: "picture"}
-	var style *html.Node // a <style> waiting for its text
+	var svg, math int         // open <svg> and <math> elements
+	var pictures []*html.Node // open <picture> elements, innermost last
+	var waiting *html.Node    // a <style> or JSON-LD <script> waiting for its text
 	for {
 		z.AllowCDATA(svg+math > 0)
 		tt := z.Next()
-		if style != nil {
+		if waiting != nil {
 			if tt == html.TextToken {
-				style.AppendChild(&html.Node{Type: html.TextNode, Data: string(z.Text())})
+				waiting.AppendChild(&html.Node{Type: html.TextNode, Data: string(z.Text())})
 			}
-			w.element(style)
-			style = nil
+			w.element(waiting)
+			waiting = nil
 		}
 		switch tt {
 		case html.ErrorToken:
@@ -47,10 +49,11 @@ func (w *walker) tokens(r io.Reader) error {
 			n := tokenNode(z.Token(), svg, math)
 			open := tt == html.StartTagToken
 			switch {
-			case n.DataAtom == atom.Source && picture > 0:
-				n.Parent = parent
+			case (n.DataAtom == atom.Source || n.DataAtom == atom.Img) && len(pictures) > 0:
+				n.Parent = pictures[len(pictures)-1]
 			case n.DataAtom == atom.Picture && n.Namespace == "":
-				picture++ // an HTML element's self-closing flag is ignored
+				// An HTML element's self-closing flag is ignored.
+				pictures = append(pictures, &html.Node{Type: html.ElementNode, DataAtom: atom.Picture, Data: "picture"})
 			case n.DataAtom == atom.Svg && open:
 				svg++
 			case n.DataAtom == atom.Math && open:
@@ -61,8 +64,8 @@ func (w *walker) tokens(r io.Reader) error {
 				// scripting, raw-text tags hold markup, as in the parse.
 				z.NextIsNotRawText()
 			}
-			if n.DataAtom == atom.Style && (open || n.Namespace == "") {
-				style = n // HTML ignores a self-closing flag: text follows
+			if n.DataAtom == atom.Style && (open || n.Namespace == "") || isJSONLD(n) {
+				waiting = n // HTML ignores a self-closing flag: text follows
 				continue
 			}
 			w.element(n)
@@ -70,7 +73,7 @@ func (w *walker) tokens(r io.Reader) error {
 			name, _ := z.TagName()
 			switch atom.Lookup(name) {
 			case atom.Picture:
-				picture = max(picture-1, 0)
+				pictures = pictures[:max(len(pictures)-1, 0)]
 			case atom.Svg:
 				svg = max(svg-1, 0)
 			case atom.Math:
