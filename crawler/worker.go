@@ -30,43 +30,8 @@ func (c *Crawler) worker(ctx context.Context, jobs <-chan job, results chan<- re
 
 func (c *Crawler) process(ctx context.Context, j job) result {
 	it := j.item
-	if !c.s.IgnoreRobots {
-		allowed, delay, err := c.robots.Check(ctx, j.u)
-		if err != nil {
-			if ctx.Err() != nil {
-				return result{item: it, aborted: true}
-			}
-			var ue *fetch.RobotsUnavailableError
-			var pe *fetch.PolicyError
-			var une *fetch.UnreachableError
-			if errors.As(err, &pe) {
-				return c.failed(it, err) // the host itself is refused: robots.txt cannot help
-			}
-			if errors.As(err, &une) {
-				return c.unreachable(it, une) // the host's budget, not the URL's, paces it
-			}
-			if errors.As(err, &ue) {
-				if ue.Err != nil && !fetch.Retryable(ue.Err) {
-					return c.failed(it, err) // no such host, a TLS failure: asking again will not help
-				}
-				// The host is disallowed until robots.txt can be read; ask
-				// again later, a few times, then give the URL up.
-				if it.Attempt++; it.Attempt > c.s.Retries {
-					if it.Attempt > 1 {
-						err = fmt.Errorf("after %d attempts: %w", it.Attempt, err)
-					}
-					return c.failed(it, err)
-				}
-				return c.later(it, ue.RetryAt)
-			}
-			return c.failed(it, err)
-		}
-		if delay > 0 {
-			c.hosts.SetCrawlDelay(j.u.Host, delay)
-		}
-		if !allowed {
-			return c.finish(it, Skipped, ErrRobots)
-		}
+	if r, stop := c.obeyRobots(ctx, j); stop {
+		return r
 	}
 	max := c.s.MaxPageSize
 	if it.Kind == state.KindImage {
@@ -117,6 +82,53 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 		offset = partial.Size
 	}
 	return c.image(ctx, j, resp, offset)
+}
+
+// obeyRobots asks robots.txt about j and sets the host's Crawl-delay; stop
+// reports that the job ends here, with result r (disallowed, or robots.txt
+// unavailable: failed, or tried again later).
+func (c *Crawler) obeyRobots(ctx context.Context, j job) (r result, stop bool) {
+	it := j.item
+	if c.s.IgnoreRobots {
+		return result{}, false
+	}
+	allowed, delay, err := c.robots.Check(ctx, j.u)
+	if err != nil {
+		if ctx.Err() != nil {
+			return result{item: it, aborted: true}, true
+		}
+		var ue *fetch.RobotsUnavailableError
+		var pe *fetch.PolicyError
+		var une *fetch.UnreachableError
+		if errors.As(err, &pe) {
+			return c.failed(it, err), true // the host itself is refused: robots.txt cannot help
+		}
+		if errors.As(err, &une) {
+			return c.unreachable(it, une), true // the host's budget, not the URL's, paces it
+		}
+		if errors.As(err, &ue) {
+			if ue.Err != nil && !fetch.Retryable(ue.Err) {
+				return c.failed(it, err), true // no such host, a TLS failure: asking again will not help
+			}
+			// The host is disallowed until robots.txt can be read; ask
+			// again later, a few times, then give the URL up.
+			if it.Attempt++; it.Attempt > c.s.Retries {
+				if it.Attempt > 1 {
+					err = fmt.Errorf("after %d attempts: %w", it.Attempt, err)
+				}
+				return c.failed(it, err), true
+			}
+			return c.later(it, ue.RetryAt), true
+		}
+		return c.failed(it, err), true
+	}
+	if delay > 0 {
+		c.hosts.SetCrawlDelay(j.u.Host, delay)
+	}
+	if !allowed {
+		return c.finish(it, Skipped, ErrRobots), true
+	}
+	return result{}, false
 }
 
 func hostOf(raw string) string {
