@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/internal/humanize"
+
 	"github.com/alecthomas/kong"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
@@ -135,12 +137,12 @@ func defaultVars() kong.Vars {
 		"default_concurrency":    strconv.Itoa(crawler.DefaultConcurrency),
 		"default_per_host":       strconv.Itoa(crawler.DefaultPerHost),
 		"default_retries":        strconv.Itoa(crawler.DefaultRetries),
-		"default_max_retry_wait": formatDuration(crawler.DefaultMaxRetryWait),
+		"default_max_retry_wait": humanize.Exact(crawler.DefaultMaxRetryWait),
 		"default_max_redirects":  strconv.Itoa(crawler.DefaultMaxRedirects),
 		"default_max_page_size":  formatByteSize(crawler.DefaultMaxPageSize),
 		"default_max_size":       formatByteSize(crawler.DefaultMaxSize),
 		"default_user_agent":     crawler.DefaultUserAgent(),
-		"default_redis_lease":    formatDuration(redisstate.DefaultLease),
+		"default_redis_lease":    humanize.Exact(redisstate.DefaultLease),
 		"default_skip_ext":       strings.Join(crawler.DefaultSkipExtensions(), ", "),
 	}
 }
@@ -169,16 +171,4 @@ func formatByteSize(n int64) string {
 		}
 	}
 	return strconv.FormatInt(n, 10)
-}
-
-// formatDuration writes d without zero minutes and seconds: 10m, not 10m0s.
-func formatDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }

@@ -53,6 +53,12 @@ func Duration(d time.Duration) string {
 	default:
 		d = d.Round(time.Hour)
 	}
+	return Exact(d)
+}
+
+// Exact writes d as time.Duration does, without zero minutes and seconds
+// after a larger unit: 10m, not 10m0s; 2h, not 2h0m0s.
+func Exact(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")
