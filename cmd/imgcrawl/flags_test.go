@@ -16,6 +16,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
+	"github.com/imgcrawl/imgcrawl/internal/humanize"
 	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
 )
 
@@ -52,8 +53,8 @@ func TestFlagDefaultsAreTheLibrarys(t *testing.T) {
 		d    time.Duration
 		want string
 	}{{10 * time.Minute, "10m"}, {30 * time.Second, "30s"}, {2 * time.Hour, "2h"}, {90 * time.Second, "1m30s"}} {
-		if got := formatDuration(tc.d); got != tc.want {
-			t.Errorf("formatDuration(%v) = %q, want %q", tc.d, got, tc.want)
+		if got := humanize.Exact(tc.d); got != tc.want {
+			t.Errorf("humanize.Exact(%v) = %q, want %q", tc.d, got, tc.want)
 		}
 	}
 	for _, n := range []int64{0, 1, 1000, 64 << 10, 16 << 20, 3 << 30, 1<<20 + 1} {
