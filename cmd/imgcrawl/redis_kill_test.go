@@ -110,11 +110,14 @@ func TestRedisWorkerKilledMidCrawl(t *testing.T) {
 		})
 	})
 	var workers []*worker
+	// The lease is long enough that a live worker slowed by -race on a busy
+	// two-core machine still renews in time (its renewal runs every lease/3),
+	// and short enough that the dead worker's items return quickly.
 	for i := range 3 {
 		w := &worker{done: make(chan error, 1)}
 		w.cmd = exec.Command(bin, "crawl", "-q", "-d", fmt.Sprint(depth), "-c", fmt.Sprint(concurrency),
 			"-o", filepath.Join(dir, fmt.Sprint(i)), "--user-agent", agent(i),
-			"--redis", "redis://"+addr+"/0", "--job", "killtest", "--redis-lease", "1s", base+"/")
+			"--redis", "redis://"+addr+"/0", "--job", "killtest", "--redis-lease", "3s", base+"/")
 		w.cmd.Stderr = &w.stderr
 		if err := w.cmd.Start(); err != nil {
 			t.Fatal(err)
