@@ -59,13 +59,16 @@ type SitemapPage struct {
 // It reads no more than it needs and never fetches anything: the caller
 // caps r's size. The XML encoding the file declares is honoured.
 //
-// A file that is neither, or XML that is not well formed, is an error; the
-// Sitemap then holds the entries read before it. r is not closed.
+// A file that is neither, or XML that is not well formed, is an error, and
+// so is r's own error (returned as it is); the Sitemap then holds the
+// entries read before it. r is not closed.
 // ParseSitemap is safe for concurrent use.
 func ParseSitemap(r io.Reader, base *url.URL) (Sitemap, error) {
-	br := bufio.NewReader(r)
+	src := &sitemapSource{r: r}
+	br := bufio.NewReader(src)
 	if !sitemapLooksXML(br) {
-		return parseTextSitemap(br)
+		s, err := parseTextSitemap(br)
+		return s, src.cause(err)
 	}
 	p := &sitemapParser{d: xml.NewDecoder(br), res: urlnorm.NewResolver(base)}
 	p.d.CharsetReader = charset.NewReaderLabel
@@ -73,7 +76,31 @@ func ParseSitemap(r io.Reader, base *url.URL) (Sitemap, error) {
 	if err != nil {
 		err = fmt.Errorf("extract: %w", err)
 	}
-	return p.s, err
+	return p.s, src.cause(err)
+}
+
+// sitemapSource reads the file and keeps the first error of r that is
+// not io.EOF: a failed read (a size cap, a connection cut) is reported
+// as it is, not as a malformed file.
+type sitemapSource struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sitemapSource) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF && s.err == nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// cause returns the read error when there was one, else err.
+func (s *sitemapSource) cause(err error) error {
+	if err != nil && s.err != nil {
+		return s.err
+	}
+	return err
 }
 
 // sitemapLooksXML skips white space and a byte order mark and reports
