@@ -112,11 +112,16 @@ func (r *sitemapReader) discover(ctx context.Context, origin *url.URL) {
 
 // robotsSitemaps returns the Sitemap lines of origin's robots.txt,
 // waiting for a robots.txt that is unavailable for a while, as many times
-// as Config.Retries allows. It is read even with IgnoreRobots: the rules
-// are ignored, not the sitemaps.
+// as Config.Retries allows. It is read even with IgnoreRobots (the rules
+// are ignored, not the sitemaps), but then not waited for: a robots.txt
+// that cannot be read names none.
 func (r *sitemapReader) robotsSitemaps(ctx context.Context, origin *url.URL) ([]string, error) {
 	for attempt := 1; ; attempt++ {
 		names, err := r.c.robots.Sitemaps(ctx, origin)
+		if err != nil && r.c.s.IgnoreRobots && ctx.Err() == nil {
+			r.c.s.Logger.Debug("robots.txt unavailable: no Sitemap lines", "host", origin.Host, "err", err)
+			return nil, nil
+		}
 		var ue *fetch.RobotsUnavailableError
 		if err == nil || !errors.As(err, &ue) || attempt > r.c.s.Retries ||
 			ue.Err != nil && !fetch.Retryable(ue.Err) {

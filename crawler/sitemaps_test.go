@@ -9,9 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
@@ -261,5 +264,73 @@ func TestSitemapsResume(t *testing.T) {
 	}
 	if sum.Pages+sum.Images != 0 {
 		t.Errorf("second run: %d pages and %d images, want none", sum.Pages, sum.Images)
+	}
+}
+
+// gateSpy is a fetch.Gate that counts the requests in flight per host.
+type gateSpy struct {
+	fetch.Gate
+	mu       sync.Mutex
+	inflight map[string]int
+}
+
+func (g *gateSpy) Acquire(host string) (func(), time.Time, bool) {
+	release, at, ok := g.Gate.Acquire(host)
+	if !ok {
+		return release, at, ok
+	}
+	g.mu.Lock()
+	g.inflight[host]++
+	g.mu.Unlock()
+	return func() {
+		g.mu.Lock()
+		g.inflight[host]--
+		g.mu.Unlock()
+		release()
+	}, at, ok
+}
+
+func (g *gateSpy) busy(host string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inflight[host] > 0
+}
+
+// TestSitemapsPoliteAndPolicy: a sitemap is requested in a slot of its
+// host's gate, as pages are; one on a host the address policy refuses
+// (a loopback address that is not a seed's) is not requested, and logged.
+func TestSitemapsPoliteAndPolicy(t *testing.T) {
+	var hits hitCounter
+	var outside atomic.Int64
+	gate := &gateSpy{Gate: fetch.NewHosts(fetch.HostsConfig{}), inflight: map[string]int{}}
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.add(r.URL.Path)
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprintf(w, "Sitemap: /map.xml\nSitemap: http://127.0.0.2:%s/map.xml\n", srv.URL[strings.LastIndexByte(srv.URL, ':')+1:])
+		case "/map.xml":
+			if r.Host != strings.TrimPrefix(srv.URL, "http://") {
+				outside.Add(1)
+			}
+			if !gate.busy(r.Host) {
+				t.Errorf("%s requested outside a slot of its host", r.URL)
+			}
+			fmt.Fprint(w, `<urlset><url><loc>/listed</loc></url></urlset>`)
+		default:
+			w.Header().Set("Content-Type", "text/html")
+		}
+	}))
+	defer srv.Close()
+	var logs lockedBuffer
+	sum := runOnce(t, Config{Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-", Sitemaps: true, Gate: gate,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if hits.get("/map.xml") != 1 || hits.get("/listed") != 1 || outside.Load() != 0 {
+		t.Errorf("map.xml requested %d times (%d by localhost), /listed %d; want once, none, once",
+			hits.get("/map.xml"), outside.Load(), hits.get("/listed"))
+	}
+	if want := (SitemapCounts{Files: 1, Failed: 1, Pages: 1}); sum.Sitemaps != want ||
+		!strings.Contains(logs.String(), `msg="sitemap not read" url=http://127.0.0.2:`) {
+		t.Errorf("Summary.Sitemaps = %+v, want %+v; log:\n%s", sum.Sitemaps, want, logs.String())
 	}
 }
