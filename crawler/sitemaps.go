@@ -162,8 +162,9 @@ func (r *sitemapReader) read(ctx context.Context, ref sitemapRef) {
 	}
 	var se *fetch.StatusError
 	switch {
-	case err != nil && ref.fallback && errors.As(err, &se) && se.Code >= 400 && se.Code < 500:
-		log.Debug("no sitemap", "url", name, "err", err)
+	case err != nil && ref.fallback && (errors.As(err, &se) && se.Code >= 400 && se.Code < 500 ||
+		errors.Is(err, extract.ErrNotSitemap)):
+		log.Debug("no sitemap", "url", name, "err", err) // the fallback is a guess: no error
 		return
 	case err != nil:
 		r.counts.Failed++

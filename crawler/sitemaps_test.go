@@ -189,7 +189,8 @@ func TestSitemaps(t *testing.T) {
 }
 
 // TestSitemapFallback: a host whose robots.txt names no sitemap has its
-// /sitemap.xml read; a missing one is no error.
+// /sitemap.xml read; a missing one is no error, whether it answers 404 or
+// a page.
 func TestSitemapFallback(t *testing.T) {
 	var hits hitCounter
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -219,19 +220,22 @@ func TestSitemapFallback(t *testing.T) {
 		t.Errorf("Summary.Sitemaps = %+v, want %+v", sum.Sitemaps, want)
 	}
 
-	missing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			http.NotFound(w, r)
-			return
+	for name, soft := range map[string]bool{"404": false, "a page for every path": true} {
+		missing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/" && !soft {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<!DOCTYPE html><html><body>Welcome</body></html>")
+		}))
+		var logs lockedBuffer
+		sum = runOnce(t, Config{Seeds: []string{missing.URL + "/"}, Out: t.TempDir(), Manifest: "-", Sitemaps: true,
+			Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		missing.Close()
+		if sum.Sitemaps != (SitemapCounts{}) || logs.String() != "" {
+			t.Errorf("no sitemap (%s): %+v, logged %q; want nothing", name, sum.Sitemaps, logs.String())
 		}
-		w.Header().Set("Content-Type", "text/html")
-	}))
-	defer missing.Close()
-	var logs lockedBuffer
-	sum = runOnce(t, Config{Seeds: []string{missing.URL + "/"}, Out: t.TempDir(), Manifest: "-", Sitemaps: true,
-		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if sum.Sitemaps != (SitemapCounts{}) || logs.String() != "" {
-		t.Errorf("no sitemap at all: %+v, logged %q; want nothing", sum.Sitemaps, logs.String())
 	}
 }
 

@@ -120,6 +120,11 @@ func sitemapLooksXML(br *bufio.Reader) bool {
 	}
 }
 
+// ErrNotSitemap is wrapped by the error of ParseSitemap for a file that is
+// not a sitemap at all (an HTML page, an empty file), rather than a broken
+// one.
+var ErrNotSitemap = errors.New("not a sitemap")
+
 // errSitemapCut reports a file that ends inside an element.
 var errSitemapCut = errors.New("the sitemap ends inside an element")
 
@@ -147,7 +152,7 @@ func (p *sitemapParser) parse() error {
 	case "sitemapindex":
 		entry, p.s.Index = "sitemap", true
 	default:
-		return fmt.Errorf("not a sitemap: the root element is <%s>, not <urlset> or <sitemapindex>", root.Name.Local)
+		return fmt.Errorf("%w: the root element is <%s>, not <urlset> or <sitemapindex>", ErrNotSitemap, root.Name.Local)
 	}
 	err = p.children(func(el xml.StartElement) error {
 		if el.Name.Local != entry || el.Name.Space == SitemapImageNS {
@@ -173,7 +178,7 @@ func (p *sitemapParser) start() (xml.StartElement, error) {
 	for {
 		tok, err := p.d.Token()
 		if err == io.EOF {
-			return xml.StartElement{}, errors.New("not a sitemap: no root element")
+			return xml.StartElement{}, fmt.Errorf("%w: no root element", ErrNotSitemap)
 		}
 		if err != nil {
 			return xml.StartElement{}, err
@@ -352,7 +357,7 @@ func parseTextSitemap(br *bufio.Reader) (Sitemap, error) {
 		}
 		u := p.resolve(line, false)
 		if u == nil && first {
-			return Sitemap{}, errors.New("extract: not a sitemap: neither XML nor a list of URLs")
+			return Sitemap{}, fmt.Errorf("extract: %w: neither XML nor a list of URLs", ErrNotSitemap)
 		}
 		first = false
 		if u != nil {

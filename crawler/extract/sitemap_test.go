@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -89,6 +90,9 @@ func TestParseSitemap(t *testing.T) {
 			}
 			if fmt.Sprint(err) != tt.err && !(err == nil && tt.err == "") {
 				t.Errorf("error %v, want %q", err, tt.err)
+			}
+			if notSitemap := strings.Contains(tt.err, "not a sitemap"); errors.Is(err, ErrNotSitemap) != notSitemap {
+				t.Errorf("errors.Is(%v, ErrNotSitemap) = %v, want %v", err, !notSitemap, notSitemap)
 			}
 		})
 	}
