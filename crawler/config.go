@@ -103,6 +103,19 @@ type Config struct {
 	// not stored with the crawl: a resumed crawl applies the new choice to
 	// the pages it parses from then on.
 	Srcset Srcset
+	// Sitemaps, when set, has the crawl read the sitemaps of each seed's
+	// host: those its robots.txt names on Sitemap lines (read even with
+	// IgnoreRobots), else its /sitemap.xml; sitemap indexes (up to
+	// SitemapMaxLevel deep), gzipped files and image entries, within
+	// SitemapMaxBytes and SitemapMaxFiles. The pages they list are added as
+	// depth-0 pages when Scope, Include, Exclude and SkipExtensions let
+	// them through, and their images are saved. Each file is fetched like
+	// a page (robots.txt, politeness, address policy, retries). A file that
+	// cannot be read is logged (Logger, warning) and counted in
+	// Summary.Sitemaps. Ignored in a get (Images set). Not stored with the
+	// crawl: a resumed crawl reads the sitemaps again, and the seen set
+	// drops what an earlier run added.
+	Sitemaps bool
 
 	// Fetch configures the HTTP client (timeouts, proxy, address policy,
 	// headers, cookies). UserAgent above wins over Fetch.UserAgent. The seed

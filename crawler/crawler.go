@@ -34,6 +34,8 @@ type Crawler struct {
 	ran     bool
 	events  chan Event
 	meter   meter
+
+	sitemapMaxBytes int64 // SitemapMaxBytes; tests lower it
 }
 
 // New validates cfg and prepares a crawl: it creates the output folder but
@@ -46,7 +48,7 @@ func New(cfg Config) (*Crawler, error) {
 	if len(s.Seeds) == 0 && s.Images == nil {
 		return nil, &ConfigError{"seeds", errors.New("no seed URLs")}
 	}
-	c := &Crawler{s: s, state: s.State, scope: make(map[string]bool)}
+	c := &Crawler{s: s, state: s.State, scope: make(map[string]bool), sitemapMaxBytes: SitemapMaxBytes}
 	if c.state == nil {
 		c.state = state.NewMemory()
 	}
@@ -146,10 +148,17 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 
 	var wg sync.WaitGroup
 	var feedDone chan struct{}
-	if err == nil && c.s.Images != nil {
+	var sitemaps SitemapCounts
+	if err == nil && (c.s.Images != nil || c.s.Sitemaps) {
 		feedDone = make(chan struct{})
-		wg.Add(1)
-		go func() { defer wg.Done(); defer close(feedDone); c.feed(ctx, f.feed) }()
+		wg.Go(func() {
+			defer close(feedDone)
+			if c.s.Images != nil {
+				c.feed(ctx, f.feed)
+			} else {
+				sitemaps = c.readSitemaps(ctx, f.feed)
+			}
+		})
 	}
 	if err == nil {
 		for range c.s.Concurrency {
@@ -181,6 +190,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	sum := col.sum
 	sum.Elapsed = time.Since(start)
 	sum.Resumed, sum.AlreadyDone = resumed, c.meter.alreadyDone.Load()
+	sum.Sitemaps = sitemaps
 	if total, cerr := c.state.Counts(context.WithoutCancel(ctx)); cerr == nil {
 		sum.Total = total
 	}

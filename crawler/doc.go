@@ -27,6 +27,9 @@
 //     retries.
 //   - reach.go: requests through the hosts' connection budget (fetch.Reach).
 //   - linked.go: what a followed link turned out to be (page, image, other).
+//   - sitemaps.go, sitemapfetch.go: Config.Sitemaps, the seed hosts'
+//     sitemaps read by one goroutine beside the frontier, which feeds it
+//     what they list.
 //   - scope.go, filter.go, skip.go: which pages are followed, which links
 //     are never requested (DefaultSkipExtensions).
 //   - events.go: Event, Kind and Status, Summary.

@@ -88,6 +88,8 @@ type Summary struct {
 	// that the state had seen: done in an earlier run, or listed twice.
 	// They are not fetched again, and not counted as duplicates.
 	AlreadyDone int64
+	// Sitemaps says what the sitemaps gave, with Config.Sitemaps.
+	Sitemaps SitemapCounts
 	// Total is what the state holds at the end: the whole crawl, every run
 	// included (zero if the state could not say).
 	Total state.Counts

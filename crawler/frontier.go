@@ -175,11 +175,12 @@ func (f *frontier) fill(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// addListed adds a batch of listed image URLs (get) to the state.
+// addListed adds a batch of listed image URLs (get), or of what sitemaps
+// list (crawl), to the state.
 func (f *frontier) addListed(ctx context.Context, items []state.Item) error {
 	added, err := f.c.state.Add(ctx, items)
 	for _, ok := range added {
-		if !ok {
+		if !ok && f.c.s.Images != nil {
 			f.c.meter.alreadyDone.Add(1) // not new: not downloaded again, not a duplicate
 		}
 	}

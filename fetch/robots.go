@@ -14,6 +14,7 @@ const (
 	robotsMaxParse = 500 << 10      // bytes read by ParseRobots; RFC 9309 allows ignoring the rest
 	robotsMaxLine  = 2083*8 - 1     // longer lines are cut, as Google's parser does
 	robotsMaxDelay = 24 * time.Hour // Crawl-delay cap, so a typo cannot park a host forever
+	robotsMaxMaps  = 1000           // Sitemap lines kept; the rest are ignored
 )
 
 // Robots is a parsed robots.txt file, matched by the rules of RFC 9309.
@@ -21,8 +22,9 @@ const (
 // A Robots is never modified after ParseRobots returns, so it is safe for
 // concurrent use by any number of goroutines.
 type Robots struct {
-	groups map[string]*robotsGroup // merged groups by lowercased product token
-	star   *robotsGroup            // merged "*" groups; nil when there are none
+	groups   map[string]*robotsGroup // merged groups by lowercased product token
+	star     *robotsGroup            // merged "*" groups; nil when there are none
+	sitemaps []string                // Sitemap lines, in order, without repeats
 }
 
 // robotsGroup holds the merged rules of every group naming one user agent.
@@ -48,6 +50,7 @@ const (
 	robotsKeyAllow
 	robotsKeyDisallow
 	robotsKeyDelay
+	robotsKeySitemap
 )
 
 // ParseRobots parses a robots.txt body. It never fails: lines it does not
@@ -56,6 +59,7 @@ const (
 // spaces around the colon, a missing colon ("Disallow /x") and a few common
 // misspellings ("useragent", "user agent", "dissallow") are accepted. As in
 // Google's parser, "Allow: /d/index.html" also allows "/d/" itself.
+// Sitemap lines are kept whatever group they stand in (Robots.Sitemaps).
 // body is not retained.
 func ParseRobots(body []byte) *Robots {
 	if len(body) > robotsMaxParse {
@@ -81,6 +85,10 @@ func robotsParse(body []byte) *Robots {
 		}
 		key, value, ok := robotsSplitLine(line)
 		if !ok {
+			continue
+		}
+		if key == robotsKeySitemap {
+			r.addSitemap(value) // RFC 9309 2.2.4: not part of any group
 			continue
 		}
 		if key == robotsKeyAgent {
@@ -110,6 +118,29 @@ func robotsParse(body []byte) *Robots {
 		}
 	}
 	return r
+}
+
+// addSitemap records the value of a Sitemap line, once, up to
+// robotsMaxMaps of them. Comments are already cut off; a value holding a
+// space is not a URL and is dropped.
+func (r *Robots) addSitemap(value string) {
+	if value == "" || strings.ContainsAny(value, " \t") || len(r.sitemaps) >= robotsMaxMaps ||
+		slices.Contains(r.sitemaps, value) {
+		return
+	}
+	r.sitemaps = append(r.sitemaps, value)
+}
+
+// Sitemaps returns the values of the file's Sitemap lines, in order and
+// without repeats: sitemap URLs as the file wrote them, to be resolved and
+// checked by the caller. They apply to every crawler, whatever group they
+// appear in (RFC 9309 section 2.2.4). A nil *Robots has none. The caller
+// may modify the returned slice.
+func (r *Robots) Sitemaps() []string {
+	if r == nil {
+		return nil
+	}
+	return slices.Clone(r.sitemaps)
 }
 
 // robotsGroupFor returns the merged group for the agent named on a
@@ -233,6 +264,8 @@ func robotsLookupKey(raw []byte) robotsKey {
 		return robotsKeyDisallow
 	case "crawldelay":
 		return robotsKeyDelay
+	case "sitemap", "sitemaps":
+		return robotsKeySitemap
 	}
 	return robotsKeyUnknown
 }

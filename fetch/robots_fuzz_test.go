@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -19,6 +20,15 @@ func FuzzParseRobots(f *testing.F) {
 			t.Fatal("Allowed is not deterministic")
 		}
 		r.CrawlDelay(agent)
+		maps := r.Sitemaps()
+		if len(maps) > robotsMaxMaps {
+			t.Fatalf("%d sitemaps, more than the cap", len(maps))
+		}
+		for i, m := range maps {
+			if m == "" || strings.ContainsAny(m, " \t\r\n#") || slices.Contains(maps[:i], m) {
+				t.Fatalf("sitemap %q: empty, not one word, or repeated", m)
+			}
+		}
 		if !r.Allowed(agent, "/robots.txt") {
 			t.Fatal("/robots.txt disallowed")
 		}

@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -274,4 +275,35 @@ func TestRobotsConcurrentReads(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestRobotsSitemaps: Sitemap lines are read wherever they stand, in any
+// group or none, without ending a group's agent list; repeats and values
+// that are not one URL are dropped.
+func TestRobotsSitemaps(t *testing.T) {
+	body := "Sitemap: https://a.example/s1.xml\n" +
+		"User-agent: other\nsitemap:https://a.example/s2.xml.gz # gzipped\nUser-agent: imgcrawl\nDisallow: /x\n" +
+		"SITEMAP : https://a.example/s1.xml\nSitemap: two words\nSitemap:\nSitemap http://b.example/s3.xml\n"
+	r := ParseRobots([]byte(body))
+	want := []string{"https://a.example/s1.xml", "https://a.example/s2.xml.gz", "http://b.example/s3.xml"}
+	if got := r.Sitemaps(); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("Sitemaps() = %q, want %q", got, want)
+	}
+	if r.Allowed("imgcrawl", "/x") || r.Allowed("other", "/x") {
+		t.Error("a Sitemap line between two user-agent lines ended the agent list")
+	}
+	r.Sitemaps()[0] = "changed"
+	if r.Sitemaps()[0] != want[0] {
+		t.Error("Sitemaps returns the parsed file's own slice")
+	}
+	if (*Robots)(nil).Sitemaps() != nil {
+		t.Error("a nil *Robots has sitemaps")
+	}
+	many := strings.Repeat("Sitemap: http://a.example/s\n", 3) + strings.Repeat("Sitemap: http://a.example/x\n", 2)
+	for i := range robotsMaxMaps + 10 {
+		many += fmt.Sprintf("Sitemap: http://a.example/%d.xml\n", i)
+	}
+	if n := len(ParseRobots([]byte(many)).Sitemaps()); n != robotsMaxMaps {
+		t.Errorf("%d sitemaps kept, want the cap %d", n, robotsMaxMaps)
+	}
 }

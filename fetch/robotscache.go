@@ -186,11 +186,36 @@ func robotsOr[T int | int64 | time.Duration](v, def T) T {
 // returns it again without fetching until then. If ctx ends first, Check
 // returns ctx.Err() and caches nothing.
 func (c *RobotsCache) Check(ctx context.Context, u *url.URL) (allowed bool, delay time.Duration, err error) {
-	key, err := robotsCacheKey(u)
+	rb, ue, err := c.lookup(ctx, u)
 	if err != nil {
 		return false, 0, err
 	}
-	target := u.RequestURI()
+	return c.robotsAnswer(rb, ue, u.RequestURI())
+}
+
+// Sitemaps returns the Sitemap lines of u's host's robots.txt (see
+// Robots.Sitemaps), fetching it as Check does, and with Check's errors:
+// none when the host has no robots.txt, a *RobotsUnavailableError when it
+// cannot be had right now.
+func (c *RobotsCache) Sitemaps(ctx context.Context, u *url.URL) ([]string, error) {
+	rb, ue, err := c.lookup(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	if ue != nil {
+		return nil, ue
+	}
+	return rb.Sitemaps(), nil
+}
+
+// lookup returns the cached state of u's host, fetching robots.txt first
+// when it is not cached or has expired; err is set only for a bad URL or
+// the end of ctx.
+func (c *RobotsCache) lookup(ctx context.Context, u *url.URL) (*Robots, *RobotsUnavailableError, error) {
+	key, err := robotsCacheKey(u)
+	if err != nil {
+		return nil, nil, err
+	}
 	for {
 		c.mu.Lock()
 		e := c.robotsEntry(key)
@@ -203,13 +228,13 @@ func (c *RobotsCache) Check(ctx context.Context, u *url.URL) (allowed bool, dela
 			case <-ch:
 				continue // the fetch ended; if it was cancelled, take over
 			case <-ctx.Done():
-				return false, 0, ctx.Err()
+				return nil, nil, ctx.Err()
 			}
 		}
 		if c.now().Before(e.expires) {
 			rb, ue := e.robots, e.unavail
 			c.mu.Unlock()
-			return c.robotsAnswer(rb, ue, target)
+			return rb, ue, nil
 		}
 		ch := make(chan struct{})
 		e.inflight = ch
@@ -222,11 +247,11 @@ func (c *RobotsCache) Check(ctx context.Context, u *url.URL) (allowed bool, dela
 		close(ch)
 		if res.ctxErr != nil {
 			c.mu.Unlock()
-			return false, 0, res.ctxErr
+			return nil, nil, res.ctxErr
 		}
 		rb, ue := c.robotsStore(e, key, res)
 		c.mu.Unlock()
-		return c.robotsAnswer(rb, ue, target)
+		return rb, ue, nil
 	}
 }
 

@@ -327,3 +327,39 @@ func TestRobotsCacheKey(t *testing.T) {
 		t.Error("nil URL accepted")
 	}
 }
+
+// TestRobotsCacheSitemaps: Sitemaps reads the Sitemap lines of the cached
+// file, fetching it once for Check and Sitemaps together; a host without
+// robots.txt has none, one whose robots.txt is unavailable gives the error.
+func TestRobotsCacheSitemaps(t *testing.T) {
+	var hits atomic.Int64
+	srv := newRobotsTestServer(t, &hits, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "User-agent: *\nDisallow: /private\nSitemap: http://example.com/a.xml\n")
+	})
+	c := newRobotsTestCache(srv, newRobotsTestClock())
+	u, _ := url.Parse(srv.URL + "/page")
+	if ok, _, err := c.Check(context.Background(), u); !ok || err != nil {
+		t.Fatalf("Check = %v, %v", ok, err)
+	}
+	got, err := c.Sitemaps(context.Background(), u)
+	if err != nil || len(got) != 1 || got[0] != "http://example.com/a.xml" {
+		t.Errorf("Sitemaps = %q, %v", got, err)
+	}
+	if hits.Load() != 1 {
+		t.Errorf("robots.txt fetched %d times, want once", hits.Load())
+	}
+
+	missing := newRobotsTestServer(t, nil, http.NotFound)
+	u, _ = url.Parse(missing.URL + "/")
+	if got, err := newRobotsTestCache(missing, newRobotsTestClock()).Sitemaps(context.Background(), u); err != nil || got != nil {
+		t.Errorf("no robots.txt: Sitemaps = %q, %v; want none", got, err)
+	}
+	down := newRobotsTestServer(t, nil, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	u, _ = url.Parse(down.URL + "/")
+	var ue *RobotsUnavailableError
+	if _, err := newRobotsTestCache(down, newRobotsTestClock()).Sitemaps(context.Background(), u); !errors.As(err, &ue) {
+		t.Errorf("robots.txt 503: Sitemaps error %v, want *RobotsUnavailableError", err)
+	}
+}

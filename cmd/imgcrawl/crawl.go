@@ -20,6 +20,8 @@ type crawlCmd struct {
 	Layout  string   `default:"mirror" enum:"mirror,flat,hash" help:"mirror = OUT/host/path/name.ext, flat = OUT/name.ext, hash = OUT/ab/cd/<sha256>.ext."`
 	Srcset  string   `default:"all" placeholder:"all|largest" help:"Of each srcset and <picture>, save every candidate (all), or only the largest and never request the others (largest)."`
 	SkipExt string   `name:"skip-ext" placeholder:"LIST" default:"${default_skip_ext}" help:"Extensions of links never requested, comma-separated; replaces the list, and an empty value requests every link (default ${default})."`
+
+	Sitemaps bool `help:"Also read each seed host's sitemaps (robots.txt Sitemap lines, else /sitemap.xml): their pages are crawled from depth 0, their images saved."`
 	fetchFlags
 	storeFlags
 }
@@ -34,6 +36,7 @@ func (c *crawlCmd) Run(e *env) error {
 	}
 	cfg := crawler.Config{Seeds: seeds, Depth: c.Depth, Scope: crawler.Scope(c.Scope),
 		Include: c.Include, Exclude: c.Exclude, SkipExtensions: splitList(c.SkipExt), Srcset: crawler.Srcset(c.Srcset)}
+	cfg.Sitemaps = c.Sitemaps
 	if err := c.fetchFlags.apply(&cfg); err != nil {
 		return err
 	}

@@ -277,3 +277,56 @@ func TestSrcsetFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestSitemapsFlag: --sitemaps reads the sitemap robots.txt names and
+// crawls the page it lists, which no link reaches, and says what the
+// sitemaps gave; without it the sitemap is never requested.
+func TestSitemapsFlag(t *testing.T) {
+	var mu sync.Mutex
+	hits := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.Path]++
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprint(w, "Sitemap: /map.xml\n")
+		case "/map.xml":
+			fmt.Fprint(w, `<urlset xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
+<url><loc>/unlinked</loc><image:image><image:loc>/listed.png</image:loc></image:image></url></urlset>`)
+		case "/listed.png":
+			w.Header().Set("Content-Type", "image/png")
+		default:
+			w.Header().Set("Content-Type", "text/html")
+		}
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		args    []string
+		want    string // paths requested
+		summary string
+	}{
+		{nil, "", ""},
+		{[]string{"--sitemaps"}, "/map.xml /unlinked /listed.png", "sitemaps: 1 read, 0 failed; pages 1, images 1, off scope 0\n"},
+	} {
+		mu.Lock()
+		clear(hits)
+		mu.Unlock()
+		args := append([]string{"crawl", "-q", "--state", "none", "-o", t.TempDir()}, tc.args...)
+		code, _, stderr := runCLI(t, "", append(args, srv.URL+"/")...)
+		mu.Lock()
+		var got []string
+		for _, p := range []string{"/map.xml", "/sitemap.xml", "/unlinked", "/listed.png"} {
+			if hits[p] > 0 {
+				got = append(got, p)
+			}
+		}
+		mu.Unlock()
+		if code != 0 || strings.Join(got, " ") != tc.want || tc.summary != "" && !strings.Contains(stderr, tc.summary) {
+			t.Errorf("%v: exit %d, requested %v, want %q; stderr:\n%s", tc.args, code, got, tc.want, stderr)
+		}
+		if tc.summary == "" && strings.Contains(stderr, "sitemaps:") {
+			t.Errorf("%v: the summary mentions sitemaps:\n%s", tc.args, stderr)
+		}
+	}
+}

@@ -31,6 +31,10 @@ func printSummary(w io.Writer, sum crawler.Summary, quiet bool) {
 			fmt.Fprintf(w, "  %s\n", describeFailure(f))
 		}
 	}
+	if sm := sum.Sitemaps; sm != (crawler.SitemapCounts{}) {
+		fmt.Fprintf(w, "sitemaps: %d read, %d failed; pages %d, images %d, off scope %d\n",
+			sm.Files, sm.Failed, sm.Pages, sm.Images, sm.OffScope)
+	}
 	t := sum.Total
 	idle := sum.Pages+sum.Images+sum.Duplicates+sum.Skipped+sum.Failed == 0
 	if sum.Resumed && idle && t.PagesPending == 0 && t.ImagesPending == 0 {

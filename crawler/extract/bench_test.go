@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -58,6 +60,29 @@ func BenchmarkExtract(b *testing.B) {
 	for b.Loop() {
 		if _, err := HTML(strings.NewReader(page), "text/html; charset=utf-8", base); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseSitemap parses a sitemap at the protocol's limit: 50,000
+// pages, each with one image entry (about 6 MiB).
+func BenchmarkParseSitemap(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">`)
+	for i := range SitemapMaxEntries {
+		fmt.Fprintf(&buf, "<url><loc>https://example.com/docs/section-%d/page.html</loc><lastmod>2024-05-01</lastmod>"+
+			"<image:image><image:loc>https://example.com/img/%d.png</image:loc></image:image></url>\n", i, i)
+	}
+	buf.WriteString("</urlset>")
+	doc := buf.Bytes()
+	base, _ := url.Parse("https://example.com/sitemap.xml")
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := ParseSitemap(bytes.NewReader(doc), base)
+		if err != nil || len(s.Pages) != SitemapMaxEntries {
+			b.Fatal(len(s.Pages), err)
 		}
 	}
 }

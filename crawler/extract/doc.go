@@ -23,4 +23,5 @@
 //   - srcset.go: the candidates of a srcset attribute, and the largest of
 //     each group of candidates.
 //   - css.go, css_token.go: url() and image-set() references in CSS.
+//   - sitemap.go: ParseSitemap, the pages, images and files a sitemap lists.
 package extract

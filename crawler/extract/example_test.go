@@ -71,3 +71,35 @@ func ExampleOptions_HTML() {
 	// largest false: refresh http://127.0.0.1:8080/gallery/2026/, 7 images: cat-480.jpg cat-1920.jpg cat-960.jpg dog.avif dog@2x.avif dog.jpg dog@2x.jpg
 	// largest true: refresh http://127.0.0.1:8080/gallery/2026/, 2 images: cat-1920.jpg dog@2x.avif
 }
+
+func ExampleParseSitemap() {
+	file, err := urlnorm.Normalize("http://127.0.0.1:8080/sitemap.xml")
+	if err != nil {
+		panic(err)
+	}
+	const doc = `<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:img="http://www.google.com/schemas/sitemap-image/1.1">
+  <url>
+    <loc>http://127.0.0.1:8080/gallery/</loc>
+    <img:image><img:loc>http://127.0.0.1:8080/gallery/a.jpg</img:loc></img:image>
+    <img:image><img:loc>/gallery/b.png</img:loc></img:image>
+  </url>
+  <url><loc>http://127.0.0.1:8080/about.html</loc></url>
+</urlset>`
+	sm, err := extract.ParseSitemap(strings.NewReader(doc), file)
+	if err != nil {
+		panic(err)
+	}
+	for _, p := range sm.Pages {
+		fmt.Println("page:", p.URL)
+		for _, im := range p.Images {
+			fmt.Println("  image:", im)
+		}
+	}
+	// Output:
+	// page: http://127.0.0.1:8080/gallery/
+	//   image: http://127.0.0.1:8080/gallery/a.jpg
+	//   image: http://127.0.0.1:8080/gallery/b.png
+	// page: http://127.0.0.1:8080/about.html
+}
