@@ -34,6 +34,8 @@ type Crawler struct {
 	ran     bool
 	events  chan Event
 	meter   meter
+	// sheetEnc holds the encodings style sheets fall back on.
+	sheetEnc sheetEncodings
 }
 
 // New validates cfg and prepares a crawl: it creates the output folder but

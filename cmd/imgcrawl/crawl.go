@@ -22,6 +22,8 @@ type crawlCmd struct {
 	SkipExt string   `name:"skip-ext" placeholder:"LIST" default:"${default_skip_ext}" help:"Extensions of links never requested, comma-separated; replaces the list, and an empty value requests every link (default ${default})."`
 	fetchFlags
 	storeFlags
+
+	MaxStylesheetSize byteSize `name:"max-stylesheet-size" default:"${default_max_stylesheet_size}" help:"Largest style sheet read for images, after decompression; a larger one is not read."`
 }
 
 func (c *crawlCmd) Run(e *env) error {
@@ -33,7 +35,8 @@ func (c *crawlCmd) Run(e *env) error {
 		return usageError{errors.New("no seed URLs: give URLs as arguments or with --input")}
 	}
 	cfg := crawler.Config{Seeds: seeds, Depth: c.Depth, Scope: crawler.Scope(c.Scope),
-		Include: c.Include, Exclude: c.Exclude, SkipExtensions: splitList(c.SkipExt), Srcset: crawler.Srcset(c.Srcset)}
+		Include: c.Include, Exclude: c.Exclude, SkipExtensions: splitList(c.SkipExt), Srcset: crawler.Srcset(c.Srcset),
+		MaxStylesheetSize: int64(c.MaxStylesheetSize)}
 	if err := c.fetchFlags.apply(&cfg); err != nil {
 		return err
 	}
