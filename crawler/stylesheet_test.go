@@ -2,7 +2,6 @@ package crawler
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/andybalholm/brotli"
 	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store/state/bolt"
 )
@@ -21,7 +21,7 @@ import (
 // served is a response of cssSite: a type and a body.
 type served struct{ ct, body string }
 
-// cssSite serves files by path (gzip-encoded when the path ends in .gz.css
+// cssSite serves files by path (gzip-encoded when the path ends in .br.css
 // and the request accepts gzip), a small PNG for any other .png path, and
 // 404 for the rest, counting every request by its decoded path.
 func cssSite(t *testing.T, hits *hitCounter, files map[string]served) *httptest.Server {
@@ -36,17 +36,17 @@ func cssHandler(t *testing.T, hits *hitCounter, files map[string]served) http.Ha
 		hits.add(r.URL.Path)
 		f, ok := files[r.URL.Path]
 		switch {
-		case ok && strings.HasSuffix(r.URL.Path, ".gz.css"):
-			if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-				http.Error(w, "gzip only", http.StatusNotAcceptable)
+		case ok && strings.HasSuffix(r.URL.Path, ".br.css"):
+			if !strings.Contains(r.Header.Get("Accept-Encoding"), "br") {
+				http.Error(w, "br only", http.StatusNotAcceptable)
 				return
 			}
 			var b bytes.Buffer
-			zw := gzip.NewWriter(&b)
+			zw := brotli.NewWriter(&b)
 			zw.Write([]byte(f.body))
 			zw.Close()
 			w.Header().Set("Content-Type", f.ct)
-			w.Header().Set("Content-Encoding", "gzip")
+			w.Header().Set("Content-Encoding", "br")
 			w.Write(b.Bytes())
 		case ok:
 			w.Header().Set("Content-Type", f.ct)
@@ -91,27 +91,27 @@ func TestStylesheets(t *testing.T) {
 			<body><a href="/two">two</a> <a href="/cp.html">cp</a></body></html>`},
 		"/two":     {"text/html", `<link rel=stylesheet href="a/a.css"><link rel=stylesheet href="/a/a.css">`},
 		"/cp.html": {"text/html; charset=windows-1251", `<link rel=stylesheet href="/fb.css">`},
-		"/a/a.css": {css, `@import "../b/b.gz.css"; .a { background: url(a.png) }`},
-		"/b/b.gz.css": {css, `.x { background: url("img/x.png") } .y { background-image: image-set("img/y.png" 1x, url(img/y2.png) 2x) }
+		"/a/a.css": {css, `@import "../b/b.br.css"; .a { background: url(a.png) }`},
+		"/b/b.br.css": {css, `.x { background: url("img/x.png") } .y { background-image: image-set("img/y.png" 1x, url(img/y2.png) 2x) }
 			@font-face { font-family: f; src: url(font.woff2) format("woff2") } .z { cursor: url(hand.cur), auto; background: url(f.woff) }`},
-		"/cycle1.css":       {css, `@import "cycle2.css"; .c1 { background: url(c1.png) }`},
-		"/cycle2.css":       {css, `@import url(cycle1.css); .c2 { background: url(c2.png) }`},
-		"/private/p.css":    {css, `.p { background: url(/private.png) }`},
-		"/big.css":          {css, ".big { background: url(/big.png) }\n" + strings.Repeat(".r { color: red }\n", 2000)},
-		"/cs.css":           {css, "@charset \"windows-1251\"; .q { background: url(\xc6.png) }"},
-		"/bom.css":          {"text/css; charset=windows-1252", "\xef\xbb\xbf.q { background: url(\xd0\x91-bom.png) }"},
-		"/fb.css":           {css, ".q { background: url(\xc4-page.png) }"},
-		"/page.html":        {"text/html", `<img src="/not-from-a-sheet.png">`},
-		"/b/img/font.woff2": {"font/woff2", "wOF2"},
+		"/cycle1.css":    {css, `@import "cycle2.css"; .c1 { background: url(c1.png) }`},
+		"/cycle2.css":    {css, `@import url(cycle1.css); .c2 { background: url(c2.png) }`},
+		"/private/p.css": {css, `.p { background: url(/private.png) }`},
+		"/big.css":       {css, ".big { background: url(/big.png) }\n" + strings.Repeat(".r { color: red }\n", 2000)},
+		"/cs.css":        {css, "@charset \"windows-1251\"; .q { background: url(\xc6.png) }"},
+		"/bom.css":       {"text/css; charset=windows-1252", "\xef\xbb\xbf.q { background: url(\xd0\x91-bom.png) }"},
+		"/fb.css":        {css, ".q { background: url(\xc4-page.png) }"},
+		"/page.html":     {"text/html", `<img src="/not-from-a-sheet.png">`},
+		"/b/font.woff2":  {"font/woff2", "wOF2"},
 	})
 	var events eventLog
 	sum := runOnce(t, Config{Seeds: []string{srv.URL + "/"}, Depth: 1, Out: t.TempDir(), Manifest: "-",
 		MaxStylesheetSize: 8 << 10, OnEvent: events.on})
 
 	for path, want := range map[string]int{
-		"/a/a.css": 1, "/a/a.png": 1, "/b/b.gz.css": 1, // the same sheet for two pages (and twice in one)
+		"/a/a.css": 1, "/a/a.png": 1, "/b/b.br.css": 1, // the same sheet for two pages (and twice in one)
 		"/b/img/x.png": 1, "/b/img/y.png": 1, "/b/img/y2.png": 1, // relative to b.css
-		"/b/img/font.woff2": 0, "/b/img/hand.cur": 0, "/b/img/f.woff": 0, // not images
+		"/b/font.woff2": 0, "/b/hand.cur": 0, "/b/f.woff": 0, // not images
 		"/cycle1.css": 1, "/cycle2.css": 1, "/c1.png": 1, "/c2.png": 1, // the cycle ends
 		"/private/p.css": 0, "/private.png": 0, // robots.txt
 		"/big.css": 1, "/big.png": 0, // over the cap: not read
@@ -133,7 +133,7 @@ func TestStylesheets(t *testing.T) {
 		}
 	}
 	checkEvent(srv.URL+"/a/a.css", Parsed, srv.URL+"/", nil)
-	checkEvent(srv.URL+"/b/b.gz.css", Parsed, srv.URL+"/a/a.css", nil)
+	checkEvent(srv.URL+"/b/b.br.css", Parsed, srv.URL+"/a/a.css", nil)
 	checkEvent(srv.URL+"/private/p.css", Skipped, srv.URL+"/", func(err error) bool { return errors.Is(err, ErrRobots) })
 	checkEvent(internal.URL+"/evil.css", Failed, srv.URL+"/", func(err error) bool {
 		var pe *fetch.PolicyError
@@ -146,8 +146,8 @@ func TestStylesheets(t *testing.T) {
 	checkEvent(srv.URL+"/page.html", Skipped, srv.URL+"/", func(err error) bool {
 		return err != nil && strings.Contains(err.Error(), "text/html")
 	})
-	if ev, _ := events.get(srv.URL + "/b/img/x.png"); ev.Status != Saved || ev.Depth != 0 || ev.Page != srv.URL+"/b/b.gz.css" {
-		t.Errorf("x.png: %+v; want saved at depth 0, named by b.gz.css", ev)
+	if ev, _ := events.get(srv.URL + "/b/img/x.png"); ev.Status != Saved || ev.Depth != 0 || ev.Page != srv.URL+"/b/b.br.css" {
+		t.Errorf("x.png: %+v; want saved at depth 0, named by b.br.css", ev)
 	}
 	if sum.Pages != 3 || sum.Stylesheets != 7 || sum.Images != 9 {
 		t.Errorf("summary %+v: want 3 pages, 7 style sheets read, 9 images", sum)
