@@ -27,6 +27,8 @@
 //     retries.
 //   - reach.go: requests through the hosts' connection budget (fetch.Reach).
 //   - linked.go: what a followed link turned out to be (page, image, other).
+//   - stylesheet.go: reading a style sheet a page uses for its images and
+//     imports, and the encodings style sheets fall back on.
 //   - scope.go, filter.go, skip.go: which pages are followed, which links
 //     are never requested (DefaultSkipExtensions).
 //   - events.go: Event, Kind and Status, Summary.

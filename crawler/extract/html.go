@@ -57,9 +57,10 @@ type Options struct {
 	Largest bool
 }
 
-// HTML reads an HTML or XHTML document from r and returns the links and
-// images it names, resolved against page (the final URL after redirects) or
-// against the document's <base href>.
+// HTML reads an HTML or XHTML document from r and returns the links,
+// images and style sheets it names, resolved against page (the final URL
+// after redirects) or against the document's <base href>, and the encoding
+// it was read in.
 //
 // contentType is the response's Content-Type header. The body is decoded to
 // UTF-8 the way a browser decides its encoding: a byte order mark, then the
