@@ -36,6 +36,8 @@ func cssHandler(t *testing.T, hits *hitCounter, files map[string]served) http.Ha
 		hits.add(r.URL.Path)
 		f, ok := files[r.URL.Path]
 		switch {
+		case ok && f.ct == "redirect":
+			http.Redirect(w, r, f.body, http.StatusMovedPermanently)
 		case ok && strings.HasSuffix(r.URL.Path, ".br.css"):
 			if !strings.Contains(r.Header.Get("Accept-Encoding"), "br") {
 				http.Error(w, "br only", http.StatusNotAcceptable)
@@ -89,9 +91,11 @@ func TestStylesheets(t *testing.T) {
 			<link rel=stylesheet href="/big.css"><link rel=stylesheet href="/cs.css"><link rel=stylesheet href="/bom.css">
 			<link rel=stylesheet href="/page.html"><style>@import "/cycle1.css";</style></head>
 			<body><a href="/two">two</a> <a href="/cp.html">cp</a></body></html>`},
-		"/two":     {"text/html", `<link rel=stylesheet href="a/a.css"><link rel=stylesheet href="/a/a.css">`},
-		"/cp.html": {"text/html; charset=windows-1251", `<link rel=stylesheet href="/fb.css">`},
-		"/a/a.css": {css, `@import "../b/b.br.css"; .a { background: url(a.png) }`},
+		"/two":       {"text/html", `<link rel=stylesheet href="a/a.css"><link rel=stylesheet href="/a/a.css">`},
+		"/cp.html":   {"text/html; charset=windows-1251", `<link rel=stylesheet href="/fb.css"><link rel=stylesheet href="/moved.css">`},
+		"/moved.css": {"redirect", "/fb2.css"},
+		"/fb2.css":   {css, ".q { background: url(\xc4-moved.png) }"},
+		"/a/a.css":   {css, `@import "../b/b.br.css"; .a { background: url(a.png) }`},
 		"/b/b.br.css": {css, `.x { background: url("img/x.png") } .y { background-image: image-set("img/y.png" 1x, url(img/y2.png) 2x) }
 			@font-face { font-family: f; src: url(font.woff2) format("woff2") } .z { cursor: url(hand.cur), auto; background: url(f.woff) }`},
 		"/cycle1.css":    {css, `@import "cycle2.css"; .c1 { background: url(c1.png) }`},
@@ -115,7 +119,7 @@ func TestStylesheets(t *testing.T) {
 		"/cycle1.css": 1, "/cycle2.css": 1, "/c1.png": 1, "/c2.png": 1, // the cycle ends
 		"/private/p.css": 0, "/private.png": 0, // robots.txt
 		"/big.css": 1, "/big.png": 0, // over the cap: not read
-		"/Ж.png": 1, "/Б-bom.png": 1, "/Д-page.png": 1, // @charset, BOM, the page's encoding
+		"/Ж.png": 1, "/Б-bom.png": 1, "/Д-page.png": 1, "/Д-moved.png": 1, // @charset, BOM, the page's encoding
 		"/page.html": 1, "/not-from-a-sheet.png": 0, // HTML is not read as a style sheet
 	} {
 		if got := hits.get(path); got != want {
@@ -149,8 +153,8 @@ func TestStylesheets(t *testing.T) {
 	if ev, _ := events.get(srv.URL + "/b/img/x.png"); ev.Status != Saved || ev.Depth != 0 || ev.Page != srv.URL+"/b/b.br.css" {
 		t.Errorf("x.png: %+v; want saved at depth 0, named by b.br.css", ev)
 	}
-	if sum.Pages != 3 || sum.Stylesheets != 7 || sum.Images != 9 {
-		t.Errorf("summary %+v: want 3 pages, 7 style sheets read, 9 images", sum)
+	if sum.Pages != 3 || sum.Stylesheets != 8 || sum.Images != 10 {
+		t.Errorf("summary %+v: want 3 pages, 8 style sheets read, 10 images", sum)
 	}
 }
 

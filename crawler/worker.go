@@ -174,6 +174,9 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 		return c.retry(ctx, it, nil, err)
 	}
 	add := make([]state.Item, 0, len(ex.Links)+len(ex.Images)+len(ex.Stylesheets)+1)
+	// Style sheets first: a URL the page also links to (with an empty
+	// skip list) is read as the style sheet it is.
+	add = c.sheets(add, it, ex.Stylesheets, ex.Encoding)
 	if ex.Refresh != nil {
 		if next, err := c.refresh(it, ex.Refresh); err != nil {
 			c.s.Logger.Debug("meta refresh not followed", "page", fetch.Redact(it.URL), "err", err)
@@ -196,7 +199,6 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 		s := im.String()
 		add = append(add, state.Item{Key: state.KeyOf(s), URL: s, Kind: state.KindImage, Depth: it.Depth, Page: it.URL})
 	}
-	add = c.sheets(add, it, ex.Stylesheets, ex.Encoding)
 	r := c.finish(it, Parsed, nil)
 	r.add = add
 	return r
@@ -280,7 +282,11 @@ func (c *Crawler) hop(it state.Item, target *url.URL) (state.Item, Status, error
 		err := fmt.Errorf("redirects to %s, whose extension is in the skip list", fetch.Redact(s))
 		return state.Item{}, Skipped, err
 	}
-	return state.Item{Key: state.KeyOf(s), URL: s, Kind: it.Kind, Depth: it.Depth, Hops: it.Hops + 1}, "", nil
+	next := state.Item{Key: state.KeyOf(s), URL: s, Kind: it.Kind, Depth: it.Depth, Hops: it.Hops + 1}
+	if it.Kind == state.KindStylesheet {
+		c.sheetEnc.put(next.Key, c.sheetEnc.get(it.Key))
+	}
+	return next, "", nil
 }
 
 // retry requeues a failed attempt when the policy allows, else fails it.
