@@ -268,8 +268,9 @@ func (c *Crawler) refresh(it state.Item, target *url.URL) (state.Item, error) {
 // hop returns the item a redirect or a meta refresh of it to target leads
 // to: of the same kind and depth (not one deeper, as a link), one hop
 // further, counted against MaxRedirects. A page's target must be in scope
-// and not have an extension in the skip list. On error, status is what
-// becomes of a redirect that is not followed.
+// and not have an extension in the skip list; an image's or a style
+// sheet's may be anywhere (a style sheet's keeps its fallback encoding).
+// On error, status is what becomes of a redirect that is not followed.
 func (c *Crawler) hop(it state.Item, target *url.URL) (state.Item, Status, error) {
 	if it.Hops+1 > c.s.MaxRedirects {
 		return state.Item{}, Failed, fmt.Errorf("more than %d redirects", c.s.MaxRedirects)
