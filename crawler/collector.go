@@ -101,6 +101,10 @@ func (c *collector) reading(now time.Time) reading {
 func (c *collector) add(ev Event) {
 	switch ev.Status {
 	case Parsed:
+		if ev.Kind == KindStylesheet {
+			c.sum.Stylesheets++
+			break
+		}
 		c.sum.Pages++
 	case Saved:
 		c.sum.Images++

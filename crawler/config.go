@@ -34,6 +34,10 @@ const (
 	DefaultMaxSize      = 512 << 20 // bytes
 )
 
+// DefaultMaxStylesheetSize is the largest style sheet read, in bytes after
+// decompression; the largest of common frameworks are well under 1 MiB.
+const DefaultMaxStylesheetSize = 4 << 20
+
 // Scope says which pages are followed. Images are fetched from any host.
 type Scope string
 
@@ -85,6 +89,10 @@ type Config struct {
 	MaxRetryWait time.Duration // a Retry-After beyond this fails the URL; 0 = DefaultMaxRetryWait
 	MaxRedirects int           // redirects followed per URL; 0 = DefaultMaxRedirects
 	MaxPageSize  int64         // bytes, after decompression; 0 = DefaultMaxPageSize
+	// MaxStylesheetSize is the largest style sheet read, in bytes after
+	// decompression; 0 = DefaultMaxStylesheetSize. A larger one fails,
+	// unread, and the images it names are not found.
+	MaxStylesheetSize int64
 	// RetryPolicy decides whether a failed request is tried again and after
 	// how long; nil = fetch.DefaultRetryPolicy. Retries and MaxRetryWait
 	// still bound what it allows. It is called from many workers at once.
@@ -254,6 +262,9 @@ func (c Config) withDefaults() (resolved, error) {
 	if s.MaxPageSize == 0 {
 		s.MaxPageSize = DefaultMaxPageSize
 	}
+	if s.MaxStylesheetSize == 0 {
+		s.MaxStylesheetSize = DefaultMaxStylesheetSize
+	}
 	if s.ResumeAbove <= 0 {
 		s.ResumeAbove = 8 << 20
 	}
@@ -316,6 +327,7 @@ func (c Config) checkSigns() error {
 		{"retries", ">= 0", float64(c.Retries)},
 		{"min-width", ">= 0", float64(c.MinWidth)},
 		{"min-height", ">= 0", float64(c.MinHeight)},
+		{"max-stylesheet-size", ">= 0", float64(c.MaxStylesheetSize)},
 	} {
 		if n.v < 0 {
 			return &ConfigError{n.field, fmt.Errorf("must be %s, got %v", n.want, n.v)}

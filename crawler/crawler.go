@@ -36,6 +36,8 @@ type Crawler struct {
 	meter   meter
 
 	sitemapMaxBytes int64 // SitemapMaxBytes; tests lower it
+	// sheetEnc holds the encodings style sheets fall back on.
+	sheetEnc sheetEncodings
 }
 
 // New validates cfg and prepares a crawl: it creates the output folder but

@@ -30,6 +30,8 @@
 //   - sitemaps.go, sitemapfetch.go: Config.Sitemaps, the seed hosts'
 //     sitemaps read by one goroutine beside the frontier, which feeds it
 //     what they list.
+//   - stylesheet.go: reading a style sheet a page uses for its images and
+//     imports, and the encodings style sheets fall back on.
 //   - scope.go, filter.go, skip.go: which pages are followed, which links
 //     are never requested (DefaultSkipExtensions).
 //   - events.go: Event, Kind and Status, Summary.

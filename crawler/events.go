@@ -7,21 +7,23 @@ import (
 	"github.com/imgcrawl/imgcrawl/store/state"
 )
 
-// Kind says whether an event is about a page or an image; it is the crawl
-// state's kind, repeated here so that programs need not import store/state.
+// Kind says whether an event is about a page, an image or a style sheet;
+// it is the crawl state's kind, repeated here so that programs need not
+// import store/state.
 type Kind = state.Kind
 
 // The kinds.
 const (
-	KindPage  = state.KindPage
-	KindImage = state.KindImage
+	KindPage       = state.KindPage
+	KindImage      = state.KindImage
+	KindStylesheet = state.KindStylesheet
 )
 
 // Status is what became of a page or an image (the manifest's "status").
 type Status = state.Status
 
-// The statuses: pages end Parsed, Skipped or Failed; images Saved,
-// Duplicate, Skipped or Failed.
+// The statuses: pages and style sheets end Parsed, Skipped or Failed;
+// images Saved, Duplicate, Skipped or Failed.
 const (
 	Parsed    = state.Parsed
 	Saved     = state.Saved
@@ -30,11 +32,12 @@ const (
 	Failed    = state.Failed
 )
 
-// Event reports one page or image that completed (or failed for good).
+// Event reports one page, image or style sheet that completed (or failed
+// for good). Only images are written to the manifest.
 type Event struct {
-	Kind  Kind   // KindPage or KindImage
+	Kind  Kind   // KindPage, KindImage or KindStylesheet
 	URL   string // the URL as found (before redirects)
-	Page  string // the page that named it ("" for seeds)
+	Page  string // the page (or, for what a style sheet names, the style sheet) that named it; "" for seeds
 	Depth int
 	// Result is what became of it: for an image that reached the writer,
 	// everything the writer reports (Status, Path, SHA256, Bytes,
@@ -71,6 +74,10 @@ type Summary struct {
 	Elapsed    time.Duration
 	// Errors holds the first failures (at most 20), for the summary display.
 	Errors []Failure
+
+	// Stylesheets counts the style sheets read for images (they are not
+	// in Pages; the state's Counts count them with the pages).
+	Stylesheets int64
 
 	// Seeds counts the URLs the caller gave (Config.Seeds, or the image URLs
 	// of Config.Images) that ended in this run; SeedsFetched those of them

@@ -90,8 +90,8 @@ func (p *progress) finish(r reading, requests, bytesIn int64) {
 	if sec <= 0 {
 		sec = 1
 	}
-	fmt.Fprintf(p.w, "done: pages %d, images %d, duplicates %d, skipped %d, errors %d, %s in %s (%s req/s, %s)\n",
-		s.Pages, s.Images, s.Duplicates, s.Skipped, s.Failed, humanize.Bytes(s.Bytes),
+	fmt.Fprintf(p.w, "done: pages %d%s, images %d, duplicates %d, skipped %d, errors %d, %s in %s (%s req/s, %s)\n",
+		s.Pages, StylesheetsRead(s), s.Images, s.Duplicates, s.Skipped, s.Failed, humanize.Bytes(s.Bytes),
 		s.Elapsed.Round(time.Millisecond), humanize.Rate(float64(requests)/sec), humanize.ByteRate(float64(bytesIn)/sec))
 }
 
@@ -163,3 +163,12 @@ func (p *progress) eta(r reading) string {
 
 // minETASpan is how many seconds of rates an estimate of time left needs.
 const minETASpan = 2
+
+// StylesheetsRead is ", style sheets N" for a summary line, when s read
+// any style sheets, else "".
+func StylesheetsRead(s Summary) string {
+	if s.Stylesheets == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", style sheets %d", s.Stylesheets)
+}

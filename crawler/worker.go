@@ -34,8 +34,11 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 		return r
 	}
 	max := c.s.MaxPageSize
-	if it.Kind == state.KindImage {
+	switch it.Kind {
+	case state.KindImage:
 		max = noCap // the store enforces max-size, so an image over it is skipped with the reason
+	case state.KindStylesheet:
+		max = c.s.MaxStylesheetSize
 	}
 	var hdr http.Header
 	partial, resuming := (*store.Partial)(nil), false
@@ -45,7 +48,7 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 		}
 	}
 	c.meter.requests.Add(1)
-	resp, err := c.get(ctx, it.URL, hdr, max, it.Kind == state.KindPage)
+	resp, err := c.get(ctx, it.URL, hdr, max, it.Kind.PageLike())
 	if err != nil {
 		var une *fetch.UnreachableError
 		if errors.As(err, &une) {
@@ -67,6 +70,9 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 	case code < 200 || code >= 300:
 		fetch.DrainAndClose(resp.Body)
 		return c.retry(ctx, it, resp, &fetch.StatusError{URL: it.URL, Code: code})
+	}
+	if it.Kind == state.KindStylesheet {
+		return c.stylesheet(ctx, j, resp)
 	}
 	if it.Kind == state.KindPage {
 		switch kind, why := classifyLinked(resp); kind {
@@ -158,8 +164,8 @@ func validator(resp *http.Response) string {
 
 const noCap = 1 << 62
 
-// page parses an HTML page and reports its links and images, and the page
-// its meta refresh leads to.
+// page parses an HTML page and reports its links, images and style
+// sheets, and the page its meta refresh leads to.
 func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	it := j.item
 	opt := extract.Options{Largest: c.s.Srcset == SrcsetLargest}
@@ -167,7 +173,10 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
 	}
-	add := make([]state.Item, 0, len(ex.Links)+len(ex.Images)+1)
+	add := make([]state.Item, 0, len(ex.Links)+len(ex.Images)+len(ex.Stylesheets)+1)
+	// Style sheets first: a URL the page also links to (with an empty
+	// skip list) is read as the style sheet it is.
+	add = c.sheets(add, it, ex.Stylesheets, ex.Encoding)
 	if ex.Refresh != nil {
 		if next, err := c.refresh(it, ex.Refresh); err != nil {
 			c.s.Logger.Debug("meta refresh not followed", "page", fetch.Redact(it.URL), "err", err)
@@ -259,8 +268,9 @@ func (c *Crawler) refresh(it state.Item, target *url.URL) (state.Item, error) {
 // hop returns the item a redirect or a meta refresh of it to target leads
 // to: of the same kind and depth (not one deeper, as a link), one hop
 // further, counted against MaxRedirects. A page's target must be in scope
-// and not have an extension in the skip list. On error, status is what
-// becomes of a redirect that is not followed.
+// and not have an extension in the skip list; an image's or a style
+// sheet's may be anywhere (a style sheet's keeps its fallback encoding).
+// On error, status is what becomes of a redirect that is not followed.
 func (c *Crawler) hop(it state.Item, target *url.URL) (state.Item, Status, error) {
 	if it.Hops+1 > c.s.MaxRedirects {
 		return state.Item{}, Failed, fmt.Errorf("more than %d redirects", c.s.MaxRedirects)
@@ -273,7 +283,11 @@ func (c *Crawler) hop(it state.Item, target *url.URL) (state.Item, Status, error
 		err := fmt.Errorf("redirects to %s, whose extension is in the skip list", fetch.Redact(s))
 		return state.Item{}, Skipped, err
 	}
-	return state.Item{Key: state.KeyOf(s), URL: s, Kind: it.Kind, Depth: it.Depth, Hops: it.Hops + 1}, "", nil
+	next := state.Item{Key: state.KeyOf(s), URL: s, Kind: it.Kind, Depth: it.Depth, Hops: it.Hops + 1}
+	if it.Kind == state.KindStylesheet {
+		c.sheetEnc.put(next.Key, c.sheetEnc.get(it.Key))
+	}
+	return next, "", nil
 }
 
 // retry requeues a failed attempt when the policy allows, else fails it.

@@ -24,6 +24,8 @@ type crawlCmd struct {
 	Sitemaps bool `help:"Also read each seed host's sitemaps (robots.txt Sitemap lines, else /sitemap.xml): their pages are crawled from depth 0, their images saved."`
 	fetchFlags
 	storeFlags
+
+	MaxStylesheetSize byteSize `name:"max-stylesheet-size" default:"${default_max_stylesheet_size}" help:"Largest style sheet read for images, after decompression; a larger one is not read."`
 }
 
 func (c *crawlCmd) Run(e *env) error {
@@ -35,7 +37,8 @@ func (c *crawlCmd) Run(e *env) error {
 		return usageError{errors.New("no seed URLs: give URLs as arguments or with --input")}
 	}
 	cfg := crawler.Config{Seeds: seeds, Depth: c.Depth, Scope: crawler.Scope(c.Scope),
-		Include: c.Include, Exclude: c.Exclude, SkipExtensions: splitList(c.SkipExt), Srcset: crawler.Srcset(c.Srcset)}
+		Include: c.Include, Exclude: c.Exclude, SkipExtensions: splitList(c.SkipExt), Srcset: crawler.Srcset(c.Srcset),
+		MaxStylesheetSize: int64(c.MaxStylesheetSize)}
 	cfg.Sitemaps = c.Sitemaps
 	if err := c.fetchFlags.apply(&cfg); err != nil {
 		return err

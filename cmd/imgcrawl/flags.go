@@ -144,6 +144,8 @@ func defaultVars() kong.Vars {
 		"default_user_agent":     crawler.DefaultUserAgent(),
 		"default_redis_lease":    humanize.Exact(redisstate.DefaultLease),
 		"default_skip_ext":       strings.Join(crawler.DefaultSkipExtensions(), ", "),
+
+		"default_max_stylesheet_size": formatByteSize(crawler.DefaultMaxStylesheetSize),
 	}
 }
 

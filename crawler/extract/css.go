@@ -23,6 +23,15 @@ func cssURLs(css string) []string {
 	return s.out
 }
 
+// cssRefs returns the image references in css, as cssURLs does, and the
+// targets of its @import rules (a string or a url(), in order of
+// appearance, less data: and fragment-only ones).
+func cssRefs(css string) (images, imports []string) {
+	s := cssScanner{src: css}
+	s.run()
+	return s.out, s.imports
+}
+
 // cssScanner is a small tokenizer after CSS Syntax Level 3, reduced to what
 // cssURLs needs: comments, strings, escapes, identifiers, functions,
 // at-keywords and brackets.
@@ -30,6 +39,8 @@ type cssScanner struct {
 	src string
 	pos int
 	out []string
+	// imports holds the targets of @import rules.
+	imports []string
 	// imageSetDepth holds the parenthesis depths at which image-set()
 	// functions were opened; a string at such a depth is an image.
 	imageSetDepth []int
@@ -91,11 +102,15 @@ func (s *cssScanner) function(name string) {
 	}
 }
 
-// atRule skips the prelude of @import and @namespace (their url() names a
-// style sheet or a namespace) and the block of @font-face (fonts).
+// atRule reads the target of @import (a style sheet, not an image), skips
+// the prelude of @namespace (its url() names a namespace) and the block of
+// @font-face (fonts).
 func (s *cssScanner) atRule(name string) {
 	switch strings.ToLower(name) {
-	case "import", "namespace":
+	case "import":
+		s.importRule()
+		s.skipUntil(';', false)
+	case "namespace":
 		s.skipUntil(';', false)
 	case "font-face":
 		s.skipUntil('{', false)
@@ -136,6 +151,38 @@ func (s *cssScanner) skipUntil(stop byte, nested bool) {
 	}
 }
 
+// importRule reads the target of an @import whose name was consumed: the
+// string or url() that starts its prelude.
+func (s *cssScanner) importRule() {
+	for s.pos < len(s.src) {
+		if cssIsSpace(s.src[s.pos]) {
+			s.pos++
+		} else if strings.HasPrefix(s.src[s.pos:], "/*") {
+			s.skipComment()
+		} else {
+			break
+		}
+	}
+	if s.pos >= len(s.src) {
+		return
+	}
+	switch c := s.src[s.pos]; {
+	case c == '"' || c == '\'':
+		s.pos++
+		if str, ok := s.consumeString(c); ok {
+			s.imports = keepRef(s.imports, str)
+		}
+	case s.startsIdent():
+		name := s.consumeName()
+		if strings.EqualFold(name, "url") && s.pos < len(s.src) && s.src[s.pos] == '(' {
+			s.pos++
+			if u, ok := s.consumeURL(); ok {
+				s.imports = keepRef(s.imports, u)
+			}
+		}
+	}
+}
+
 func (s *cssScanner) skipComment() {
 	end := strings.Index(s.src[s.pos+2:], "*/")
 	if end < 0 {
@@ -146,12 +193,18 @@ func (s *cssScanner) skipComment() {
 }
 
 func (s *cssScanner) add(u string) {
+	s.out = keepRef(s.out, u)
+}
+
+// keepRef appends u, trimmed, to list unless it cannot name anything on
+// the network: empty, fragment-only or a data: URI.
+func keepRef(list []string, u string) []string {
 	u = strings.TrimSpace(u)
 	if u == "" || u[0] == '#' {
-		return
+		return list
 	}
 	if len(u) >= 5 && strings.EqualFold(u[:5], "data:") {
-		return
+		return list
 	}
-	s.out = append(s.out, u)
+	return append(list, u)
 }

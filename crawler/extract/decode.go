@@ -22,8 +22,9 @@ type queryEncoder interface {
 // encoding, as charset.NewReader does, and returns a reader yielding UTF-8.
 // It also returns an encoder for query strings when the encoding is neither
 // UTF-8 nor UTF-16 (browsers use UTF-8 for queries of UTF-16 pages), else
-// nil. Unlike charset.NewReader, an empty body is not an error.
-func decode(r io.Reader, contentType string) (io.Reader, queryEncoder, error) {
+// nil, and the encoding's name. Unlike charset.NewReader, an empty body is
+// not an error.
+func decode(r io.Reader, contentType string) (io.Reader, queryEncoder, string, error) {
 	preview := make([]byte, 1024)
 	n, err := io.ReadFull(r, preview)
 	preview = preview[:n]
@@ -33,7 +34,7 @@ func decode(r io.Reader, contentType string) (io.Reader, queryEncoder, error) {
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		body, whole = bytes.NewReader(preview), true
 	case err != nil:
-		return nil, nil, err
+		return nil, nil, "", err
 	default:
 		body = io.MultiReader(bytes.NewReader(preview), r)
 	}
@@ -43,15 +44,15 @@ func decode(r io.Reader, contentType string) (io.Reader, queryEncoder, error) {
 	}
 	switch name {
 	case "utf-8", "utf-16be", "utf-16le", "replacement", "":
-		return body, nil, nil
+		return body, nil, name, nil
 	}
 	// Lookup wraps the encoding so that characters it cannot represent
 	// become HTML numeric references, which is what browsers send.
 	henc, _ := charset.Lookup(name)
 	if henc == nil {
-		return body, nil, nil
+		return body, nil, name, nil
 	}
-	return body, henc.NewEncoder(), nil
+	return body, henc.NewEncoder(), name, nil
 }
 
 // decodesToItself reports whether decoding all of body from the

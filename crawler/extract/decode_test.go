@@ -53,7 +53,7 @@ func decodeSlow(t testing.TB, body []byte, contentType string) []byte {
 
 func checkDecode(t testing.TB, body []byte, contentType string) {
 	t.Helper()
-	r, _, err := decode(bytes.NewReader(body), contentType)
+	r, _, _, err := decode(bytes.NewReader(body), contentType)
 	if err != nil {
 		t.Fatalf("decode: %v", err)
 	}

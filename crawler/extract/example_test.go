@@ -103,3 +103,29 @@ func ExampleParseSitemap() {
 	//   image: http://127.0.0.1:8080/gallery/b.png
 	// page: http://127.0.0.1:8080/about.html
 }
+
+func ExampleCSS() {
+	sheet, err := urlnorm.Normalize("http://127.0.0.1:8080/static/css/site.css")
+	if err != nil {
+		panic(err)
+	}
+	const body = `@import url("../theme/dark.css");
+@font-face { font-family: Body; src: url(fonts/body.woff2) format("woff2") }
+.logo { background: url(img/logo.png) no-repeat }
+.hero { background-image: image-set("hero.avif" type("image/avif"), url(/hero.jpg) 1x) }
+.tip  { cursor: url(help.cur), help }`
+	sh := extract.CSS([]byte(body), "text/css", "", sheet)
+	for _, u := range sh.Imports {
+		fmt.Println("import:", u)
+	}
+	for _, u := range sh.Images {
+		fmt.Println("image:", u)
+	}
+	fmt.Println("encoding:", sh.Encoding)
+	// Output:
+	// import: http://127.0.0.1:8080/static/theme/dark.css
+	// image: http://127.0.0.1:8080/static/css/img/logo.png
+	// image: http://127.0.0.1:8080/static/css/hero.avif
+	// image: http://127.0.0.1:8080/hero.jpg
+	// encoding: utf-8
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 )
@@ -74,6 +75,33 @@ e") url(\000041)`,
 	})
 }
 
+// FuzzCSS checks that CSS returns only valid, distinct URLs, from any
+// bytes in any declared encoding, and that the text it reads is UTF-8.
+func FuzzCSS(f *testing.F) {
+	f.Add([]byte(`@import "../b/b.css"; a{background:url(img/x.png) image-set("y.png" 1x)}`), "text/css", "")
+	f.Add([]byte("\xef\xbb\xbf@import url('a.css') screen;"), "", "windows-1251")
+	f.Add([]byte("\xff\xfeu\x00r\x00l\x00(\x00a\x00)\x00"), "text/css; charset=utf-8", "")
+	f.Add([]byte(`@charset "utf-16le"; @font-face{src:url(f.woff2)} b{cursor:url(c.cur)}`), "text/css;charset=bogus", "shift_jis")
+	f.Add([]byte(`@charset "windows-1251"; a{background:url(\xcf.png)}`), "", "")
+	sheet := mustNormalize(f, "https://www.example.com/css/a.css")
+	f.Fuzz(func(t *testing.T, body []byte, contentType, fallback string) {
+		text, _ := decodeCSS(body, contentType, fallback)
+		if !utf8.ValidString(text) {
+			t.Fatalf("decoded text is not UTF-8: %q", text)
+		}
+		sh := CSS(body, contentType, fallback, sheet)
+		if sh.Encoding == "" {
+			t.Fatal("no encoding")
+		}
+		checkResult(t, Result{Images: sh.Images, Stylesheets: sh.Imports})
+		for _, u := range sh.Images {
+			if notImageExt(u.Path) {
+				t.Fatalf("image %q has a non-image extension", u)
+			}
+		}
+	})
+}
+
 func FuzzExtract(f *testing.F) {
 	for _, name := range []string{"extract_page.html", "extract_cp1251_meta.html"} {
 		b, err := os.ReadFile("testdata/" + name)
@@ -109,7 +137,7 @@ func FuzzExtract(f *testing.F) {
 // holds one twice.
 func checkResult(t *testing.T, ex Result) {
 	t.Helper()
-	for _, list := range [][]*url.URL{ex.Links, ex.Images} {
+	for _, list := range [][]*url.URL{ex.Links, ex.Images, ex.Stylesheets} {
 		seen := map[string]bool{}
 		for _, u := range list {
 			s := u.String()

@@ -24,6 +24,14 @@ type Result struct {
 	Links []*url.URL
 	// Images are the images the page shows or advertises; see HTML.
 	Images []*url.URL
+	// Stylesheets are the style sheets the page uses: <link
+	// rel=stylesheet> (also "alternate stylesheet"), <link rel=preload
+	// as=style>, and the @import rules of its <style> elements. Their
+	// images are found by CSS, once they are fetched.
+	Stylesheets []*url.URL
+	// Encoding is the name of the encoding the page was read in (see
+	// HTML): the fallback encoding of its style sheets.
+	Encoding string
 	// Refresh is the page the first valid <meta http-equiv=refresh> sends
 	// the reader to ("0; url=next.html", any delay), resolved like the
 	// links; nil when there is none, when it only reloads the page, or when
@@ -49,9 +57,10 @@ type Options struct {
 	Largest bool
 }
 
-// HTML reads an HTML or XHTML document from r and returns the links and
-// images it names, resolved against page (the final URL after redirects) or
-// against the document's <base href>.
+// HTML reads an HTML or XHTML document from r and returns the links,
+// images and style sheets it names, resolved against page (the final URL
+// after redirects) or against the document's <base href>, and the encoding
+// it was read in.
 //
 // contentType is the response's Content-Type header. The body is decoded to
 // UTF-8 the way a browser decides its encoding: a byte order mark, then the
@@ -99,7 +108,7 @@ func HTML(r io.Reader, contentType string, page *url.URL) (Result, error) {
 
 // HTML is the package's HTML with the options o.
 func (o Options) HTML(r io.Reader, contentType string, page *url.URL) (Result, error) {
-	body, queryEnc, err := decode(r, contentType)
+	body, queryEnc, enc, err := decode(r, contentType)
 	if err != nil {
 		return Result{}, wrapError(page, err)
 	}
@@ -107,7 +116,9 @@ func (o Options) HTML(r io.Reader, contentType string, page *url.URL) (Result, e
 	if err != nil {
 		return Result{}, wrapError(page, err)
 	}
-	return w.result(page, queryEnc, o), nil
+	res := w.result(page, queryEnc, o)
+	res.Encoding = enc
+	return res, nil
 }
 
 // collect gathers the raw references of the UTF-8 document body: from the
@@ -170,8 +181,8 @@ func (w *walker) result(page *url.URL, queryEnc queryEncoder, o Options) Result 
 		best = largest(w.refs, us, w.groups)
 	}
 
-	// seen records, per normalized URL, which lists (1 links, 2 images)
-	// already hold it.
+	// seen records, per normalized URL, which lists (1 links, 2 images,
+	// 4 style sheets) already hold it.
 	seen := make(map[string]uint8, len(w.refs))
 	for i, ref := range w.refs {
 		u := us[i]
@@ -179,17 +190,23 @@ func (w *walker) result(page *url.URL, queryEnc queryEncoder, o Options) Result 
 			continue
 		}
 		bit := uint8(1)
-		if ref.image {
+		switch {
+		case ref.image:
 			bit = 2
+		case ref.sheet:
+			bit = 4
 		}
 		key := u.String()
 		if seen[key]&bit != 0 {
 			continue
 		}
 		seen[key] |= bit
-		if ref.image {
+		switch {
+		case ref.image:
 			out.Images = append(out.Images, u)
-		} else {
+		case ref.sheet:
+			out.Stylesheets = append(out.Stylesheets, u)
+		default:
 			out.Links = append(out.Links, u)
 		}
 	}

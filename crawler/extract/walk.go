@@ -16,6 +16,7 @@ var elements = cascadia.MustCompile("*")
 type rawRef struct {
 	val   string
 	image bool
+	sheet bool // a style sheet (<link rel=stylesheet>, @import in <style>)
 	// group, when not 0, numbers the srcset, <img> or <picture> whose
 	// candidates compete under Options.Largest; rank, w and x order them
 	// (see largest).
@@ -66,6 +67,18 @@ func (w *walker) addSrcset(val string, g int32) {
 func (w *walker) addCSS(css string) {
 	for _, u := range cssURLs(css) {
 		w.add(u, true)
+	}
+}
+
+// addStyle adds what a <style> element names: images, and the style
+// sheets it imports.
+func (w *walker) addStyle(css string) {
+	images, imports := cssRefs(css)
+	for _, u := range images {
+		w.add(u, true)
+	}
+	for _, u := range imports {
+		w.addRef(rawRef{val: u, sheet: true})
 	}
 }
 
@@ -147,7 +160,7 @@ func (w *walker) element(n *html.Node) {
 	case atom.Style:
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			if c.Type == html.TextNode {
-				w.addCSS(c.Data)
+				w.addStyle(c.Data)
 			}
 		}
 	case atom.Script:
@@ -158,11 +171,14 @@ func (w *walker) element(n *html.Node) {
 	w.commonAttrs(n, g)
 }
 
-// link handles <link>: icons, image_src, microdata images and preloaded
-// images (whose href and imagesrcset are one group).
+// link handles <link>: style sheets (rel=stylesheet, and preloaded as
+// style), icons, image_src, microdata images and preloaded images (whose
+// href and imagesrcset are one group).
 func (w *walker) link(n *html.Node) {
 	rel := attr(n, "rel")
 	switch {
+	case hasToken(rel, "stylesheet") || hasToken(rel, "preload") && strings.EqualFold(strings.TrimSpace(attr(n, "as")), "style"):
+		w.addRef(rawRef{val: attr(n, "href"), sheet: true})
 	case hasToken(rel, "image_src") || isIconRel(rel) || hasToken(attr(n, "itemprop"), "image"):
 		w.add(attr(n, "href"), true)
 	case hasToken(rel, "preload") && strings.EqualFold(attr(n, "as"), "image"):

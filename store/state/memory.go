@@ -141,7 +141,7 @@ func (m *Memory) Close() error {
 
 // Add counts an acknowledged item's outcome into c, as every State counts.
 func (c *Counts) Add(kind Kind, out Outcome) {
-	if kind == KindPage {
+	if kind.PageLike() {
 		c.PagesDone++
 		return
 	}

@@ -81,7 +81,7 @@ func (q *Queue) Push(it Item, seq uint64, now time.Time) {
 }
 
 func (q *Queue) ready(qi queued) {
-	if qi.kind == KindImage {
+	if !qi.kind.PageLike() {
 		q.images.push(qi)
 		return
 	}
@@ -124,7 +124,7 @@ func (q *Queue) Take(max int, now time.Time) []Item {
 	lease := func(qi queued) {
 		out = append(out, qi.item())
 		q.leased[qi.key] = qi
-		if qi.kind == KindPage {
+		if qi.kind.PageLike() {
 			q.leasedAt[int(qi.depth)]++
 		}
 	}
@@ -160,7 +160,7 @@ func (q *Queue) Release(it Item) bool {
 		return false
 	}
 	delete(q.leased, it.Key)
-	if old.kind == KindPage {
+	if old.kind.PageLike() {
 		d := int(old.depth)
 		if q.leasedAt[d]--; q.leasedAt[d] <= 0 {
 			delete(q.leasedAt, d)
@@ -190,14 +190,14 @@ func (q *Queue) Counts() (pages, images int64) {
 	}
 	images = int64(q.images.len())
 	for _, it := range q.delayed {
-		if it.kind == KindPage {
+		if it.kind.PageLike() {
 			pages++
 		} else {
 			images++
 		}
 	}
 	for _, it := range q.leased {
-		if it.kind == KindPage {
+		if it.kind.PageLike() {
 			pages++
 		} else {
 			images++

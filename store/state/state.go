@@ -31,6 +31,10 @@ type Kind uint8
 const (
 	KindPage  Kind = 1 // an HTML page: parsed for links and images
 	KindImage Kind = 2 // an image: streamed to disk
+	// KindStylesheet is a style sheet a page uses (or one it imports):
+	// read for its images and imports, at the depth of its page. It is
+	// queued, handed out and counted as a page is (see PageLike).
+	KindStylesheet Kind = 3
 )
 
 func (k Kind) String() string {
@@ -39,15 +43,25 @@ func (k Kind) String() string {
 		return "page"
 	case KindImage:
 		return "image"
+	case KindStylesheet:
+		return "stylesheet"
 	}
 	return "unknown"
 }
+
+// Valid reports whether k is one of the kinds above.
+func (k Kind) Valid() bool { return k == KindPage || k == KindImage || k == KindStylesheet }
+
+// PageLike reports whether items of kind k are scheduled as pages: in the
+// breadth-first queue by depth, in the pending and done counts of pages.
+// Pages and style sheets are; images are not.
+func (k Kind) PageLike() bool { return k == KindPage || k == KindStylesheet }
 
 // Item is one unit of frontier work: a URL to fetch, with where it came from.
 type Item struct {
 	Key       Key       // KeyOf(URL)
 	URL       string    // normalized absolute URL
-	Kind      Kind      // page or image
+	Kind      Kind      // page, image or style sheet
 	Depth     int       // link distance from the nearest seed (an image has its page's depth)
 	Page      string    // the page that referenced this image or link; "" for seeds
 	Origin    string    // the URL first requested when this item is a redirect target; "" otherwise
@@ -87,8 +101,8 @@ type Outcome struct {
 
 // Counts summarises a stored crawl.
 type Counts struct {
-	PagesDone     int64
-	PagesPending  int64 // queued or handed out, not yet acknowledged
+	PagesDone     int64 // pages and style sheets (PageLike kinds) acknowledged
+	PagesPending  int64 // queued or handed out, not yet acknowledged (style sheets too)
 	ImagesPending int64
 	Saved         int64
 	Duplicates    int64

@@ -268,3 +268,42 @@ func TestRemove(t *testing.T) {
 		t.Errorf("counts after Remove = %+v, want zero", c)
 	}
 }
+
+// TestBoltReopenStylesheets checks that style sheet items, pending and
+// done, survive a reopen from the journal and from the committed file.
+func TestBoltReopenStylesheets(t *testing.T) {
+	now := time.Now()
+	for _, flush := range []bool{false, true} {
+		t.Run(map[bool]string{false: "journal only", true: "flushed"}[flush], func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.db")
+			b := testOpen(t, path, time.Hour)
+			done := statetest.Stylesheet("http://h/a.css", 0, "http://h/")
+			pending := statetest.Stylesheet("http://h/b.css", 0, "http://h/")
+			pending.Origin, pending.Hops = "http://h/old-b.css", 1
+			statetest.MustAdd(t, b, done, pending)
+			for _, it := range statetest.MustTake(t, b, 10, now) {
+				if it.URL == done.URL {
+					statetest.MustDone(t, b, it, state.Outcome{Status: state.Parsed})
+				}
+			}
+			if flush {
+				testFlush(t, b)
+			}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			b = testOpen(t, path, time.Hour)
+			defer b.Close()
+			if added := statetest.MustAdd(t, b, done); added[0] {
+				t.Error("a done style sheet was added again after reopen")
+			}
+			got := statetest.MustTake(t, b, 10, now)
+			if len(got) != 1 || !reflect.DeepEqual(got[0], pending) {
+				t.Fatalf("Take after reopen = %+v, want [%+v]", got, pending)
+			}
+			if c := statetest.MustCounts(t, b); c.PagesDone != 1 || c.PagesPending != 1 {
+				t.Errorf("counts = %+v, want 1 page-like done and 1 pending", c)
+			}
+		})
+	}
+}

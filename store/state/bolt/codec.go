@@ -212,10 +212,11 @@ func (r *reader) bytes() []byte {
 	return r.take(int(n))
 }
 
-// kind reads a Kind, which must be a page or an image.
+// kind reads a Kind, which must be valid (a page, an image or a style
+// sheet).
 func (r *reader) kind() state.Kind {
 	b := r.take(1)
-	if len(b) == 0 || (state.Kind(b[0]) != state.KindPage && state.Kind(b[0]) != state.KindImage) {
+	if len(b) == 0 || !state.Kind(b[0]).Valid() {
 		r.fail()
 		return 0
 	}
@@ -231,7 +232,7 @@ func (r *reader) doneKind() (state.Kind, bool) {
 	}
 	b := r.take(1)[0]
 	k := state.Kind(b &^ recordFlag)
-	if k != state.KindPage && k != state.KindImage {
+	if !k.Valid() {
 		r.fail()
 		return 0, false
 	}

@@ -136,7 +136,7 @@ type wireItem struct {
 }
 
 func encodeItem(it state.Item) (string, error) {
-	if it.Kind != state.KindPage && it.Kind != state.KindImage {
+	if !it.Kind.Valid() {
 		return "", fmt.Errorf("redis: item %s: unknown kind %d", it.URL, it.Kind)
 	}
 	if it.Depth < 0 || it.Depth > maxDepth {
@@ -162,7 +162,7 @@ func decodeItem(blob string) (state.Item, error) {
 	if _, err := url.Parse(w.URL); err != nil || w.URL == "" {
 		return state.Item{}, fmt.Errorf("bad URL %q", w.URL)
 	}
-	if w.Kind != state.KindPage && w.Kind != state.KindImage {
+	if !w.Kind.Valid() {
 		return state.Item{}, fmt.Errorf("unknown kind %d", w.Kind)
 	}
 	it := state.Item{URL: w.URL, Kind: w.Kind, Depth: w.Depth, Page: w.Page, Origin: w.Origin,
@@ -173,8 +173,11 @@ func decodeItem(blob string) (state.Item, error) {
 	return it, nil
 }
 
+// kindName is the scripts' name of k's queue: "p" for pages and style
+// sheets (state.Kind.PageLike), "i" for images. The item's own kind is in
+// its encoding.
 func kindName(k state.Kind) string {
-	if k == state.KindPage {
+	if k.PageLike() {
 		return "p"
 	}
 	return "i"

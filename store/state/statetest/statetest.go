@@ -25,6 +25,11 @@ func Image(url string, depth int) state.Item {
 	return state.Item{Key: state.KeyOf(url), URL: url, Kind: state.KindImage, Depth: depth, Page: "http://h/page"}
 }
 
+// Stylesheet builds a style sheet item used by page, at page's depth.
+func Stylesheet(url string, depth int, page string) state.Item {
+	return state.Item{Key: state.KeyOf(url), URL: url, Kind: state.KindStylesheet, Depth: depth, Page: page}
+}
+
 // URLs returns the URLs of items, in order.
 func URLs(items []state.Item) []string {
 	out := []string{}
@@ -118,6 +123,7 @@ var cases = []struct {
 	{"meta", testMeta},
 	{"concurrent add adds each key once", testConcurrentAddAddsEachKeyOnce},
 	{"closed", testClosed},
+	{"stylesheets are scheduled as pages", testStylesheetsAreScheduledAsPages},
 }
 
 // Run is the conformance suite every state.State implementation must pass.
@@ -385,5 +391,33 @@ func testClosed(t *testing.T, e env) {
 	}
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
+	}
+}
+
+// testStylesheetsAreScheduledAsPages checks that a style sheet item keeps
+// its kind and fields through the state, holds deeper pages back as a page
+// of its depth does, and is counted with the pages.
+func testStylesheetsAreScheduledAsPages(t *testing.T, e env) {
+	now, open := e.now, e.open
+	s := open(t)
+	css := Stylesheet("http://h/css/a.css", 1, "http://h/p1")
+	css.Origin, css.Hops, css.Attempt = "http://h/old.css", 1, 2
+	MustAdd(t, s, css, Page("http://h/p2", 2), Image("http://h/i.png", 1))
+	if c := MustCounts(t, s); c.PagesPending != 2 || c.ImagesPending != 1 {
+		t.Errorf("counts = %+v, want 2 pages (one a style sheet) and 1 image pending", c)
+	}
+	got := MustTake(t, s, 10, now)
+	WantURLs(t, "first Take (the depth-1 style sheet and the image)", got, "http://h/css/a.css", "http://h/i.png")
+	if len(got) == 0 {
+		return
+	}
+	if !reflect.DeepEqual(got[0], css) {
+		t.Errorf("style sheet handed out as %+v, want %+v", got[0], css)
+	}
+	WantURLs(t, "Take while the style sheet is out", MustTake(t, s, 10, now))
+	MustDone(t, s, got[0], state.Outcome{Status: state.Parsed})
+	WantURLs(t, "Take after the style sheet", MustTake(t, s, 10, now), "http://h/p2")
+	if c := MustCounts(t, s); c.PagesDone != 1 {
+		t.Errorf("PagesDone = %d, want 1 (the style sheet)", c.PagesDone)
 	}
 }
