@@ -2,7 +2,6 @@ package crawler
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -161,47 +160,13 @@ func (r *sitemapReader) failed(resp *http.Response, err error, attempt int) site
 // unzip returns the sitemap in body, decompressed when it is gzipped (a
 // .gz file served as is): Content-Encoding is decoded already
 // (fetch.Client.GetDecoded). Both are capped at sitemapMaxBytes.
-func (r *sitemapReader) unzip(body io.Reader, u *url.URL) io.Reader {
+func (r *sitemapReader) unzip(body io.ReadCloser, u *url.URL) io.Reader {
 	br := bufio.NewReader(body)
 	if head, _ := br.Peek(2); len(head) < 2 || head[0] != 0x1f || head[1] != 0x8b {
 		return br
 	}
-	zr, err := gzip.NewReader(br)
-	if err != nil {
-		return errReader{fmt.Errorf("gzip: %w", err)}
-	}
-	return &capReader{r: zr, left: r.c.sitemapMaxBytes,
-		err: &fetch.TooLargeError{URL: u.String(), Limit: r.c.sitemapMaxBytes, Declared: -1}}
+	return fetch.Decode(struct {
+		io.Reader
+		io.Closer
+	}{br, body}, "gzip", u.String(), r.c.sitemapMaxBytes)
 }
-
-// capReader reads at most left bytes from r, then fails with err.
-type capReader struct {
-	r    io.Reader
-	left int64
-	err  error
-}
-
-func (c *capReader) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		// One byte more tells a file of exactly the cap from a larger one.
-		var one [1]byte
-		if n, err := io.ReadFull(c.r, one[:]); n == 0 {
-			if err == nil {
-				err = io.EOF
-			}
-			return 0, err
-		}
-		return 0, c.err
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	return n, err
-}
-
-// errReader fails every read with err.
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }

@@ -52,14 +52,23 @@ func (c *Client) GetDecoded(ctx context.Context, rawURL string, extra http.Heade
 	if coding == "" || coding == "identity" {
 		return resp, nil
 	}
-	d := &decodeReader{wire: resp.Body, coding: coding, url: Redact(rawURL), limit: maxBytes}
-	d.src.r = resp.Body
-	resp.Body = d
+	resp.Body = Decode(resp.Body, coding, rawURL, maxBytes)
 	resp.Header.Del("Content-Encoding")
 	resp.Header.Del("Content-Length")
 	resp.ContentLength = -1
 	resp.Uncompressed = true
 	return resp, nil
+}
+
+// Decode returns a reader of body decoded from coding ("gzip", "br" or
+// "zstd"), for a body whose coding is known by other means than its
+// Content-Encoding (a .gz file served as is). Its reads end in
+// *TooLargeError once more than maxBytes decoded bytes would be delivered
+// (maxBytes <= 0: no cap); errors are GetDecoded's. Closing it closes body.
+func Decode(body io.ReadCloser, coding, rawURL string, maxBytes int64) io.ReadCloser {
+	d := &decodeReader{wire: body, coding: coding, url: Redact(rawURL), limit: maxBytes}
+	d.src.r = body
+	return d
 }
 
 // decodeReader decodes a response body. The decoder is made at the first
