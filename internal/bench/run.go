@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,6 +30,12 @@ const runTimeout = 15 * time.Minute
 // non-zero exit is an error that carries the child's stderr. It is safe to
 // call from several goroutines at once.
 func runChild(e *env, bin string, args ...string) (measure, error) {
+	return runChildExit(e, nil, bin, args...)
+}
+
+// runChildExit is runChild where ok, when not nil, decides which exit
+// codes count as success (wget exits 8 when a page links to a missing file).
+func runChildExit(e *env, ok func(code int) bool, bin string, args ...string) (measure, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	f, err := os.CreateTemp(e.work, "measure-*.txt")
@@ -46,6 +53,10 @@ func runChild(e *env, bin string, args ...string) (measure, error) {
 	data, rerr := os.ReadFile(report)
 	if rerr == nil {
 		rerr = parseMeasure(string(data), &m)
+	}
+	var exit *exec.ExitError
+	if ok != nil && errors.As(err, &exit) && ok(exit.ExitCode()) {
+		err = nil
 	}
 	if err != nil {
 		return m, fmt.Errorf("bench: %s %s: %w\n%s", filepath.Base(bin), strings.Join(args, " "), err, tail(m.stderr, 2000))

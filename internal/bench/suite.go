@@ -90,6 +90,9 @@ func (r *result) ratio() float64 {
 // runWorkload serves w's site, then runs the crawler and the baseline
 // alternately e.runs times each, verifying every crawl run.
 func runWorkload(e *env, w workload) (*result, error) {
+	if w.mode == modeWeb {
+		return runWebWorkload(e, w)
+	}
 	srv, err := startServer(e.bin("testsite"), w.site, w.large, filepath.Join(e.work, "requests-"+w.name+".log"))
 	if err != nil {
 		return nil, err
