@@ -56,6 +56,9 @@ func openRedis(cfg *crawler.Config, sf *storeFlags, e *env) (state.State, func()
 		}
 	}
 	cfg.Gate = st.Gate()
+	for _, w := range st.Warnings() { // even with -q: the job is at risk
+		fmt.Fprintf(e.stderr, "imgcrawl: warning: %s\n", w)
+	}
 	if !sf.Quiet {
 		fmt.Fprintf(e.stderr, "imgcrawl: shared crawl %s (this worker: %s)\n", job, st.Worker())
 	}
@@ -95,6 +98,11 @@ func joinRedisJob(cfg *crawler.Config, st *redisstate.State) error {
 	s.Apply(cfg)
 	return nil
 }
+
+// jobLostHint says what to do after a *redisstate.JobLostError.
+const jobLostHint = "this worker stopped; the files it saved and its manifest are kept. " +
+	"Check the Redis settings (appendonly yes, maxmemory-policy noeviction: see the README), then run the crawl " +
+	"again with its seed URLs: the job starts over from its seeds"
 
 // redisStatus prints the counts of a shared crawl.
 func redisStatus(rf redisFlags, e *env) error {

@@ -139,8 +139,10 @@ func (k keys) name(s string) string { return k.prefix + s }
 // frontier returns the KEYS of the frontier scripts, in their order.
 func (k keys) frontier() []string {
 	return []string{k.name("seen"), k.name("rec"), k.name("data"), k.name("own"), k.name("cnt"),
-		k.name("delayed"), k.name("rp"), k.name("ri"), k.name("seq"), k.name("leases"), k.name("ld")}
+		k.name("delayed"), k.name("rp"), k.name("ri"), k.name("seq"), k.name("leases"), k.name("ld"), k.gen()}
 }
+
+func (k keys) gen() string { return k.name("gen") }
 
 func (k keys) meta() string            { return k.name("meta") }
 func (k keys) content() string         { return k.name("content") }
