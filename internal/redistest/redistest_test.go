@@ -93,3 +93,27 @@ func TestRestartKeepsDataOnlyWhenPersistent(t *testing.T) {
 		})
 	}
 }
+
+func TestClusterFailsOver(t *testing.T) {
+	c := StartCluster(t, 3, 1)
+	m := c.MasterOf("imgcrawl:{j}:gen")
+	m.Kill()
+	if err := c.WaitServed("imgcrawl:{j}:gen", 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.MasterOf("imgcrawl:{j}:gen"); n == m || !n.Running() {
+		t.Errorf("the slot is still served by the killed master %s", m.Addr)
+	}
+}
+
+func TestSentinelsFailOver(t *testing.T) {
+	st := StartSentinels(t, 1, 3)
+	old := st.Master()
+	if old != st.Servers[0] {
+		t.Fatalf("master %s, want the first server %s", old.Addr, st.Servers[0].Addr)
+	}
+	old.Kill()
+	if err := st.WaitFailover(old, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}

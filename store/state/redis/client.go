@@ -69,21 +69,29 @@ func connect(ctx context.Context, redisURL string) (goredis.UniversalClient, Top
 		return nil, "", "", bad(err)
 	}
 	quietOptions(ropt)
+	db := ropt.DB
+	ropt.DB = 0 // a Cluster node refuses SELECT
 	c := goredis.NewClient(ropt)
 	if err := ping(ctx, c, ropt.DialTimeout); err != nil {
 		c.Close()
 		return nil, "", ropt.Addr, unreachable(ropt.Addr, err)
 	}
-	if !isCluster(ctx, c) {
+	cluster := isCluster(ctx, c)
+	c.Close()
+	if !cluster {
 		if len(addrs) > 0 {
-			c.Close()
 			return nil, "", ropt.Addr, bad(fmt.Errorf("addr= lists the nodes of a Redis Cluster or the Sentinels of a master_name=, and %s is neither", ropt.Addr))
+		}
+		ropt.DB = db
+		c := goredis.NewClient(ropt)
+		if err := ping(ctx, c, ropt.DialTimeout); err != nil {
+			c.Close()
+			return nil, "", ropt.Addr, unreachable(ropt.Addr, err)
 		}
 		return c, Single, ropt.Addr, nil
 	}
-	c.Close()
-	if ropt.DB != 0 {
-		return nil, "", ropt.Addr, bad(fmt.Errorf("a Redis Cluster has database 0 only, not %d", ropt.DB))
+	if db != 0 {
+		return nil, "", ropt.Addr, bad(fmt.Errorf("a Redis Cluster has database 0 only, not %d", db))
 	}
 	cu := *u
 	cu.Path = ""
