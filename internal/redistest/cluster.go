@@ -21,9 +21,11 @@ type Cluster struct {
 // StartCluster starts a Redis Cluster on loopback: masters masters, each
 // with replicas replicas, an append-only file on every node, and a node
 // timeout of one second, so that a replica takes over a dead master within
-// a few seconds. The nodes are joined with redis-cli --cluster create
+// a few seconds (cluster-replica-validity-factor 0: a replica always may).
+// The nodes are joined with redis-cli --cluster create
 // (package redis-tools, which redis-server depends on). It returns once
-// every node reports cluster_state:ok; the nodes stop in t.Cleanup.
+// every node reports cluster_state:ok and every replica is in sync; the
+// nodes stop in t.Cleanup.
 func StartCluster(t testing.TB, masters, replicas int) *Cluster {
 	t.Helper()
 	cli, err := exec.LookPath("redis-cli")
@@ -33,7 +35,7 @@ func StartCluster(t testing.TB, masters, replicas int) *Cluster {
 	c := &Cluster{t: t}
 	args := []string{"--save", "", "--appendonly", "yes", "--appendfsync", "always",
 		"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
-		"--cluster-replica-validity-factor", "0"}
+		"--cluster-replica-validity-factor", "0", "--repl-diskless-sync-delay", "0"}
 	var addrs []string
 	for range masters * (1 + replicas) {
 		s := start(t, args)
@@ -48,7 +50,28 @@ func StartCluster(t testing.TB, masters, replicas int) *Cluster {
 	if err := c.WaitOK(30 * time.Second); err != nil {
 		t.Fatal(err)
 	}
+	for _, n := range c.Nodes[masters:] {
+		if err := n.waitReplicating(30 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return c
+}
+
+// waitReplicating waits until a replica is in sync with its master: a
+// replica killed over before that has nothing to take over with.
+func (s *Server) waitReplicating(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		info, err := s.do("INFO", "replication")
+		if err == nil && strings.Contains(info, "master_link_status:up") {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("redistest: replica %s not in sync after %v: %v\n%s", s.Addr, timeout, err, info)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // Addrs returns every node's address.

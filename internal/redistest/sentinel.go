@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,19 +22,23 @@ type Sentinels struct {
 }
 
 // StartSentinels starts a master with replicas replicas (append-only files
-// on all) and n Sentinels (redis-server --sentinel) with a quorum of
+// on all, every replica in sync before it returns) and n Sentinels (redis-server --sentinel) with a quorum of
 // n/2+1, that consider the master down after one second of silence. It
 // returns once every Sentinel knows all the replicas; everything stops in
 // t.Cleanup.
 func StartSentinels(t testing.TB, replicas, n int) *Sentinels {
 	t.Helper()
 	st := &Sentinels{Name: "imgcrawl", t: t}
-	persist := []string{"--save", "", "--appendonly", "yes", "--appendfsync", "always"}
+	persist := []string{"--save", "", "--appendonly", "yes", "--appendfsync", "always", "--repl-diskless-sync-delay", "0"}
 	master := start(t, persist)
 	st.Servers = append(st.Servers, master)
 	host, port, _ := net.SplitHostPort(master.Addr)
 	for range replicas {
-		st.Servers = append(st.Servers, start(t, append(persist, "--replicaof", host, port)))
+		r := start(t, append(slices.Clone(persist), "--replicaof", host, port))
+		if err := r.waitReplicating(30 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		st.Servers = append(st.Servers, r)
 	}
 	for range n {
 		dir := t.TempDir()

@@ -100,6 +100,10 @@ func connect(ctx context.Context, redisURL string) (goredis.UniversalClient, Top
 		return nil, "", ropt.Addr, bad(err)
 	}
 	co.Protocol, co.DisableIdentity = 2, true
+	// go-redis asks the nodes who serves what every minute, and at once
+	// on a MOVED reply; a dead master sends none, so ask more often (and
+	// classify asks after a failed call too).
+	co.ClusterStateReloadInterval = 2 * time.Second
 	co.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	cc := goredis.NewClusterClient(co)
 	where := "cluster via " + strings.Join(co.Addrs, ",")

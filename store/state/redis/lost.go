@@ -113,6 +113,9 @@ func (s *State) classify(what string, err error) error {
 		s.lost.CompareAndSwap(nil, le)
 		return s.lost.Load()
 	}
+	if cc, ok := s.rdb.(*goredis.ClusterClient); ok {
+		cc.ReloadState(context.Background()) // perhaps a master died: find its successor
+	}
 	if goredis.IsLoadingError(err) || goredis.IsReadOnlyError(err) || goredis.IsMasterDownError(err) ||
 		goredis.IsClusterDownError(err) || goredis.IsTryAgainError(err) {
 		return fmt.Errorf("redis: %s (redis at %s): %w: %w", what, s.where, state.ErrUnavailable, err)

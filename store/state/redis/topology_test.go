@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -62,4 +63,33 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestClusterMasterKilled: the replica that takes over from the job's
+// master has the job, and a worker carries on with it within seconds.
+func TestClusterMasterKilled(t *testing.T) {
+	cl := redistest.StartCluster(t, 3, 1)
+	s := rsOpenURL(t, cl.URL(), Options{})
+	ctx := context.Background()
+	statetest.MustAdd(t, s, statetest.Page("http://h/a", 0), statetest.Page("http://h/b", 0))
+	m := cl.MasterOf(s.k.gen())
+	m.Kill()
+	if err := cl.WaitServed(s.k.gen(), 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	n := cl.MasterOf(s.k.gen())
+	t.Logf("killed %s, now %s; gen there: %q", m.Addr, n.Addr, n.Do("GET", s.k.gen()))
+	start := time.Now()
+	for {
+		_, err := s.Counts(ctx)
+		if err == nil {
+			break
+		}
+		if errors.Is(err, ErrJobLost) || time.Since(start) > 20*time.Second {
+			t.Fatalf("Counts after the failover: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("the worker reached the new master %v after it took over", time.Since(start))
+	statetest.WantURLs(t, "Take after the failover", statetest.MustTake(t, s, 5, time.Now()), "http://h/a", "http://h/b")
 }
