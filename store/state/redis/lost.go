@@ -59,35 +59,37 @@ func newGeneration(now time.Time) string {
 	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-// KEYS: gen. ARGV: a new generation. Sets it unless the job has one, and
-// returns the job's generation.
+// KEYS: gen, meta. ARGV: a new generation, "1" to create the job. Returns
+// the job's generation, after setting the new one if the job has none and
+// may be created (or was created by an older imgcrawl, which wrote no
+// generation but its settings); nil when there is no job to join.
 var genScript = goredis.NewScript(`
-redis.call('SET', KEYS[1], ARGV[1], 'NX')
-return redis.call('GET', KEYS[1])
+local g = redis.call('GET', KEYS[1])
+if g then return g end
+if ARGV[2] ~= '1' and redis.call('EXISTS', KEYS[2]) == 0 then return false end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]
 `)
 
-// KEYS: gen. ARGV: the caller's generation. Fails with JOBLOST when it is
-// not the job's.
-var checkScript = goredis.NewScript(`
-local g = redis.call('GET', KEYS[1])
-if g ~= ARGV[1] then return redis.error_reply('` + jobLostReply + ` ' .. (g or '')) end
-return 0
-`)
+// ErrNoJob is Open's error when Options.Join is set and Redis holds no
+// such job.
+var ErrNoJob = errors.New("redis: no such job")
 
 // joinGeneration creates the job's generation, or reads the one it has.
 func (s *State) joinGeneration(ctx context.Context) error {
-	gen, err := genScript.Run(ctx, s.rdb, []string{s.k.gen()}, newGeneration(time.Now())).Text()
+	create := "1"
+	if s.opt.Join {
+		create = "0"
+	}
+	gen, err := genScript.Run(ctx, s.rdb, []string{s.k.gen(), s.k.meta()}, newGeneration(time.Now()), create).Text()
+	if errors.Is(err, goredis.Nil) {
+		return fmt.Errorf("%w: %s (redis at %s)", ErrNoJob, s.opt.Job, s.where)
+	}
 	if err != nil {
 		return s.errf("join the job", err)
 	}
 	s.gen = gen
 	return nil
-}
-
-// checkGeneration asks Redis whether the job is still the one this worker
-// joined (the renewal loop does, so that an idle worker learns it too).
-func (s *State) checkGeneration(ctx context.Context) error {
-	return s.classify("check the job", checkScript.Run(ctx, s.rdb, []string{s.k.gen()}, s.gen).Err())
 }
 
 // lostErr returns the JobLostError once the job was found lost, else nil.

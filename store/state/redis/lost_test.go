@@ -203,3 +203,21 @@ func TestWarnings(t *testing.T) {
 		})
 	}
 }
+
+// TestJoinNeedsAJob: a worker that only joins does not start a job Redis
+// lost (or never had); one with Join set finds a job that is there.
+func TestJoinNeedsAJob(t *testing.T) {
+	addr := rsServer(t)
+	ctx := context.Background()
+	_, err := Open(ctx, "redis://"+addr+"/0", Options{Job: "j", Join: true})
+	if !errors.Is(err, ErrNoJob) {
+		t.Errorf("Join of no job = %v, want ErrNoJob", err)
+	}
+	if n := rsClient(t, addr).DBSize(ctx).Val(); n != 0 {
+		t.Errorf("a failed join left %d keys", n)
+	}
+	a := rsOpen(t, addr, Options{Job: "j"})
+	if b := rsOpen(t, addr, Options{Job: "j", Join: true}); b.Generation() != a.Generation() {
+		t.Errorf("joined generation %q, want %q", b.Generation(), a.Generation())
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,19 +22,20 @@ import (
 // leases until Close. Make it with Open; the zero value is not usable. It
 // is safe for concurrent use.
 type State struct {
-	rdb    goredis.UniversalClient
-	topo   Topology
-	opt    Options
-	k      keys
-	fkeys  []string
-	where  string // the Redis, for messages: an address, a Sentinel master, a Cluster
-	gen    string // the job's generation when this worker joined
-	lost   atomic.Pointer[JobLostError]
-	warns  []string
-	gate   *Gate
-	ctx    context.Context // ends at Close: renewal and Gate calls
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	rdb     goredis.UniversalClient
+	topo    Topology
+	opt     Options
+	k       keys
+	fkeys   []string
+	where   string // the Redis, for messages: an address, a Sentinel master, a Cluster
+	gen     string // the job's generation when this worker joined
+	lost    atomic.Pointer[JobLostError]
+	warns   []string
+	started time.Time
+	gate    *Gate
+	ctx     context.Context // ends at Close: renewal and Gate calls
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 
 	mu     sync.Mutex
 	closed bool
@@ -81,7 +81,7 @@ func Open(ctx context.Context, redisURL string, opt Options) (*State, error) {
 	}
 	k := newKeys(opt.Job)
 	s := &State{rdb: rdb, topo: topo, opt: opt, k: k, fkeys: k.frontier(), where: where,
-		held: make(map[state.Key]struct{})}
+		held: make(map[state.Key]struct{}), started: time.Now()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.gate = newGate(s)
 	fail := func(err error) (*State, error) {
@@ -92,6 +92,9 @@ func Open(ctx context.Context, redisURL string, opt Options) (*State, error) {
 	octx, cancel := context.WithTimeout(ctx, opTimeout)
 	defer cancel()
 	if err := s.joinGeneration(octx); err != nil {
+		return fail(err)
+	}
+	if err := s.beat(octx, 0); err != nil {
 		return fail(err)
 	}
 	s.warns = s.checkSettings(octx)
@@ -219,12 +222,7 @@ func (s *State) Counts(ctx context.Context) (state.Counts, error) {
 	for i := 0; i+1 < len(kv); i += 2 {
 		m[kv[i]] = kv[i+1]
 	}
-	n := func(f string) int64 { v, _ := strconv.ParseInt(m[f], 10, 64); return v }
-	return state.Counts{
-		PagesDone: n("pd"), PagesPending: n("pp"), ImagesPending: n("ip"),
-		Saved: n("saved"), Duplicates: n("dup"), Skipped: n("skip"), Failed: n("fail"),
-		Bytes: n("bytes"), Seen: n("seen"),
-	}, nil
+	return countsOf(m), nil
 }
 
 // Flush implements state.State. Every call is applied by Redis before it
@@ -258,6 +256,9 @@ func (s *State) Close() error {
 		}
 	}
 	s.gate.releaseAll(ctx)
+	if s.lostErr() == nil {
+		_ = s.rdb.HDel(ctx, s.k.workers(), s.opt.Worker).Err() // gone from the fleet's view
+	}
 	if e := s.rdb.Close(); e != nil && err == nil {
 		err = fmt.Errorf("redis: close: %w", e)
 	}
@@ -273,8 +274,9 @@ func (s *State) heldArgs() []any {
 	return out
 }
 
-// renewLoop extends this worker's leases and host slots every Renew until
-// Close, checking on the way that the job is still there. A failed renewal
+// renewLoop sends this worker's heartbeat (which checks that the job is
+// still there) and extends its leases and host slots every Renew until
+// Close. A failed renewal
 // is retried at the next tick; a lease lost meanwhile is simply forgotten
 // (another worker has the item).
 func (s *State) renewLoop() {
@@ -300,9 +302,10 @@ func (s *State) renew() {
 	if s.lostErr() != nil {
 		return
 	}
-	if len(held) == 0 {
-		_ = s.checkGeneration(ctx) // remembers a lost job for the next call
-	} else {
+	if s.beat(ctx, len(held)) != nil {
+		return // a lost job is remembered for the next call; anything else is retried next time
+	}
+	if len(held) > 0 {
 		args := append([]any{s.gen, s.opt.Worker, s.opt.Lease.Microseconds()}, held...)
 		lost, err := renewScript.Run(ctx, s.rdb, s.fkeys, args...).StringSlice()
 		_ = s.classify("renew leases", err)
