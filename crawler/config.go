@@ -163,6 +163,13 @@ type Config struct {
 	Fsync              bool
 	ContentDisposition bool
 
+	// Sink, when set, receives the images instead of the folder Out, under
+	// the names Layout gives them (see store.Sink; package store/s3 has one
+	// for S3-compatible object storage). Out still holds the temp files,
+	// the manifest and, by default, the state. An error from the sink stops
+	// the crawl, as a full disk does.
+	Sink store.Sink
+
 	// Manifest is the manifest file (default OUT/manifest.jsonl); "-" for none.
 	Manifest string
 	// State is the crawl state; nil = a fresh in-memory state. The caller
