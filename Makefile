@@ -24,8 +24,12 @@ vet:
 # What the tests need from the system: redis-server (the Redis tests start
 # their own on a free loopback port). Installed with apt when it is missing
 # and we may (root, or passwordless sudo); otherwise we say what to run.
+# And an S3-compatible server for store/s3's tests: VersityGW (Apache-2.0),
+# built from its Go module into bin/tools (internal/s3test starts it).
 TEST_PACKAGES := redis-server
-deps:
+VERSITYGW_VERSION := v1.8.0
+VERSITYGW := bin/tools/versitygw-$(VERSITYGW_VERSION)/versitygw
+deps: $(VERSITYGW)
 	@missing=""; for p in $(TEST_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"; else \
@@ -42,6 +46,9 @@ lint: $(STATICCHECK)
 	GOOS=windows $(GO) vet $(PKGS)
 	$(STATICCHECK) $(PKGS)
 	$(GO) mod tidy -diff
+
+$(VERSITYGW):
+	GOBIN=$(CURDIR)/$(dir $@) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
 
 $(STATICCHECK):
 	GOBIN=$(CURDIR)/$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

@@ -1,0 +1,133 @@
+// Package s3 is a store.Sink that puts images into a bucket of an
+// S3-compatible object store (Amazon S3, MinIO, Ceph, VersityGW, ...),
+// through github.com/minio/minio-go/v7.
+//
+// Nothing partial is ever under an image's final key: an image up to
+// Config.PartSize goes in one PUT, which the server stores only once the
+// whole body has arrived; a larger one is a multipart upload, whose object
+// appears only when the upload is completed, and which is aborted when a
+// part fails. A process killed mid-upload leaves at most an incomplete
+// multipart upload, which holds no object and which the bucket's lifecycle
+// rule (AbortIncompleteMultipartUpload) or ListIncompleteUploads cleans up.
+package s3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/imgcrawl/imgcrawl/store"
+)
+
+// Config says where a Sink puts images.
+type Config struct {
+	// Endpoint is the server's "host:port" ("s3.amazonaws.com",
+	// "127.0.0.1:9000"), without a scheme.
+	Endpoint string
+	// Secure uses HTTPS.
+	Secure bool
+	// Region is the bucket's region; "" lets the client ask the server.
+	Region string
+	// AccessKey and SecretKey sign the requests; both empty sends them
+	// unsigned (a public bucket).
+	AccessKey, SecretKey string
+	// Bucket must exist; New does not create it.
+	Bucket string
+	// Prefix goes before each image's name: "crawls/2026-12/" puts
+	// "example.com/a.png" under "crawls/2026-12/example.com/a.png".
+	Prefix string
+	// PartSize is the largest image put in one request, and the size of
+	// the parts of larger ones (the client holds up to one part in memory
+	// per upload); 0 = 16 MiB. S3 wants at least 5 MiB.
+	PartSize uint64
+	// Transport, when set, carries the requests (a proxy, custom TLS).
+	Transport http.RoundTripper
+}
+
+// Sink puts images into one bucket. Safe for concurrent use. Make it with
+// New.
+type Sink struct {
+	client   *minio.Client
+	bucket   string
+	prefix   string
+	partSize uint64
+}
+
+var (
+	_ store.Sink    = (*Sink)(nil)
+	_ store.Exister = (*Sink)(nil)
+)
+
+// New checks cfg and prepares a client; it makes no request.
+func New(cfg Config) (*Sink, error) {
+	if cfg.Endpoint == "" {
+		return nil, errors.New("s3: no endpoint")
+	}
+	if strings.Contains(cfg.Endpoint, "://") {
+		return nil, fmt.Errorf("s3: endpoint %q: give host:port, and Secure for https", cfg.Endpoint)
+	}
+	if cfg.Bucket == "" {
+		return nil, errors.New("s3: no bucket")
+	}
+	if cfg.PartSize != 0 && cfg.PartSize < 5<<20 {
+		return nil, fmt.Errorf("s3: part size %d is below the 5 MiB S3 allows", cfg.PartSize)
+	}
+	c, err := minio.New(cfg.Endpoint, &minio.Options{
+		Creds:     credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure:    cfg.Secure,
+		Region:    cfg.Region,
+		Transport: cfg.Transport,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("s3: %w", err)
+	}
+	return &Sink{client: c, bucket: cfg.Bucket, prefix: cfg.Prefix, partSize: cmpOr(cfg.PartSize, 16<<20)}, nil
+}
+
+func cmpOr(a, b uint64) uint64 {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+// Key returns the object key of an image name: Prefix then name.
+func (s *Sink) Key(name string) string { return path.Clean(s.prefix + name) }
+
+// Put streams r to the object Key(obj.Name). With obj.Size unknown (-1),
+// it is a multipart upload of PartSize parts.
+func (s *Sink) Put(ctx context.Context, obj store.Object, r io.Reader) error {
+	key := s.Key(obj.Name)
+	_, err := s.client.PutObject(ctx, s.bucket, key, r, obj.Size, minio.PutObjectOptions{
+		ContentType: obj.ContentType,
+		PartSize:    s.partSize,
+	})
+	if err != nil {
+		return fmt.Errorf("s3: put %s/%s: %w", s.bucket, key, err)
+	}
+	return nil
+}
+
+// Exists reports whether the bucket holds an object under Key(name).
+func (s *Sink) Exists(ctx context.Context, name string) (bool, error) {
+	key := s.Key(name)
+	_, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+	if err == nil {
+		return true, nil
+	}
+	if minio.ToErrorResponse(err).StatusCode == http.StatusNotFound {
+		return false, nil
+	}
+	return false, fmt.Errorf("s3: stat %s/%s: %w", s.bucket, key, err)
+}
+
+// Client returns the client the Sink uses, to read back what it put or to
+// manage the bucket.
+func (s *Sink) Client() *minio.Client { return s.client }
