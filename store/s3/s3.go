@@ -122,10 +122,24 @@ func (s *Sink) Exists(ctx context.Context, name string) (bool, error) {
 	if err == nil {
 		return true, nil
 	}
-	if minio.ToErrorResponse(err).StatusCode == http.StatusNotFound {
+	if er := minio.ToErrorResponse(err); er.StatusCode == http.StatusNotFound && er.Code != "NoSuchBucket" {
 		return false, nil
 	}
 	return false, fmt.Errorf("s3: stat %s/%s: %w", s.bucket, key, err)
+}
+
+// Check asks the server whether the bucket exists and the credentials may
+// see it: a program calls it before a long crawl, to fail at once rather
+// than at the first image.
+func (s *Sink) Check(ctx context.Context) error {
+	ok, err := s.client.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return fmt.Errorf("s3: bucket %s: %w", s.bucket, err)
+	}
+	if !ok {
+		return fmt.Errorf("s3: bucket %s does not exist", s.bucket)
+	}
+	return nil
 }
 
 // Client returns the client the Sink uses, to read back what it put or to

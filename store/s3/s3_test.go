@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,6 +96,29 @@ func TestPutStoresExactlyTheBytes(t *testing.T) {
 	}
 	if ok, err := sink.Exists(ctx, "h/none.png"); ok || err != nil {
 		t.Errorf("Exists of a missing object = %v, %v", ok, err)
+	}
+}
+
+func TestMissingBucketIsAnError(t *testing.T) {
+	srv := s3test.Start(t, bucket)
+	ctx := context.Background()
+	if err := newSink(t, srv, "").Check(ctx); err != nil {
+		t.Errorf("Check of an existing bucket: %v", err)
+	}
+	sink, err := s3.New(s3.Config{Endpoint: srv.Endpoint, AccessKey: s3test.AccessKey, SecretKey: s3test.SecretKey,
+		Bucket: "nosuch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Check(ctx); err == nil || !strings.Contains(err.Error(), "nosuch") {
+		t.Errorf("Check of a missing bucket = %v", err)
+	}
+	if ok, err := sink.Exists(ctx, "a.png"); ok || err == nil {
+		t.Errorf("Exists in a missing bucket = %v, %v; want an error", ok, err)
+	}
+	wrong, _ := s3.New(s3.Config{Endpoint: srv.Endpoint, AccessKey: s3test.AccessKey, SecretKey: "wrong", Bucket: bucket})
+	if err := wrong.Put(ctx, store.Object{Name: "a.png", Size: 1}, strings.NewReader("x")); err == nil {
+		t.Error("Put with a wrong secret succeeded")
 	}
 }
 
