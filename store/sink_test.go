@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"sync"
@@ -43,11 +45,11 @@ func (s *memSink) Put(ctx context.Context, obj Object, r io.Reader) error {
 
 type existSink struct{ *memSink }
 
-func (s existSink) Exists(_ context.Context, name string) (bool, error) {
+func (s existSink) Exists(_ context.Context, name, sha string) (bool, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, ok := s.objs[name]
-	return ok, nil
+	return ok, ok && s.meta[name].SHA256 == sha, nil
 }
 
 // TestSinkReceivesKeptImagesOnce: a kept image goes to the sink with its
@@ -63,7 +65,8 @@ func TestSinkReceivesKeptImagesOnce(t *testing.T) {
 		if err != nil || res.Status != "saved" || res.Path != "h/a/b.png" {
 			t.Fatalf("Save = %+v, %v", res, err)
 		}
-		want := Object{Name: "h/a/b.png", Size: int64(len(data)), ContentType: "image/png"}
+		sum := sha256.Sum256(data)
+		want := Object{Name: "h/a/b.png", Size: int64(len(data)), ContentType: "image/png", SHA256: hex.EncodeToString(sum[:])}
 		if got := sink.meta[res.Path]; got != want || !bytes.Equal(sink.objs[res.Path], data) {
 			t.Errorf("sink holds %+v (%d bytes), want %+v", got, len(sink.objs[res.Path]), want)
 		}
@@ -114,6 +117,25 @@ func TestSinkNamesNeverClash(t *testing.T) {
 		if paths[0] != want[0] || paths[1] != want[1] {
 			t.Errorf("exister %v: names %v, want %v", exister, paths, want)
 		}
+	}
+}
+
+// TestSinkKeepsWhatAnEarlierRunPut: an image found whole under its name
+// (put by a run killed before its state recorded the claim) is not put
+// again, nor under another name.
+func TestSinkKeepsWhatAnEarlierRunPut(t *testing.T) {
+	data := testPNG(t, 8, 21)
+	sum := sha256.Sum256(data)
+	sink := newMemSink()
+	sink.objs["a.png"] = data
+	sink.meta["a.png"] = Object{Name: "a.png", SHA256: hex.EncodeToString(sum[:])}
+	w, err := NewWriter(WriterConfig{Dir: t.TempDir(), Layout: LayoutFlat, Sink: existSink{sink}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.Save(context.Background(), imageAt(t, "http://h/a.png", len(data)), bytes.NewReader(data))
+	if err != nil || res.Status != "saved" || res.Path != "a.png" || sink.puts != 0 || len(sink.objs) != 1 {
+		t.Errorf("Save = %+v, %v, after %d puts (%d objects); want a.png saved, not put again", res, err, sink.puts, len(sink.objs))
 	}
 }
 

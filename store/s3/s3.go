@@ -105,27 +105,34 @@ func (s *Sink) Key(name string) string { return path.Clean(s.prefix + name) }
 // it is a multipart upload of PartSize parts.
 func (s *Sink) Put(ctx context.Context, obj store.Object, r io.Reader) error {
 	key := s.Key(obj.Name)
-	_, err := s.client.PutObject(ctx, s.bucket, key, r, obj.Size, minio.PutObjectOptions{
-		ContentType: obj.ContentType,
-		PartSize:    s.partSize,
-	})
+	opts := minio.PutObjectOptions{ContentType: obj.ContentType, PartSize: s.partSize}
+	if obj.SHA256 != "" {
+		opts.UserMetadata = map[string]string{shaMeta: obj.SHA256}
+	}
+	_, err := s.client.PutObject(ctx, s.bucket, key, r, obj.Size, opts)
 	if err != nil {
 		return fmt.Errorf("s3: put %s/%s: %w", s.bucket, key, err)
 	}
 	return nil
 }
 
-// Exists reports whether the bucket holds an object under Key(name).
-func (s *Sink) Exists(ctx context.Context, name string) (bool, error) {
+// shaMeta is the user metadata (x-amz-meta-imgcrawl-sha256) Put stores an
+// image's SHA-256 in, for Exists.
+const shaMeta = "Imgcrawl-Sha256"
+
+// Exists reports whether the bucket holds an object under Key(name), and
+// whether Put stored it with the SHA-256 sha256 (hex).
+func (s *Sink) Exists(ctx context.Context, name, sha256 string) (exists, same bool, err error) {
 	key := s.Key(name)
-	_, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
+	info, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})
 	if err == nil {
-		return true, nil
+		got := info.UserMetadata[shaMeta]
+		return true, got != "" && strings.EqualFold(got, sha256), nil
 	}
 	if er := minio.ToErrorResponse(err); er.StatusCode == http.StatusNotFound && er.Code != "NoSuchBucket" {
-		return false, nil
+		return false, false, nil
 	}
-	return false, fmt.Errorf("s3: stat %s/%s: %w", s.bucket, key, err)
+	return false, false, fmt.Errorf("s3: stat %s/%s: %w", s.bucket, key, err)
 }
 
 // Check asks the server whether the bucket exists and the credentials may

@@ -3,6 +3,8 @@ package s3_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +27,9 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(child())
+	}
+	if os.Getenv(crawlChildEnv) != "" {
+		os.Exit(crawlChild())
 	}
 	goleak.VerifyTestMain(m)
 }
@@ -89,13 +94,26 @@ func TestPutStoresExactlyTheBytes(t *testing.T) {
 			if !bytes.Equal(got, data) || st.ContentType != "image/png" {
 				t.Errorf("read back %d bytes (equal: %v), type %q", len(got), bytes.Equal(got, data), st.ContentType)
 			}
-			if ok, err := sink.Exists(ctx, obj.Name); !ok || err != nil {
-				t.Errorf("Exists = %v, %v", ok, err)
+			if ok, same, err := sink.Exists(ctx, obj.Name, ""); !ok || same || err != nil {
+				t.Errorf("Exists = %v, %v, %v; want true, false (no SHA-256 given to Put)", ok, same, err)
 			}
 		})
 	}
-	if ok, err := sink.Exists(ctx, "h/none.png"); ok || err != nil {
+	if ok, _, err := sink.Exists(ctx, "h/none.png", ""); ok || err != nil {
 		t.Errorf("Exists of a missing object = %v, %v", ok, err)
+	}
+	sum := sha256.Sum256([]byte("x"))
+	sha := hex.EncodeToString(sum[:])
+	if err := sink.Put(ctx, store.Object{Name: "x.png", Size: 1, SHA256: sha}, strings.NewReader("x")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sha  string
+		same bool
+	}{{sha, true}, {strings.ToUpper(sha), true}, {strings.Repeat("0", 64), false}} {
+		if ok, same, err := sink.Exists(ctx, "x.png", tc.sha); !ok || same != tc.same || err != nil {
+			t.Errorf("Exists(x.png, %s) = %v, %v, %v; want same %v", tc.sha[:8], ok, same, err, tc.same)
+		}
 	}
 }
 
@@ -113,7 +131,7 @@ func TestMissingBucketIsAnError(t *testing.T) {
 	if err := sink.Check(ctx); err == nil || !strings.Contains(err.Error(), "nosuch") {
 		t.Errorf("Check of a missing bucket = %v", err)
 	}
-	if ok, err := sink.Exists(ctx, "a.png"); ok || err == nil {
+	if ok, _, err := sink.Exists(ctx, "a.png", ""); ok || err == nil {
 		t.Errorf("Exists in a missing bucket = %v, %v; want an error", ok, err)
 	}
 	wrong, _ := s3.New(s3.Config{Endpoint: srv.Endpoint, AccessKey: s3test.AccessKey, SecretKey: "wrong", Bucket: bucket})
@@ -215,7 +233,7 @@ func TestKilledUploadLeavesNoObject(t *testing.T) {
 			cmd.Process.Kill()
 			<-done
 
-			if ok, err := sink.Exists(ctx, killKey); ok || err != nil {
+			if ok, _, err := sink.Exists(ctx, killKey, ""); ok || err != nil {
 				t.Errorf("after kill -9: Exists(%s) = %v, %v; want no object", killKey, ok, err)
 			}
 			if _, err := os.Stat(filepath.Join(srv.Dir, bucket, killKey)); !errors.Is(err, os.ErrNotExist) {
