@@ -83,6 +83,9 @@ func (w *Writer) placeSink(ctx context.Context, open func() (io.ReadCloser, erro
 	}
 	defer r.Close()
 	if err := w.cfg.Sink.Put(ctx, Object{Name: owner, Size: size, ContentType: ctype, SHA256: sha}, io.LimitReader(r, size)); err != nil {
+		if ctx.Err() != nil {
+			return "", "", ctx.Err() // stopped, not failed: the image is put by the next run
+		}
 		return "", "", &WriteError{Path: owner, Err: err}
 	}
 	return owner, state.Saved, nil
