@@ -377,3 +377,39 @@ func TestTwoCrawlersInOneProcess(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterIsAskedAboutSitemapEntries: what sitemaps list passes the
+// filter too; a filter that panics on one entry fails that entry alone.
+func TestFilterIsAskedAboutSitemapEntries(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/sitemap.xml":
+			fmt.Fprint(w, `<urlset><url><loc>/kept</loc></url><url><loc>/refused</loc></url><url><loc>/boom</loc></url></urlset>`)
+		case "/", "/kept", "/refused", "/boom":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<p>page</p>`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	log := &hookLog{}
+	cfg := hookConfig(srv, t, log, Hooks{Filter: func(l Link) bool {
+		if l.URL.Path == "/boom" {
+			panic("boom")
+		}
+		return l.URL.Path != "/refused"
+	}})
+	cfg.Sitemaps = true
+	sum := runOnce(t, cfg)
+	if sum.Pages != 2 || sum.Failed != 1 {
+		t.Errorf("summary %+v; want / and /kept parsed, /boom failed", sum)
+	}
+	if _, ok := log.find("/refused"); ok {
+		t.Error("the refused sitemap entry was crawled")
+	}
+	var hp *HookPanic
+	if ev, _ := log.find("/boom"); !errors.As(ev.Err, &hp) {
+		t.Errorf("/boom: %v, want a HookPanic", ev.Err)
+	}
+}
