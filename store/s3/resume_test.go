@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -85,6 +87,20 @@ func bucketShas(t *testing.T, c *minio.Client) map[string]string {
 	return shas
 }
 
+// holdsObject reports whether the bucket folder of the posix back end holds
+// a file.
+func holdsObject(dir string) bool {
+	found := false
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found
+}
+
 // TestKill9AndResumeIntoABucket is the CLI's kill -9 test with the S3 sink:
 // a crawl into a bucket is killed at a random moment; every object then in
 // the bucket is a complete image of the site; the crawl resumed from its
@@ -114,10 +130,15 @@ func TestKill9AndResumeIntoABucket(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			// Kill it at a random moment once it has put its first image
+			// (a busy machine may take long to start it).
+			waitFor(t, func() bool { return holdsObject(filepath.Join(srv.Dir, bucket)) }, done, &stderr)
 			rng := rand.New(rand.NewPCG(seed, 42))
-			time.Sleep(time.Duration(300+rng.IntN(900)) * time.Millisecond)
+			time.Sleep(time.Duration(rng.IntN(600)) * time.Millisecond)
 			cmd.Process.Kill()
-			if err := cmd.Wait(); err == nil {
+			if err := <-done; err == nil {
 				t.Fatalf("the crawl ended before the kill: make the site slower\n%s", &stderr)
 			}
 			before := bucketShas(t, sink.Client())

@@ -46,6 +46,11 @@ func newSink(t *testing.T, srv *s3test.Server, prefix string) *s3.Sink {
 	return sink
 }
 
+// newSinkB is the sink of the benchmarks: the default part size.
+func newSinkB(srv *s3test.Server) (*s3.Sink, error) {
+	return s3.New(s3.Config{Endpoint: srv.Endpoint, AccessKey: s3test.AccessKey, SecretKey: s3test.SecretKey, Bucket: bucket})
+}
+
 // randomBytes returns n bytes that differ for each seed.
 func randomBytes(n int, seed uint64) []byte {
 	b := make([]byte, n)
