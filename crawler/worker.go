@@ -24,9 +24,9 @@ import (
 // their own, but the same loop.
 func (c *Crawler) worker(ctx context.Context, jobs <-chan job, results chan<- result) {
 	for j := range jobs {
-		r := c.filter(c.process(ctx, j))
+		r := c.process(ctx, j)
 		j.release()
-		results <- r
+		results <- c.filter(r) // the filter needs no host slot
 	}
 }
 
