@@ -7,8 +7,9 @@
 // whole body has arrived; a larger one is a multipart upload, whose object
 // appears only when the upload is completed, and which is aborted when a
 // part fails. A process killed mid-upload leaves at most an incomplete
-// multipart upload, which holds no object and which the bucket's lifecycle
-// rule (AbortIncompleteMultipartUpload) or ListIncompleteUploads cleans up.
+// multipart upload, which holds no object: a lifecycle rule on the bucket
+// (AbortIncompleteMultipartUpload) removes those, as does
+// Client().RemoveIncompleteUpload.
 package s3
 
 import (
