@@ -213,6 +213,12 @@ func TestHTMLHookFollowsNextButtons(t *testing.T) {
 			if err := e.AddPage(next); err != nil {
 				t.Error(err)
 			}
+			if err := e.AddPage("javascript:next()"); err == nil {
+				t.Error("AddPage took a javascript: URL")
+			}
+			if u, err := e.Resolve("x.png"); err != nil || u.Path != "/list/x.png" {
+				t.Errorf("Resolve against <base href> = %v, %v", u, err)
+			}
 			mu.Lock()
 			texts = append(texts, fmt.Sprintf("%s@%d", e.Text(), e.Depth()))
 			mu.Unlock()
