@@ -13,7 +13,9 @@ import (
 // funcSink is a store.Sink made of a function.
 type funcSink func(ctx context.Context, obj store.Object, r io.Reader) error
 
-func (f funcSink) Put(ctx context.Context, obj store.Object, r io.Reader) error { return f(ctx, obj, r) }
+func (f funcSink) Put(ctx context.Context, obj store.Object, r io.Reader) error {
+	return f(ctx, obj, r)
+}
 
 // TestSinkErrorStopsTheCrawl: a sink that fails stops the crawl as a full
 // disk does, with a *store.WriteError wrapping its error.
