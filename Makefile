@@ -27,8 +27,12 @@ vet:
 # test Redis Cluster). A package counts as present when dpkg knows it or,
 # off Debian, when a command of its name is on PATH. Installed with apt when
 # missing and we may (root, or passwordless sudo); otherwise we say what to run.
+# And an S3-compatible server for store/s3's tests: VersityGW (Apache-2.0),
+# built from its Go module into bin/tools (internal/s3test starts it).
 TEST_PACKAGES := redis-server redis-tools
-deps:
+VERSITYGW_VERSION := v1.8.0
+VERSITYGW := bin/tools/versitygw-$(VERSITYGW_VERSION)/versitygw
+deps: $(VERSITYGW)
 	@missing=""; for p in $(TEST_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || command -v $$p >/dev/null 2>&1 || \
 	  { [ $$p = redis-tools ] && command -v redis-cli >/dev/null 2>&1; } || missing="$$missing $$p"; done; \
@@ -47,6 +51,9 @@ lint: $(STATICCHECK)
 	GOOS=windows $(GO) vet $(PKGS)
 	$(STATICCHECK) $(PKGS)
 	$(GO) mod tidy -diff
+
+$(VERSITYGW):
+	GOBIN=$(CURDIR)/$(dir $@) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
 
 $(STATICCHECK):
 	GOBIN=$(CURDIR)/$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

@@ -103,7 +103,7 @@ func New(cfg Config) (*Crawler, error) {
 	c.writer, err = store.NewWriter(store.WriterConfig{
 		Dir: s.Out, Layout: s.Layout, Claims: c.state, Accept: s.Accept,
 		MinSize: s.MinSize, MaxSize: s.MaxSize, MinWidth: s.MinWidth, MinHeight: s.MinHeight,
-		Fsync: s.Fsync, ContentDisposition: s.ContentDisposition,
+		Fsync: s.Fsync, ContentDisposition: s.ContentDisposition, Sink: s.Sink,
 	})
 	if err != nil {
 		return nil, err

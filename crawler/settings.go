@@ -28,7 +28,7 @@ const (
 type Settings struct {
 	Mode    Mode         `json:"mode"`
 	Seeds   []string     `json:"seeds,omitempty"` // normalized and sorted; ModeCrawl only
-	Depth   int          `json:"depth"`           // ModeCrawl only, as are Scope, Include and Exclude
+	Depth   int          `json:"depth"`           // the depth followed (0: seeds only, not Config's 0); ModeCrawl only, as are Scope, Include and Exclude
 	Scope   Scope        `json:"scope,omitempty"`
 	Include []string     `json:"include,omitempty"`
 	Exclude []string     `json:"exclude,omitempty"`
@@ -51,11 +51,14 @@ func LoadSettings(ctx context.Context, st state.State) (s Settings, ok bool, err
 }
 
 // Apply sets the fields of cfg that s records: for ModeCrawl the seeds,
-// depth, scope and page filters; for every mode the layout, when s names
-// one.
+// depth (a stored 0 as SeedsOnly), scope and page filters; for every mode
+// the layout, when s names one.
 func (s Settings) Apply(cfg *Config) {
 	if s.Mode == ModeCrawl {
 		cfg.Seeds, cfg.Depth, cfg.Scope = s.Seeds, s.Depth, s.Scope
+		if s.Depth == 0 {
+			cfg.Depth = SeedsOnly
+		}
 		cfg.Include, cfg.Exclude = s.Include, s.Exclude
 	}
 	if s.Layout != "" {

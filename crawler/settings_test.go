@@ -20,7 +20,7 @@ func TestSettingsAreStoredLoadedAndApplied(t *testing.T) {
 	st := state.NewMemory()
 	defer st.Close()
 	out := t.TempDir()
-	cfg := Config{Seeds: []string{srv.URL + "/p/1", srv.URL + "/p/0"}, Depth: 1, Scope: ScopeAll,
+	cfg := Config{Retries: NoRetries, Seeds: []string{srv.URL + "/p/1", srv.URL + "/p/0"}, Depth: 1, Scope: ScopeAll,
 		Include: []string{"/p/"}, Exclude: []string{"nomatch"}, Layout: store.LayoutHash,
 		Out: out, Manifest: "-", State: st}
 	runOnce(t, cfg)
@@ -41,7 +41,7 @@ func TestSettingsAreStoredLoadedAndApplied(t *testing.T) {
 		t.Fatalf("LoadSettings = %+v, %v, %v; want %+v", got, ok, err, want)
 	}
 
-	joined := Config{Out: out, Manifest: "-", State: st}
+	joined := Config{Depth: SeedsOnly, Retries: NoRetries, Out: out, Manifest: "-", State: st}
 	got.Apply(&joined)
 	runOnce(t, joined)
 
@@ -70,7 +70,7 @@ func TestLoadSettingsOfNoCrawlAGetAndGarbage(t *testing.T) {
 	}
 	urls := make(chan string)
 	close(urls)
-	runOnce(t, Config{Images: urls, Layout: store.LayoutFlat, Out: t.TempDir(), Manifest: "-", State: st})
+	runOnce(t, Config{Depth: SeedsOnly, Retries: NoRetries, Images: urls, Layout: store.LayoutFlat, Out: t.TempDir(), Manifest: "-", State: st})
 	s, ok, err := LoadSettings(ctx, st)
 	if want := (Settings{Mode: ModeGet, Layout: store.LayoutFlat}); err != nil || !ok || !reflect.DeepEqual(s, want) {
 		t.Fatalf("LoadSettings after a get = %+v, %v, %v; want %+v", s, ok, err, want)

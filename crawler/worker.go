@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/imgcrawl/imgcrawl/crawler/extract"
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"github.com/imgcrawl/imgcrawl/store/state"
@@ -24,7 +26,7 @@ func (c *Crawler) worker(ctx context.Context, jobs <-chan job, results chan<- re
 	for j := range jobs {
 		r := c.process(ctx, j)
 		j.release()
-		results <- r
+		results <- c.filter(r) // the filter needs no host slot
 	}
 }
 
@@ -47,6 +49,10 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 			hdr = http.Header{"Range": {fmt.Sprintf("bytes=%d-", partial.Size)}, "If-Range": {partial.Validator}}
 		}
 	}
+	req, hdr, err := c.onRequest(ctx, it, j.u, hdr)
+	if err != nil {
+		return c.hookErr(ctx, it, "request", err)
+	}
 	c.meter.requests.Add(1)
 	resp, err := c.get(ctx, it.URL, hdr, max, it.Kind.PageLike())
 	if err != nil {
@@ -58,6 +64,10 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 	}
 	resp.Body = countingBody{resp.Body, &c.meter.bytesIn}
 	defer resp.Body.Close()
+	if err := c.onResponse(ctx, it, j.u, req, resp); err != nil {
+		fetch.DrainAndClose(resp.Body)
+		return c.hookErr(ctx, it, "response", err)
+	}
 	switch code := resp.StatusCode; {
 	case code >= 300 && code < 400 && resp.Header.Get("Location") != "":
 		fetch.DrainAndClose(resp.Body)
@@ -169,9 +179,25 @@ const noCap = 1 << 62
 func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	it := j.item
 	opt := extract.Options{Largest: c.s.Srcset == SrcsetLargest}
+	var hooks *pageHooks
+	if len(c.s.html) > 0 {
+		hooks = &pageHooks{hooks: c.s.html, url: j.u, depth: it.Depth}
+		opt.Document = func(doc *goquery.Document, base *url.URL) { hooks.run(ctx, doc, base) }
+	}
 	ex, err := opt.HTML(resp.Body, resp.Header.Get("Content-Type"), j.u)
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
+	}
+	if hooks != nil {
+		if ctx.Err() != nil {
+			return result{item: it, aborted: true}
+		}
+		if hooks.err != nil {
+			c.s.Logger.Warn("hook panicked", "err", hooks.err)
+			return c.failed(it, hooks.err)
+		}
+		ex.Links = append(ex.Links, hooks.pages...)
+		ex.Images = append(ex.Images, hooks.images...)
 	}
 	add := make([]state.Item, 0, len(ex.Links)+len(ex.Images)+len(ex.Stylesheets)+1)
 	// Style sheets first: a URL the page also links to (with an empty

@@ -36,7 +36,11 @@ func (c *crawlCmd) Run(e *env) error {
 	if len(seeds) == 0 && c.Redis == "" {
 		return usageError{errors.New("no seed URLs: give URLs as arguments or with --input")}
 	}
-	cfg := crawler.Config{Seeds: seeds, Depth: c.Depth, Scope: crawler.Scope(c.Scope),
+	depth, err := libCount("--depth", c.Depth, crawler.SeedsOnly)
+	if err != nil {
+		return err
+	}
+	cfg := crawler.Config{Seeds: seeds, Depth: depth, Scope: crawler.Scope(c.Scope),
 		Include: c.Include, Exclude: c.Exclude, SkipExtensions: splitList(c.SkipExt), Srcset: crawler.Srcset(c.Srcset),
 		MaxStylesheetSize: int64(c.MaxStylesheetSize)}
 	cfg.Sitemaps = c.Sitemaps

@@ -98,7 +98,11 @@ func (f *fetchFlags) apply(cfg *crawler.Config) error {
 		return usageError{errors.New("--per-host: must be > 0, got 0")}
 	}
 	cfg.Concurrency, cfg.PerHost, cfg.Rate, cfg.HostRate = f.Concurrency, f.PerHost, f.Rate, f.HostRate
-	cfg.IgnoreRobots, cfg.UserAgent, cfg.Retries = f.IgnoreRobots, f.UserAgent, f.Retries
+	retries, err := libCount("--retries", f.Retries, crawler.NoRetries)
+	if err != nil {
+		return err
+	}
+	cfg.IgnoreRobots, cfg.UserAgent, cfg.Retries = f.IgnoreRobots, f.UserAgent, retries
 	cfg.MaxRetryWait, cfg.MaxRedirects, cfg.MaxPageSize = f.MaxRetryWait, f.MaxRedirects, int64(f.MaxPageSize)
 	hdr := http.Header{}
 	for _, h := range f.Header {
@@ -114,6 +118,19 @@ func (f *fetchFlags) apply(cfg *crawler.Config) error {
 		Insecure: f.Insecure, CookieFile: f.Cookies,
 	}
 	return nil
+}
+
+// libCount maps the count n given to flag to the library's value: the
+// library reads 0 as its default and none as zero. A negative count is a
+// usage error (the library would take -1 for none).
+func libCount(flag string, n, none int) (int, error) {
+	switch {
+	case n < 0:
+		return 0, usageError{fmt.Errorf("%s: must be >= 0, got %d", flag, n)}
+	case n == 0:
+		return none, nil
+	}
+	return n, nil
 }
 
 // apply copies the store flags into a crawler config.
