@@ -231,7 +231,7 @@ func (c *Crawler) image(ctx context.Context, j job, resp *http.Response, offset 
 		// A linked page typed as an image that the writer skips.
 		return c.finish(it, Skipped, fmt.Errorf("%s: %s", res.Reason, resp.Header.Get("Content-Type")))
 	}
-	ev := Event{Kind: KindImage, Result: res}
+	ev := Event{Kind: KindImage, Result: res, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	if res.Reason != "" {
 		ev.Err = errors.New(res.Reason)
 	}
@@ -343,6 +343,7 @@ func (c *Crawler) report(it state.Item, ev Event) result {
 		ev.URL = it.Origin
 	}
 	ev.Page, ev.Depth = it.Page, it.Depth
+	ev.FetchedAt = now()
 	return result{item: it, outcome: outcomeOf(&ev), ev: &ev}
 }
 
