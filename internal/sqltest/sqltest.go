@@ -29,15 +29,15 @@ type Server struct {
 	// Port is the server's loopback TCP port; it stays across Restart.
 	Port int
 
-	t       testing.TB
-	name    string
+	t    testing.TB
+	name string
 	// admin is the driver and source of the server's admin database, and
 	// dsnOf makes the index address of a database on it.
 	driver, admin string
 	dsnOf         func(db string) string
-	start   func() (*exec.Cmd, error)
-	ping    func(ctx context.Context) error
-	logPath string
+	start         func() (*exec.Cmd, error)
+	ping          func(ctx context.Context) error
+	logPath       string
 	// startHook, when set, adjusts the server's command before it starts.
 	startHook func(*exec.Cmd)
 

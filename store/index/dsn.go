@@ -86,7 +86,7 @@ func parseMySQL(s string) (DSN, error) {
 	if err != nil {
 		return DSN{}, &DSNError{redact(s), errors.New("not a URL")}
 	}
-	d := DSN{Dialect: MySQL, Driver: "mysql", redacted: u.Redacted()}
+	d := DSN{Dialect: MySQL, Driver: "mysql", redacted: redact(s)}
 	cfg := mysql.NewConfig()
 	cfg.User = u.User.Username()
 	cfg.Passwd, _ = u.User.Password()
@@ -123,7 +123,7 @@ func parsePostgres(s string) (DSN, error) {
 	if err != nil {
 		return DSN{}, &DSNError{redact(s), errors.New("not a URL")}
 	}
-	d := DSN{Dialect: Postgres, Driver: "pgx", Source: s, redacted: u.Redacted()}
+	d := DSN{Dialect: Postgres, Driver: "pgx", Source: s, redacted: redact(s)}
 	if u.Host == "" && u.Query().Get("host") == "" {
 		return DSN{}, &DSNError{d.redacted, errors.New("no host (or ?host=SOCKET-DIR)")}
 	}
