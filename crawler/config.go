@@ -11,6 +11,7 @@ import (
 
 	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store"
+	"github.com/imgcrawl/imgcrawl/store/index"
 )
 
 // Version is the engine's version, used in the default User-Agent.
@@ -153,6 +154,16 @@ type Config struct {
 
 	// Manifest is the manifest file (default OUT/manifest.jsonl); "-" for none.
 	Manifest string
+	// Index, when set, receives a row for every image the manifest records
+	// (and one per page), written in batches by a goroutine of Run's, under
+	// the crawl's id (Summary.CrawlID). A resumed crawl whose state keeps
+	// records (bolt) writes them all again first, so that rows a crash lost
+	// come back. While the database is down, rows wait in a buffer of
+	// IndexBuffer rows (0 = index.DefaultBuffer); when it is full the crawl
+	// pauses, with a warning logged, until the database takes rows again.
+	// The caller opens and closes the index.
+	Index       *index.Index
+	IndexBuffer int
 	// State is the crawl state; nil = a fresh in-memory state. The caller
 	// opens and closes it.
 	State state.State

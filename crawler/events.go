@@ -62,13 +62,19 @@ func event(kind Kind, url string, status Status, err error) Event {
 // the SQL index keeps).
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
-// manifestLine encodes an image event as its manifest line.
-func manifestLine(ev *Event) []byte {
+// entry returns an image event's manifest entry.
+func entry(ev *Event) store.Entry {
 	e := store.Entry{URL: ev.URL, Page: ev.Page, Depth: ev.Depth, Result: ev.Result,
 		FetchedAt: ev.FetchedAt, ETag: ev.ETag, LastModified: ev.LastModified}
 	if ev.Err != nil {
 		e.Error = ev.Err.Error()
 	}
+	return e
+}
+
+// manifestLine encodes an image event as its manifest line.
+func manifestLine(ev *Event) []byte {
+	e := entry(ev)
 	return e.Line()
 }
 
@@ -109,6 +115,10 @@ type Summary struct {
 	// Total is what the state holds at the end: the whole crawl, every run
 	// included (zero if the state could not say).
 	Total state.Counts
+	// CrawlID is the crawl's id (Settings.CrawlID): its rows in the index.
+	CrawlID string
+	// Indexed counts the rows this run wrote into Config.Index.
+	Indexed int64
 }
 
 // NothingFetched reports whether this run ended seeds but fetched none of

@@ -54,6 +54,7 @@ type storeFlags struct {
 	ContentDisposition bool     `name:"content-disposition" help:"Name files from Content-Disposition (base name only, sanitized)."`
 	State              string   `placeholder:"FILE" help:"Crawl state file (default OUT/.imgcrawl/state.db; 'none' = in memory, not resumable)."`
 	Fresh              bool     `help:"Discard the stored crawl state and start over."`
+	Index              string   `placeholder:"DSN" help:"Also record every image (and page) in an SQL index: sqlite:FILE, mysql://USER:PASS@HOST:PORT/DB (MySQL, MariaDB) or postgres://USER:PASS@HOST:PORT/DB."`
 	Quiet              bool     `short:"q" help:"No progress display; errors and the summary only."`
 	Strict             bool     `help:"Exit 3 when any page or image failed (default: failures are counted, exit 0)."`
 	redisFlags
