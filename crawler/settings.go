@@ -117,7 +117,7 @@ func (c *Crawler) checkSettings(ctx context.Context) (resumed bool, err error) {
 			if lerr != nil || !ok || len(old.diff(now)) > 0 {
 				return false, err
 			}
-			c.crawlID = old.id()
+			c.crawlID = old.ID()
 			return true, nil
 		}
 		c.crawlID = now.CrawlID
@@ -126,7 +126,7 @@ func (c *Crawler) checkSettings(ctx context.Context) (resumed bool, err error) {
 	if diffs := old.diff(now); len(diffs) > 0 {
 		return true, &MismatchError{Diffs: diffs}
 	}
-	c.crawlID = old.id()
+	c.crawlID = old.ID()
 	return true, nil
 }
 
@@ -137,9 +137,9 @@ func newCrawlID(at time.Time) string {
 	return at.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-// id returns the stored crawl's id; a crawl stored before ids were kept
+// ID returns the stored crawl's id; a crawl stored before ids were kept
 // gets one made from its settings, the same in every run and worker.
-func (s Settings) id() string {
+func (s Settings) ID() string {
 	if s.CrawlID != "" {
 		return s.CrawlID
 	}

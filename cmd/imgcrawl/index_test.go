@@ -5,13 +5,16 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/imgcrawl/imgcrawl/internal/sqltest"
+	"github.com/imgcrawl/imgcrawl/store"
 	"github.com/imgcrawl/imgcrawl/store/index"
 )
 
@@ -66,4 +69,74 @@ func TestIndexKill9AndResume(t *testing.T) {
 			sqltest.CheckIndex(t, ix, out)
 		})
 	}
+}
+
+// TestIndexImport: the folders of earlier crawls, one with its state and
+// one without, imported twice into one index: their rows, once each, and
+// a crawl resumed with --index afterwards updates the same rows.
+func TestIndexImport(t *testing.T) {
+	_, base := slowSite(t)
+	withState, noState := t.TempDir(), t.TempDir()
+	for _, args := range [][]string{
+		{"crawl", "-q", "-d", "1", "-o", withState, base + "/"},
+		{"crawl", "-q", "-d", "0", "-o", noState, "--state", "none", base + "/"},
+	} {
+		if code, _, stderr := runCLI(t, "", args...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+		}
+	}
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "index.db")
+	for range 2 {
+		code, stdout, stderr := runCLI(t, "", "index", "import", "--index", dsn, withState, noState)
+		if code != 0 || strings.Count(stdout, "images into") != 2 {
+			t.Fatalf("import: exit %d\n%s%s", code, stdout, stderr)
+		}
+	}
+	ix, err := index.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for _, out := range []string{withState, noState} {
+		id := folderID(t, out)
+		got, err := ix.Images(context.Background(), id)
+		if err != nil || len(got) == 0 || len(got) != len(manifestURLs(t, out)) {
+			t.Fatalf("%s: %d rows of crawl %s (%v), want one per manifest URL (%d)", out, len(got), id, err, len(manifestURLs(t, out)))
+		}
+	}
+	var n int
+	ix.DB().QueryRow("SELECT COUNT(*) FROM images").Scan(&n)
+	if code, _, stderr := runCLI(t, "", "crawl", "-q", "-d", "1", "-o", withState, "--index", dsn, base+"/"); code != 0 {
+		t.Fatalf("resumed crawl: exit %d\n%s", code, stderr)
+	}
+	var after int
+	ix.DB().QueryRow("SELECT COUNT(*) FROM images").Scan(&after)
+	if after != n {
+		t.Errorf("the resumed crawl with --index made %d rows of %d: not the imported crawl's id", after, n)
+	}
+}
+
+func folderID(t *testing.T, out string) string {
+	t.Helper()
+	id, err := folderCrawlID(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// manifestURLs returns the distinct image URLs of the manifest under out.
+func manifestURLs(t *testing.T, out string) map[string]bool {
+	t.Helper()
+	f, err := os.Open(filepath.Join(out, "manifest.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	entries, _ := store.ReadManifest(f)
+	urls := map[string]bool{}
+	for _, e := range entries {
+		urls[e.URL] = true
+	}
+	return urls
 }
