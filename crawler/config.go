@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -164,6 +165,18 @@ type Config struct {
 	// The caller opens and closes the index.
 	Index       *index.Index
 	IndexBuffer int
+	// SkipKnown, with Index, makes the index a download archive shared by
+	// every crawl that writes it: an image URL that another crawl saved is
+	// not requested (it ends Skipped, saying where it is), and an image
+	// whose content another crawl saved is not kept: it ends Duplicate, its
+	// Path the earlier file's absolute path.
+	SkipKnown bool
+	// Revalidate, with Index, requests an image URL that another crawl
+	// saved with If-None-Match and If-Modified-Since (its stored ETag and
+	// Last-Modified): unchanged (304), it ends Skipped and nothing is
+	// written; changed, it is saved as any image is. It implies SkipKnown's
+	// duplicate rule.
+	Revalidate bool
 	// State is the crawl state; nil = a fresh in-memory state. The caller
 	// opens and closes it.
 	State state.State
@@ -235,6 +248,12 @@ func (c Config) withDefaults() (resolved, error) {
 	}
 	if s.Out == "" {
 		s.Out = "images"
+	}
+	if s.Index == nil && s.SkipKnown {
+		return s, &ConfigError{"skip-known", errors.New("needs an index (Config.Index)")}
+	}
+	if s.Index == nil && s.Revalidate {
+		return s, &ConfigError{"revalidate", errors.New("needs an index (Config.Index)")}
 	}
 	if s.Concurrency == 0 {
 		s.Concurrency = DefaultConcurrency

@@ -101,8 +101,12 @@ func New(cfg Config) (*Crawler, error) {
 			return c.get(ctx, u, nil, 1<<40, false)
 		},
 	})
+	var claims store.Claimer = c.state
+	if s.SkipKnown || s.Revalidate {
+		claims = indexClaims{c.state, c}
+	}
 	c.writer, err = store.NewWriter(store.WriterConfig{
-		Dir: s.Out, Layout: s.Layout, Claims: c.state, Accept: s.Accept,
+		Dir: s.Out, Layout: s.Layout, Claims: claims, Accept: s.Accept,
 		MinSize: s.MinSize, MaxSize: s.MaxSize, MinWidth: s.MinWidth, MinHeight: s.MinHeight,
 		Fsync: s.Fsync, ContentDisposition: s.ContentDisposition,
 	})

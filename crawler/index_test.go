@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -165,4 +167,119 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestSkipKnownAndRevalidate: a second crawl of the same site into another
+// folder with SkipKnown requests no image the first saved and writes no
+// file; a third with Revalidate sends conditional requests for them and
+// rewrites nothing unchanged.
+func TestSkipKnownAndRevalidate(t *testing.T) {
+	site := testsite.New(testsite.DefaultOptions())
+	base, stop := site.Start()
+	defer stop()
+	ix := openIndex(t, "sqlite:"+filepath.Join(t.TempDir(), "index.db"))
+	crawl := func(out string, skip, revalidate bool) Summary {
+		c, err := New(Config{Seeds: []string{base + "/"}, Depth: 1, Out: out, Index: ix, SkipKnown: skip, Revalidate: revalidate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, err := c.Run(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	out1 := t.TempDir()
+	first := crawl(out1, false, false)
+	saved, err := ix.Images(context.Background(), first.CrawlID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	savedTargets := map[string]bool{}
+	for _, im := range saved {
+		if im.Status == Saved {
+			savedTargets[testsite.NormalizeTarget(strings.TrimPrefix(im.URL, base))] = true
+		}
+	}
+	if len(savedTargets) == 0 {
+		t.Fatal("the first crawl saved nothing")
+	}
+
+	site.ResetRequests()
+	out2 := t.TempDir()
+	second := crawl(out2, true, false)
+	for target, n := range site.Requests() {
+		if savedTargets[target] && n > 0 {
+			t.Errorf("second crawl requested %s, saved by the first", target)
+		}
+	}
+	if files := savedFiles(t, out2); len(files) != 0 {
+		t.Errorf("second crawl wrote %d files, want none: %v", len(files), files)
+	}
+	if second.Skipped < int64(len(savedTargets)) {
+		t.Errorf("second crawl skipped %d, want at least the %d known", second.Skipped, len(savedTargets))
+	}
+	sqltest.CheckCrawl(t, ix, out2, second.CrawlID)
+
+	site.ResetRequests()
+	out3 := t.TempDir()
+	third := crawl(out3, false, true)
+	for target := range savedTargets {
+		if site.Requests()[target] != 1 {
+			t.Errorf("third crawl requested %s %d times, want once (conditionally)", target, site.Requests()[target])
+		}
+	}
+	if files := savedFiles(t, out3); len(files) != 0 {
+		t.Errorf("third crawl wrote %d files, want none (nothing changed)", len(files))
+	}
+	rows, _ := ix.Images(context.Background(), third.CrawlID)
+	notModified := 0
+	for _, im := range rows {
+		if strings.HasPrefix(im.Error, "not modified") {
+			notModified++
+		}
+	}
+	if notModified != len(savedTargets) {
+		t.Errorf("%d rows not modified, want %d", notModified, len(savedTargets))
+	}
+}
+
+// TestSkipKnownContentIsADuplicateOfTheEarlierFile: an image whose bytes
+// another crawl saved (under another URL, into another folder) is not
+// kept: it is a duplicate of that file, named by its absolute path.
+func TestSkipKnownContentIsADuplicateOfTheEarlierFile(t *testing.T) {
+	png := tinyPNG(t, 7)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(png)
+	}))
+	defer srv.Close()
+	ix := openIndex(t, "sqlite:"+filepath.Join(t.TempDir(), "index.db"))
+	get := func(out, url string) Event {
+		urls := make(chan string, 1)
+		urls <- url
+		close(urls)
+		var last Event
+		c, err := New(Config{Images: urls, Out: out, Index: ix, SkipKnown: true, OnEvent: func(ev Event) { last = ev }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return last
+	}
+	out1, out2 := t.TempDir(), t.TempDir()
+	first := get(out1, srv.URL+"/a.png")
+	if first.Status != Saved {
+		t.Fatalf("first get: %s %v", first.Status, first.Err)
+	}
+	second := get(out2, srv.URL+"/b.png")
+	want := filepath.Join(out1, filepath.FromSlash(first.Path))
+	if second.Status != Duplicate || second.Path != want {
+		t.Fatalf("second get: %s %q, want duplicate of %q", second.Status, second.Path, want)
+	}
+	if files := savedFiles(t, out2); len(files) != 0 {
+		t.Errorf("second get kept %v", files)
+	}
 }

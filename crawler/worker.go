@@ -47,6 +47,13 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 			hdr = http.Header{"Range": {fmt.Sprintf("bytes=%d-", partial.Size)}, "If-Range": {partial.Validator}}
 		}
 	}
+	known, isKnown := c.known(ctx, it)
+	if isKnown && !c.s.Revalidate {
+		return c.finish(it, Skipped, knownSkip(known, "known"))
+	}
+	if isKnown && !resuming {
+		hdr = conditional(known)
+	}
 	c.meter.requests.Add(1)
 	resp, err := c.get(ctx, it.URL, hdr, max, it.Kind.PageLike())
 	if err != nil {
@@ -62,6 +69,9 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 	case code >= 300 && code < 400 && resp.Header.Get("Location") != "":
 		fetch.DrainAndClose(resp.Body)
 		return c.redirect(j, resp.Header.Get("Location"))
+	case code == http.StatusNotModified && isKnown && hdr != nil:
+		fetch.DrainAndClose(resp.Body)
+		return c.finish(it, Skipped, knownSkip(known, "not modified"))
 	case code == http.StatusRequestedRangeNotSatisfiable && resuming:
 		// The kept bytes do not fit the file any more: start over.
 		fetch.DrainAndClose(resp.Body)

@@ -131,7 +131,7 @@ var configFlags = map[string]string{
 	"rate": "--rate", "host-rate": "--host-rate", "retries": "--retries",
 	"scope": "--scope", "include": "--include", "exclude": "--exclude", "layout": "--layout",
 	"min-width": "--min-width", "min-height": "--min-height", "skip-ext": "--skip-ext",
-	"srcset": "--srcset",
+	"srcset": "--srcset", "skip-known": "--skip-known", "revalidate": "--revalidate",
 }
 
 type versionCmd struct{}

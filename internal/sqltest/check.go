@@ -35,6 +35,16 @@ func CheckIndex(t testing.TB, ix *index.Index, out string) string {
 	if len(ids) != 1 {
 		t.Fatalf("index holds crawls %v, want one", ids)
 	}
+	CheckCrawl(t, ix, out, ids[0])
+	return ids[0]
+}
+
+// CheckCrawl checks that the index holds exactly one row of crawl id per
+// image URL of the manifest under out, that says what the manifest says,
+// and that every saved row's file exists with its sha256.
+func CheckCrawl(t testing.TB, ix *index.Index, out, id string) {
+	t.Helper()
+	ctx := context.Background()
 	f, err := os.Open(filepath.Join(out, "manifest.jsonl"))
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +58,7 @@ func CheckIndex(t testing.TB, ix *index.Index, out string) string {
 	for _, e := range entries {
 		want[e.URL] = e // the last word on a URL
 	}
-	got, err := ix.Images(ctx, ids[0])
+	got, err := ix.Images(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +81,6 @@ func CheckIndex(t testing.TB, ix *index.Index, out string) string {
 			}
 		}
 	}
-	return ids[0]
 }
 
 func fileSHA256(path string) string {

@@ -214,16 +214,22 @@ func testLookups(t *testing.T, dsn string) {
 	if err := ix.Upsert(ctx, []index.Image{saved, dup, failed}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got, ok, err := ix.Saved(ctx, saved.URLKey); err != nil || !ok || got.CrawlID != "c1" {
+	if got, ok, err := ix.Saved(ctx, saved.URLKey, ""); err != nil || !ok || got.CrawlID != "c1" {
 		t.Fatalf("Saved(a) = %+v, %v, %v", got, ok, err)
 	}
-	if _, ok, err := ix.Saved(ctx, failed.URLKey); err != nil || ok {
+	if _, ok, err := ix.Saved(ctx, saved.URLKey, "c1"); err != nil || ok {
+		t.Fatalf("Saved(a) but for crawl c1 = %v, %v; want not found", ok, err)
+	}
+	if _, ok, err := ix.Saved(ctx, failed.URLKey, ""); err != nil || ok {
 		t.Fatalf("Saved(failed) = %v, %v; want not found", ok, err)
 	}
-	if got, ok, err := ix.BySHA256(ctx, saved.SHA256); err != nil || !ok || got.Path != "h/a.png" {
+	if got, ok, err := ix.BySHA256(ctx, saved.SHA256, "c2"); err != nil || !ok || got.Path != "h/a.png" {
 		t.Fatalf("BySHA256 = %+v, %v, %v", got, ok, err)
 	}
-	if _, ok, _ := ix.BySHA256(ctx, strings.Repeat("2", 64)); ok {
+	if _, ok, _ := ix.BySHA256(ctx, saved.SHA256, "c1"); ok {
+		t.Fatal("BySHA256 found the excepted crawl's row")
+	}
+	if _, ok, _ := ix.BySHA256(ctx, strings.Repeat("2", 64), ""); ok {
 		t.Fatal("BySHA256 found an unknown hash")
 	}
 }

@@ -156,16 +156,18 @@ func (ix *Index) one(ctx context.Context, where string, args ...any) (Image, boo
 	return im, true, nil
 }
 
-// Saved returns a row of any crawl that saved the image at the URL of key
-// urlKey (hex, as Image.URLKey); ok is false when none did.
-func (ix *Index) Saved(ctx context.Context, urlKey string) (im Image, ok bool, err error) {
-	return ix.one(ctx, "WHERE url_key = ? AND status = 'saved' ORDER BY fetched_at DESC LIMIT 1", urlKey)
+// Saved returns the latest row of any crawl but crawl except ("" for
+// none) that saved the image at the URL of key urlKey (hex, as
+// Image.URLKey); ok is false when none did.
+func (ix *Index) Saved(ctx context.Context, urlKey, except string) (im Image, ok bool, err error) {
+	return ix.one(ctx, "WHERE url_key = ? AND status = 'saved' AND crawl_id <> ? ORDER BY fetched_at DESC LIMIT 1", urlKey, except)
 }
 
-// BySHA256 returns a row of any crawl that saved content with this hash
-// (hex); ok is false when none did.
-func (ix *Index) BySHA256(ctx context.Context, sum string) (im Image, ok bool, err error) {
-	return ix.one(ctx, "WHERE sha256 = ? AND status = 'saved' ORDER BY fetched_at LIMIT 1", sum)
+// BySHA256 returns the first row of any crawl but crawl except ("" for
+// none) that saved content with this hash (hex); ok is false when none
+// did.
+func (ix *Index) BySHA256(ctx context.Context, sum, except string) (im Image, ok bool, err error) {
+	return ix.one(ctx, "WHERE sha256 = ? AND status = 'saved' AND crawl_id <> ? ORDER BY fetched_at LIMIT 1", sum, except)
 }
 
 // Images returns every row of crawl crawlID, by URL key.
