@@ -124,6 +124,7 @@ func TestIndexDatabaseDownMidCrawl(t *testing.T) {
 	var log syncBuffer
 	var once sync.Once
 	var restarted sync.WaitGroup
+	var restartErr error
 	c, err := New(Config{Seeds: []string{base + "/"}, Depth: 3, Out: out, Index: ix, IndexBuffer: 10,
 		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		OnEvent: func(ev Event) {
@@ -132,7 +133,7 @@ func TestIndexDatabaseDownMidCrawl(t *testing.T) {
 					srv.Kill()
 					restarted.Go(func() {
 						time.Sleep(1500 * time.Millisecond)
-						srv.Restart()
+						restartErr = srv.Start()
 					})
 				})
 			}
@@ -140,10 +141,13 @@ func TestIndexDatabaseDownMidCrawl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute) // a failure, not a hang
+	defer cancel()
+	_, err = c.Run(ctx)
 	restarted.Wait()
+	if restartErr != nil || err != nil {
+		t.Fatal(restartErr, err)
+	}
 	for _, want := range []string{"write failed, trying again", "the crawl waits"} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, log.String())

@@ -2,6 +2,7 @@ package sqltest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,9 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // "pgx"
 )
 
+// ErrNoPostgres is LaunchPostgres's error when PostgreSQL is not installed.
+var ErrNoPostgres = errors.New("postgres not found in /usr/lib/postgresql/*/bin (apt-get install -y postgresql)")
+
 // StartPostgres starts a PostgreSQL server for the test (initdb into a
 // temporary folder, then postgres on a free loopback port, trusting local
 // connections) with an empty database "imgcrawl"; Server.DSN is its
@@ -19,6 +23,22 @@ import (
 // "postgres" (it refuses root). It is stopped in t.Cleanup.
 func StartPostgres(t testing.TB) *Server {
 	t.Helper()
+	s, err := LaunchPostgres(shortDir(t, "pg"))
+	if errors.Is(err, ErrNoPostgres) {
+		missing(t, "postgres (/usr/lib/postgresql/*/bin)", "postgresql")
+	}
+	if err != nil {
+		t.Fatalf("sqltest: %v", err)
+	}
+	s.t = t
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// LaunchPostgres starts a PostgreSQL server outside a test, its files in
+// dir (a short path: the server's Unix socket is there; as root, dir is
+// given to the user postgres). The caller stops it with Stop.
+func LaunchPostgres(dir string) (*Server, error) {
 	bin := newest("/usr/lib/postgresql/*/bin")
 	if bin == "" {
 		if p, err := exec.LookPath("postgres"); err == nil {
@@ -26,19 +46,22 @@ func StartPostgres(t testing.TB) *Server {
 		}
 	}
 	if bin == "" {
-		missing(t, "postgres (/usr/lib/postgresql/*/bin)", "postgresql")
+		return nil, ErrNoPostgres
 	}
-	dir := shortDir(t, "pg")
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
 	data := filepath.Join(dir, "data")
-	s := &Server{t: t, name: "postgres", Port: freePort(t), logPath: filepath.Join(dir, "log")}
+	s := &Server{name: "postgres", Port: port, logPath: filepath.Join(dir, "log")}
 	asPostgres := func(cmd *exec.Cmd) {}
 	if os.Geteuid() == 0 {
 		uid, gid, err := lookupUser("postgres")
 		if err != nil {
-			missing(t, "user postgres (to run the server as, not root)", "postgresql")
+			return nil, fmt.Errorf("%w: no user postgres to run it as (it refuses root)", ErrNoPostgres)
 		}
 		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatalf("sqltest: %v", err)
+			return nil, err
 		}
 		asPostgres = func(cmd *exec.Cmd) { runAs(cmd, uid, gid) }
 	}
@@ -46,7 +69,7 @@ func StartPostgres(t testing.TB) *Server {
 		"--no-sync", "-E", "UTF8", "--locale=C")
 	asPostgres(initdb)
 	if out, err := initdb.CombinedOutput(); err != nil {
-		t.Fatalf("sqltest: initdb: %v\n%s", err, out)
+		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
 	base := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/", s.Port)
 	s.start = func() (*exec.Cmd, error) {
@@ -56,11 +79,13 @@ func StartPostgres(t testing.TB) *Server {
 	s.startHook = asPostgres
 	s.ping = func(ctx context.Context) error { return ping(ctx, "pgx", base+"postgres?sslmode=disable") }
 	if err := s.run(); err != nil {
-		t.Fatalf("sqltest: %v", err)
+		return nil, err
 	}
-	t.Cleanup(s.stop)
 	s.driver, s.admin = "pgx", base+"postgres?sslmode=disable"
 	s.dsnOf = func(db string) string { return base + db + "?sslmode=disable" }
-	s.DSN = s.NewDatabase(t, "imgcrawl")
-	return s
+	if s.DSN, err = s.CreateDatabase("imgcrawl"); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
 }

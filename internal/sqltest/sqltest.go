@@ -57,14 +57,13 @@ func missing(t testing.TB, what, pkg string) {
 }
 
 // freePort asks the kernel for a free loopback port.
-func freePort(t testing.TB) int {
-	t.Helper()
+func freePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("sqltest: find a free port: %v", err)
+		return 0, fmt.Errorf("sqltest: find a free port: %w", err)
 	}
 	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // shortDir makes a folder with a short path (a Unix socket's path has a
@@ -127,7 +126,9 @@ func (s *Server) Kill() {
 	<-done
 }
 
-// Restart starts a killed server again, on the same port, with its data.
+// Restart kills the server and starts it again, on the same port, with
+// its data; a failure fails the test (call it from the test's goroutine;
+// elsewhere, Start).
 func (s *Server) Restart() {
 	s.t.Helper()
 	s.Kill()
@@ -136,8 +137,18 @@ func (s *Server) Restart() {
 	}
 }
 
-// stop ends the server politely, then forcefully.
-func (s *Server) stop() {
+// Start starts a killed server again, on the same port, with its data,
+// and returns an error when it does not come up.
+func (s *Server) Start() error {
+	if err := s.run(); err != nil {
+		return fmt.Errorf("sqltest: restart: %w", err)
+	}
+	return nil
+}
+
+// Stop ends the server politely, then forcefully. Stopping a stopped
+// server does nothing.
+func (s *Server) Stop() {
 	s.mu.Lock()
 	cmd, done := s.cmd, s.done
 	s.cmd = nil
@@ -209,8 +220,18 @@ func newest(pattern string) string {
 // index address, for a test that needs one of its own.
 func (s *Server) NewDatabase(t testing.TB, name string) string {
 	t.Helper()
-	if err := execOn(s.driver, s.admin, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("sqltest: create database %s: %v", name, err)
+	dsn, err := s.CreateDatabase(name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return s.dsnOf(name)
+	return dsn
+}
+
+// CreateDatabase creates an empty database on the server and returns its
+// index address.
+func (s *Server) CreateDatabase(name string) (string, error) {
+	if err := execOn(s.driver, s.admin, "CREATE DATABASE "+name); err != nil {
+		return "", fmt.Errorf("sqltest: create database %s: %w", name, err)
+	}
+	return s.dsnOf(name), nil
 }

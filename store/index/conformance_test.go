@@ -270,7 +270,8 @@ func testWriter(t *testing.T, dsn string) {
 // and once the server is back every row is written.
 func testWriterDown(t *testing.T, dsn string, srv *sqltest.Server) {
 	ix := open(t, dsn)
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute) // a failure, not a hang
+	defer cancel()
 	var log syncBuffer
 	w := index.NewWriter(ix, index.WriterConfig{Buffer: 20, Batch: 10, RetryMin: 10 * time.Millisecond,
 		RetryMax: 100 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&log, nil))})
@@ -278,21 +279,22 @@ func testWriterDown(t *testing.T, dsn string, srv *sqltest.Server) {
 		w.Image(ctx, image("down", fmt.Sprintf("http://h/%d.png", i), state.Saved))
 	}
 	srv.Kill()
-	restarted := make(chan struct{})
+	restarted := make(chan error, 1)
 	go func() {
-		defer close(restarted)
 		deadline := time.Now().Add(30 * time.Second)
 		for !strings.Contains(log.String(), "the crawl waits") && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
-		srv.Restart()
+		restarted <- srv.Start()
 	}()
 	for i := 10; i < 200; i++ {
 		if err := w.Image(ctx, image("down", fmt.Sprintf("http://h/%d.png", i), state.Saved)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	<-restarted
+	if err := <-restarted; err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
