@@ -33,6 +33,10 @@ type workload struct {
 	// crawl through a redis-server started for the workload (--redis,
 	// --job); 0 runs one process with the default bbolt state.
 	procs int
+	// index, when set, adds --index: "sqlite" (a fresh file per run) or
+	// "mysql" (a fresh database per run on a MariaDB server started for
+	// the workload).
+	index string
 }
 
 const (
@@ -89,6 +93,16 @@ func benchWorkloads(smoke bool) []workload {
 			target: "ratio >= 0.9",
 			check:  func(r *result) bool { return r.ratio() >= 0.9 },
 		},
+	}
+	// (a) again with the SQL index: the index's cost is the difference
+	// from (a). Each run writes a fresh index.
+	for _, db := range []string{"sqlite", "mysql"} {
+		ws = append(ws, workload{
+			name: "index-" + db, mode: modeCrawl, site: shape(pages, 0), depth: 5, index: db,
+			title:  fmt.Sprintf("as (a) with --index %s: every image and page also a row", db),
+			target: "ratio within 10% of (a)'s, every image saved",
+			check:  func(r *result) bool { return r.ratio() >= 0.85*0.9 && r.verified },
+		})
 	}
 	// The latency-bound crawl of (b), shared through Redis by 1, 2 and 4
 	// processes of 8 requests in flight each (--per-host 8 per worker, held
