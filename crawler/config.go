@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -235,7 +234,9 @@ type resolved struct {
 
 // Validate reports the first field of c that New would reject, as a
 // *ConfigError, without preparing anything. It does not ask for Seeds or
-// Images, which a caller may fill in later (see Settings.Apply); New does.
+// Images, which a caller may fill in later (see Settings.Apply), nor for
+// the Index that SkipKnown and Revalidate need, which a caller may open
+// later; New does.
 func (c Config) Validate() error {
 	_, err := c.withDefaults()
 	return err
@@ -248,12 +249,6 @@ func (c Config) withDefaults() (resolved, error) {
 	}
 	if s.Out == "" {
 		s.Out = "images"
-	}
-	if s.Index == nil && s.SkipKnown {
-		return s, &ConfigError{"skip-known", errors.New("needs an index (Config.Index)")}
-	}
-	if s.Index == nil && s.Revalidate {
-		return s, &ConfigError{"revalidate", errors.New("needs an index (Config.Index)")}
 	}
 	if s.Concurrency == 0 {
 		s.Concurrency = DefaultConcurrency

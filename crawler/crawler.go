@@ -51,6 +51,12 @@ func New(cfg Config) (*Crawler, error) {
 	if len(s.Seeds) == 0 && s.Images == nil {
 		return nil, &ConfigError{"seeds", errors.New("no seed URLs")}
 	}
+	if s.Index == nil && s.SkipKnown {
+		return nil, &ConfigError{"skip-known", errors.New("needs an index (Config.Index)")}
+	}
+	if s.Index == nil && s.Revalidate {
+		return nil, &ConfigError{"revalidate", errors.New("needs an index (Config.Index)")}
+	}
 	c := &Crawler{s: s, state: s.State, scope: make(map[string]bool), sitemapMaxBytes: SitemapMaxBytes}
 	if c.state == nil {
 		c.state = state.NewMemory()
