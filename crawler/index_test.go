@@ -223,7 +223,7 @@ func TestSkipKnownAndRevalidate(t *testing.T) {
 	if second.Skipped < int64(len(savedTargets)) {
 		t.Errorf("second crawl skipped %d, want at least the %d known", second.Skipped, len(savedTargets))
 	}
-	sqltest.CheckCrawl(t, ix, out2, second.CrawlID)
+	sqltest.CheckCrawl(t, ix, second.CrawlID, out2)
 
 	site.ResetRequests()
 	out3 := t.TempDir()

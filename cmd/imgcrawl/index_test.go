@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/internal/redistest"
 	"github.com/imgcrawl/imgcrawl/internal/sqltest"
 	"github.com/imgcrawl/imgcrawl/store"
 	"github.com/imgcrawl/imgcrawl/store/index"
@@ -139,4 +140,53 @@ func manifestURLs(t *testing.T, out string) map[string]bool {
 		urls[e.URL] = true
 	}
 	return urls
+}
+
+// TestRedisWorkersShareOneIndex: three workers of one Redis job, started
+// at once, each with the seeds, write one PostgreSQL index: one crawl id
+// (the first stored), one row per image URL of the job, none doubled.
+func TestRedisWorkersShareOneIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	bin := binary(t)
+	rurl := "redis://" + redistest.Start(t) + "/0"
+	dsn := sqltest.StartPostgres(t).DSN
+	site, base := slowSite(t)
+	outs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
+	errs := make(chan error, len(outs))
+	for _, out := range outs {
+		go func() {
+			var stderr bytes.Buffer
+			cmd := exec.Command(bin, "crawl", "-q", "-d", "2", "-c", "2", "-o", out, "--redis", rurl, "--job", "shared",
+				"--index", dsn, base+"/")
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			if err != nil {
+				err = fmt.Errorf("%v\n%s", err, stderr.String())
+			}
+			errs <- err
+		}()
+	}
+	for range outs {
+		if err := <-errs; err != nil {
+			t.Fatalf("worker: %v", err)
+		}
+	}
+	ix, err := index.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	id := sqltest.CheckIndex(t, ix, outs...)
+	rows, _ := ix.Images(context.Background(), id)
+	saved := 0
+	for _, im := range rows {
+		if im.Status == "saved" {
+			saved++
+		}
+	}
+	if want := len(site.Expected(2)); saved != want {
+		t.Errorf("%d saved rows, want the %d distinct images of the site", saved, want)
+	}
 }

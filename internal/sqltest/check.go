@@ -15,10 +15,11 @@ import (
 )
 
 // CheckIndex checks that the index holds exactly one crawl, and for it
-// exactly one row per image URL of the manifest under out, that says what
-// the manifest says, and that every saved row's file exists with its
-// sha256. It returns the crawl's id.
-func CheckIndex(t testing.TB, ix *index.Index, out string) string {
+// exactly one row per image URL of the manifests under outs (one folder, or
+// each worker's of a shared crawl), that says what the manifest says, and
+// that every saved row's file exists with its sha256. It returns the
+// crawl's id.
+func CheckIndex(t testing.TB, ix *index.Index, outs ...string) string {
 	t.Helper()
 	ctx := context.Background()
 	var ids []string
@@ -35,28 +36,30 @@ func CheckIndex(t testing.TB, ix *index.Index, out string) string {
 	if len(ids) != 1 {
 		t.Fatalf("index holds crawls %v, want one", ids)
 	}
-	CheckCrawl(t, ix, out, ids[0])
+	CheckCrawl(t, ix, ids[0], outs...)
 	return ids[0]
 }
 
 // CheckCrawl checks that the index holds exactly one row of crawl id per
-// image URL of the manifest under out, that says what the manifest says,
+// image URL of the manifests under outs, that says what the manifest says,
 // and that every saved row's file exists with its sha256.
-func CheckCrawl(t testing.TB, ix *index.Index, out, id string) {
+func CheckCrawl(t testing.TB, ix *index.Index, id string, outs ...string) {
 	t.Helper()
 	ctx := context.Background()
-	f, err := os.Open(filepath.Join(out, "manifest.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := store.ReadManifest(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := map[string]store.Entry{}
-	for _, e := range entries {
-		want[e.URL] = e // the last word on a URL
+	for _, out := range outs {
+		f, err := os.Open(filepath.Join(out, "manifest.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries, err := store.ReadManifest(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			want[e.URL] = e // the last word on a URL
+		}
 	}
 	got, err := ix.Images(ctx, id)
 	if err != nil {
