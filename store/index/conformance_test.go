@@ -58,6 +58,7 @@ func TestConformance(t *testing.T) {
 				{"LargeBatch", testLargeBatch},
 				{"Lookups", testLookups},
 				{"Writer", testWriter},
+				{"ReadmeQueries", testReadmeQueries},
 			} {
 				t.Run(tc.name, func(t *testing.T) { tc.run(t, newDB(t)) })
 			}
@@ -324,4 +325,60 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// testReadmeQueries runs the README's example queries, in each dialect's
+// words for "last week", on rows made for them.
+func testReadmeQueries(t *testing.T, dsn string) {
+	ix := open(t, dsn)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	row := func(url, page, ct string, width int, sum string, age time.Duration) index.Image {
+		im := image("q", url, state.Saved)
+		im.Page, im.ContentType, im.Width, im.SHA256, im.FetchedAt = page, ct, width, sum, now.Add(-age)
+		im.Host = strings.Split(strings.TrimPrefix(url, "https://"), "/")[0]
+		return im
+	}
+	day := 24 * time.Hour
+	rows := []index.Image{
+		row("https://cdn.example.com/big.jpg", "https://shop.example/products/1", "image/jpeg", 4000, strings.Repeat("a", 64), day),
+		row("https://cdn.example.com/small.jpg", "https://shop.example/products/2", "image/jpeg", 800, strings.Repeat("b", 64), day),
+		row("https://cdn.example.com/old.jpg", "https://shop.example/products/3", "image/jpeg", 3000, strings.Repeat("c", 64), 30*day),
+		row("https://cdn.example.com/p.png", "https://shop.example/products/4", "image/png", 3000, strings.Repeat("d", 64), day),
+		row("https://other.example/x.jpg", "https://shop.example/about/", "image/jpeg", 2500, strings.Repeat("e", 64), day),
+	}
+	if err := ix.Upsert(ctx, rows, nil); err != nil {
+		t.Fatal(err)
+	}
+	lastWeek := map[index.Dialect]string{
+		index.SQLite:   "datetime('now', '-7 days')",
+		index.MySQL:    "UTC_TIMESTAMP() - INTERVAL 7 DAY",
+		index.Postgres: "now() - interval '7 days'",
+	}[ix.Dialect()]
+	for _, q := range []struct {
+		name, sql string
+		want      []string
+	}{
+		{"wider than 2000 px", `SELECT url FROM images WHERE host = 'cdn.example.com' AND width > 2000 AND status = 'saved' ORDER BY url`,
+			[]string{"https://cdn.example.com/big.jpg", "https://cdn.example.com/old.jpg", "https://cdn.example.com/p.png"}},
+		{"sha256 saved before", `SELECT url FROM images WHERE sha256 = '` + strings.Repeat("e", 64) + `' AND status = 'saved'`,
+			[]string{"https://other.example/x.jpg"}},
+		{"JPEGs under /products/ last week", `SELECT url FROM images WHERE content_type = 'image/jpeg' AND page LIKE 'https://shop.example/products/%' AND fetched_at >= ` + lastWeek + ` ORDER BY url`,
+			[]string{"https://cdn.example.com/big.jpg", "https://cdn.example.com/small.jpg"}},
+	} {
+		rs, err := ix.DB().QueryContext(ctx, q.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", q.name, err)
+		}
+		var got []string
+		for rs.Next() {
+			var u string
+			rs.Scan(&u)
+			got = append(got, u)
+		}
+		rs.Close()
+		if strings.Join(got, " ") != strings.Join(q.want, " ") {
+			t.Errorf("%s: got %v, want %v", q.name, got, q.want)
+		}
+	}
 }
