@@ -11,6 +11,7 @@ import (
 
 	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store"
+	"github.com/imgcrawl/imgcrawl/store/index"
 )
 
 // Version is the engine's version, used in the default User-Agent.
@@ -172,6 +173,28 @@ type Config struct {
 
 	// Manifest is the manifest file (default OUT/manifest.jsonl); "-" for none.
 	Manifest string
+	// Index, when set, receives a row for every image the manifest records
+	// (and one per page), written in batches by a goroutine of Run's, under
+	// the crawl's id (Summary.CrawlID). A resumed crawl whose state keeps
+	// records (bolt) writes them all again first, so that rows a crash lost
+	// come back. While the database is down, rows wait in a buffer of
+	// IndexBuffer rows (0 = index.DefaultBuffer); when it is full the crawl
+	// pauses, with a warning logged, until the database takes rows again.
+	// The caller opens and closes the index.
+	Index       *index.Index
+	IndexBuffer int
+	// SkipKnown, with Index, makes the index a download archive shared by
+	// every crawl that writes it: an image URL that another crawl saved is
+	// not requested (it ends Skipped, saying where it is), and an image
+	// whose content another crawl saved is not kept: it ends Duplicate, its
+	// Path the earlier file's absolute path.
+	SkipKnown bool
+	// Revalidate, with Index, requests an image URL that another crawl
+	// saved with If-None-Match and If-Modified-Since (its stored ETag and
+	// Last-Modified): unchanged (304), it ends Skipped and nothing is
+	// written; changed, it is saved as any image is. It implies SkipKnown's
+	// duplicate rule.
+	Revalidate bool
 	// State is the crawl state; nil = a fresh in-memory state. The caller
 	// opens and closes it.
 	State state.State
@@ -235,7 +258,9 @@ type resolved struct {
 
 // Validate reports the first field of c that New would reject, as a
 // *ConfigError, without preparing anything. It does not ask for Seeds or
-// Images, which a caller may fill in later (see Settings.Apply); New does.
+// Images, which a caller may fill in later (see Settings.Apply), nor for
+// the Index that SkipKnown and Revalidate need, which a caller may open
+// later; New does.
 func (c Config) Validate() error {
 	_, err := c.withDefaults()
 	return err

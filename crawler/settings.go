@@ -2,10 +2,14 @@ package crawler
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/imgcrawl/imgcrawl/store"
 	"github.com/imgcrawl/imgcrawl/store/state"
@@ -33,6 +37,11 @@ type Settings struct {
 	Include []string     `json:"include,omitempty"`
 	Exclude []string     `json:"exclude,omitempty"`
 	Layout  store.Layout `json:"layout"`
+	// CrawlID names the crawl in the SQL index (Config.Index): made when
+	// the crawl starts, kept by every run that resumes it and by every
+	// worker that joins it. It is not compared: it is the crawl's, not
+	// the Config's.
+	CrawlID string `json:"crawl_id,omitempty"`
 }
 
 // LoadSettings returns the settings of the crawl stored in st; ok is false
@@ -90,7 +99,8 @@ func (c *Crawler) settings() Settings {
 }
 
 // checkSettings stores the crawl's settings in a new state, or compares
-// them with a stored crawl's; resumed reports a stored crawl.
+// them with a stored crawl's; resumed reports a stored crawl. It sets
+// c.crawlID: a new one, or the stored crawl's.
 func (c *Crawler) checkSettings(ctx context.Context) (resumed bool, err error) {
 	now := c.settings()
 	old, ok, err := LoadSettings(ctx, c.state)
@@ -98,16 +108,47 @@ func (c *Crawler) checkSettings(ctx context.Context) (resumed bool, err error) {
 		return ok, err
 	}
 	if !ok {
+		now.CrawlID = newCrawlID(time.Now())
 		b, err := json.Marshal(now)
 		if err != nil {
 			return false, err
 		}
-		return false, c.state.SaveMeta(ctx, b)
+		if err := c.state.SaveMeta(ctx, b); err != nil {
+			// A shared state refuses other settings: another worker may
+			// have started the same crawl a moment ago, under its own id.
+			old, ok, lerr := LoadSettings(ctx, c.state)
+			if lerr != nil || !ok || len(old.diff(now)) > 0 {
+				return false, err
+			}
+			c.crawlID = old.ID()
+			return true, nil
+		}
+		c.crawlID = now.CrawlID
+		return false, nil
 	}
 	if diffs := old.diff(now); len(diffs) > 0 {
 		return true, &MismatchError{Diffs: diffs}
 	}
+	c.crawlID = old.ID()
 	return true, nil
+}
+
+// newCrawlID makes a crawl id: the start time, then random digits.
+func newCrawlID(at time.Time) string {
+	var b [4]byte
+	rand.Read(b[:])
+	return at.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// ID returns the stored crawl's id; a crawl stored before ids were kept
+// gets one made from its settings, the same in every run and worker.
+func (s Settings) ID() string {
+	if s.CrawlID != "" {
+		return s.CrawlID
+	}
+	b, _ := json.Marshal(s)
+	sum := sha256.Sum256(b)
+	return "stored-" + hex.EncodeToString(sum[:8])
 }
 
 // diff lists how now differs from the stored settings s, in the

@@ -49,6 +49,13 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 			hdr = http.Header{"Range": {fmt.Sprintf("bytes=%d-", partial.Size)}, "If-Range": {partial.Validator}}
 		}
 	}
+	known, isKnown := c.known(ctx, it)
+	if isKnown && !c.s.Revalidate {
+		return c.finish(it, Skipped, knownSkip(known, "known"))
+	}
+	if isKnown && !resuming {
+		hdr = conditional(known)
+	}
 	req, hdr, err := c.onRequest(ctx, it, j.u, hdr)
 	if err != nil {
 		return c.hookErr(ctx, it, "request", err)
@@ -72,6 +79,9 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 	case code >= 300 && code < 400 && resp.Header.Get("Location") != "":
 		fetch.DrainAndClose(resp.Body)
 		return c.redirect(j, resp.Header.Get("Location"))
+	case code == http.StatusNotModified && isKnown && hdr != nil:
+		fetch.DrainAndClose(resp.Body)
+		return c.finish(it, Skipped, knownSkip(known, "not modified"))
 	case code == http.StatusRequestedRangeNotSatisfiable && resuming:
 		// The kept bytes do not fit the file any more: start over.
 		fetch.DrainAndClose(resp.Body)
@@ -257,7 +267,7 @@ func (c *Crawler) image(ctx context.Context, j job, resp *http.Response, offset 
 		// A linked page typed as an image that the writer skips.
 		return c.finish(it, Skipped, fmt.Errorf("%s: %s", res.Reason, resp.Header.Get("Content-Type")))
 	}
-	ev := Event{Kind: KindImage, Result: res}
+	ev := Event{Kind: KindImage, Result: res, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	if res.Reason != "" {
 		ev.Err = errors.New(res.Reason)
 	}
@@ -369,6 +379,7 @@ func (c *Crawler) report(it state.Item, ev Event) result {
 		ev.URL = it.Origin
 	}
 	ev.Page, ev.Depth = it.Page, it.Depth
+	ev.FetchedAt = now()
 	return result{item: it, outcome: outcomeOf(&ev), ev: &ev}
 }
 

@@ -60,11 +60,21 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	dsn, err := parseIndexFlag(sf.Index)
+	if err != nil {
+		return err
+	}
 	st, closeState, err := openStateFor(&cfg, sf, e)
 	if err != nil {
 		return err
 	}
 	defer closeState()
+	if cfg.Index, err = openIndex(dsn); err != nil {
+		return err
+	}
+	if cfg.Index != nil {
+		defer cfg.Index.Close()
+	}
 	cfg.State, cfg.SnapshotInterval = st, crawler.DefaultSnapshotInterval
 	if !sf.Quiet {
 		cfg.Progress, cfg.ProgressTTY = e.progress, e.stderrTTY

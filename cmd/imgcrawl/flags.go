@@ -54,6 +54,9 @@ type storeFlags struct {
 	ContentDisposition bool     `name:"content-disposition" help:"Name files from Content-Disposition (base name only, sanitized)."`
 	State              string   `placeholder:"FILE" help:"Crawl state file (default OUT/.imgcrawl/state.db; 'none' = in memory, not resumable)."`
 	Fresh              bool     `help:"Discard the stored crawl state and start over."`
+	Index              string   `placeholder:"DSN" help:"Also record every image (and page) in an SQL index: sqlite:FILE, mysql://USER:PASS@HOST:PORT/DB (MySQL, MariaDB) or postgres://USER:PASS@HOST:PORT/DB."`
+	SkipKnown          bool     `name:"skip-known" help:"With --index: do not request image URLs another crawl saved, and keep no copy of content another crawl saved (recorded as a duplicate of that file)."`
+	Revalidate         bool     `help:"With --index: request image URLs another crawl saved only if changed (If-None-Match, If-Modified-Since); unchanged ones are skipped, changed ones saved."`
 	Quiet              bool     `short:"q" help:"No progress display; errors and the summary only."`
 	Strict             bool     `help:"Exit 3 when any page or image failed (default: failures are counted, exit 0)."`
 	redisFlags
@@ -144,6 +147,14 @@ func (s *storeFlags) apply(cfg *crawler.Config, layout string) error {
 	}
 	cfg.MinSize, cfg.MaxSize, cfg.MinWidth, cfg.MinHeight = int64(s.MinSize), int64(s.MaxSize), s.MinWidth, s.MinHeight
 	cfg.Fsync, cfg.ContentDisposition = s.Fsync, s.ContentDisposition
+	cfg.SkipKnown, cfg.Revalidate = s.SkipKnown, s.Revalidate
+	if (s.SkipKnown || s.Revalidate) && s.Index == "" {
+		flag := "--skip-known"
+		if s.Revalidate {
+			flag = "--revalidate"
+		}
+		return usageError{fmt.Errorf("%s needs --index DSN: the index is what tells which images are known", flag)}
+	}
 	return nil
 }
 

@@ -27,6 +27,7 @@ type cli struct {
 	Crawl   crawlCmd   `cmd:"" help:"Crawl from seed URLs and save every image found."`
 	Get     getCmd     `cmd:"" help:"Download a list of image URLs."`
 	Status  statusCmd  `cmd:"" help:"Show what a stored crawl has done and has left."`
+	Index   indexCmd   `cmd:"" help:"Work with an SQL image index (see --index)."`
 	Demo    demoCmd    `cmd:"" help:"Serve the bundled sample site on 127.0.0.1 and crawl it into ./demo-images."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
@@ -134,7 +135,7 @@ var configFlags = map[string]string{
 	"rate": "--rate", "host-rate": "--host-rate", "retries": "--retries",
 	"scope": "--scope", "include": "--include", "exclude": "--exclude", "layout": "--layout",
 	"min-width": "--min-width", "min-height": "--min-height", "skip-ext": "--skip-ext",
-	"srcset": "--srcset",
+	"srcset": "--srcset", "skip-known": "--skip-known", "revalidate": "--revalidate",
 }
 
 type versionCmd struct{}

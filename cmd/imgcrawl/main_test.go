@@ -47,6 +47,10 @@ func TestUsageErrorsExit2AndNameTheInput(t *testing.T) {
 		{"negative host rate", []string{"crawl", "-o", dir, "--host-rate=-1", "http://127.0.0.1/"}, "--host-rate: must be >= 0"},
 		{"negative retries", []string{"crawl", "-o", dir, "--retries=-1", "http://127.0.0.1/"}, "--retries: must be >= 0, got -1"},
 		{"negative min width", []string{"get", "-o", dir, "--min-width=-1", "http://127.0.0.1/a.png"}, "--min-width: must be >= 0"},
+		{"bad index", []string{"crawl", "-o", dir, "--index", "idx.db", "http://127.0.0.1/"}, `--index: index: address "idx.db": want sqlite:PATH`},
+		{"unknown index database", []string{"get", "-o", dir, "--index", "oracle://u:pw@h/db", "http://127.0.0.1/a.png"}, `--index: index: address "oracle://u:xxxxx@h/db": unknown database "oracle"`},
+		{"skip-known without index", []string{"crawl", "-o", dir, "--skip-known", "http://127.0.0.1/"}, "--skip-known needs --index DSN"},
+		{"revalidate without index", []string{"get", "-o", dir, "--revalidate", "http://127.0.0.1/a.png"}, "--revalidate needs --index DSN"},
 		{"negative min height", []string{"get", "-o", dir, "--min-height=-1", "http://127.0.0.1/a.png"}, "--min-height: must be >= 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,6 +34,10 @@ type workload struct {
 	// crawl through a redis-server started for the workload (--redis,
 	// --job); 0 runs one process with the default bbolt state.
 	procs int
+	// index, when set, adds --index: "sqlite" (a fresh file per run) or
+	// "mysql" (a fresh database per run on a MariaDB server started for
+	// the workload).
+	index string
 }
 
 const (
@@ -97,6 +101,16 @@ func benchWorkloads(smoke bool) []workload {
 		target: "every image wget saves is saved; CPU per page within 1.5x of wget's",
 		check:  func(r *result) bool { return r.verified && r.crawl.cpu() <= 1.5*r.base.cpu() },
 	})
+	// (a) again with the SQL index: the index's cost is the difference
+	// from (a). Each run writes a fresh index.
+	for _, db := range []string{"sqlite", "mysql"} {
+		ws = append(ws, workload{
+			name: "index-" + db, mode: modeCrawl, site: shape(pages, 0), depth: 5, index: db,
+			title:  fmt.Sprintf("as (a) with --index %s: every image and page also a row", db),
+			target: "ratio >= 0.765 (within 10% of (a)'s target), every image saved",
+			check:  func(r *result) bool { return r.ratio() >= 0.85*0.9 && r.verified },
+		})
+	}
 	// The latency-bound crawl of (b), shared through Redis by 1, 2 and 4
 	// processes of 8 requests in flight each (--per-host 8 per worker, held
 	// for the job): the scaling benchmark. The speed-up of N

@@ -1,0 +1,16 @@
+//go:build !linux
+
+package sqltest
+
+import (
+	"errors"
+	"os/exec"
+)
+
+// dieWithParent does nothing here: only Linux has Pdeathsig.
+func dieWithParent(*exec.Cmd) {}
+
+// runAs is not needed off Linux: the tests there do not run as root.
+func runAs(*exec.Cmd, int, int) {}
+
+func lookupUser(string) (int, int, error) { return 0, 0, errors.New("sqltest: not on this platform") }
