@@ -122,8 +122,7 @@ func (s *Server) Kill() {
 	if cmd == nil {
 		return
 	}
-	_ = cmd.Process.Kill()
-	<-done
+	killGroup(cmd, done)
 }
 
 // Restart kills the server and starts it again, on the same port, with
@@ -160,8 +159,7 @@ func (s *Server) Stop() {
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
+		killGroup(cmd, done)
 	}
 }
 
