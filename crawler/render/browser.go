@@ -1,0 +1,71 @@
+package render
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync/atomic"
+
+	"github.com/chromedp/chromedp"
+)
+
+// deadProxy is the proxy the browser is started with: nothing listens on
+// the discard port, so a request that escaped the interception fails.
+const deadProxy = "http://127.0.0.1:9"
+
+// browser is one Chromium process and its root chromedp context. Tabs are
+// made from ctx. It is safe for concurrent use.
+type browser struct {
+	ctx       context.Context // the browser's root context
+	cancel    context.CancelFunc
+	allocStop context.CancelFunc
+	closed    atomic.Bool
+}
+
+// dead reports that the browser was lost or closed: make no tab from it.
+func (b *browser) dead() bool { return b.closed.Load() || b.ctx.Err() != nil }
+
+// startBrowser starts a browser process and waits until it answers.
+func startBrowser(ctx context.Context, cfg *Config) (*browser, error) {
+	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
+		chromedp.ExecPath(cfg.Browser),
+		chromedp.DisableGPU,
+		chromedp.WindowSize(1280, 1024),
+		chromedp.ProxyServer(deadProxy),
+		chromedp.Flag("proxy-bypass-list", "<-loopback>"), // no implicit bypass for loopback
+		chromedp.Flag("dns-prefetch-disable", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("blink-settings", "imagesEnabled=true"),
+	)
+	if cfg.UserAgent != "" {
+		opts = append(opts, chromedp.UserAgent(cfg.UserAgent))
+	}
+	// The browser lives as long as the Renderer, not as the Render call
+	// that started it: its context is detached from ctx's cancellation.
+	actx, astop := chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	b := &browser{ctx: bctx, cancel: bcancel, allocStop: astop}
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(bctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			b.close()
+			return nil, fmt.Errorf("render: start %s: %w", cfg.Browser, err)
+		}
+	case <-ctx.Done():
+		b.close()
+		<-started
+		return nil, ctx.Err()
+	}
+	return b, nil
+}
+
+// close ends the browser and waits for its process, and the processes it
+// started, to be gone (chromedp kills those left by their user data
+// directory). Safe to call more than once.
+func (b *browser) close() {
+	b.closed.Store(true)
+	b.cancel()
+	b.allocStop() // waits for the process and removes its user data directory
+}
