@@ -57,6 +57,17 @@ const (
 	SrcsetLargest Srcset = "largest" // the largest only; the others are never requested
 )
 
+// RenderMode says which pages are loaded in a headless browser before
+// their links and images are read (package render).
+type RenderMode string
+
+// The render modes.
+const (
+	RenderOff  RenderMode = "off"  // never (default, also for "")
+	RenderOn   RenderMode = "on"   // every page
+	RenderAuto RenderMode = "auto" // pages that seem to need it, and those RenderMatch matches
+)
+
 // Config configures a crawl. Each field says what its zero value means:
 // most mean a default (the Default* constants), Retries and the filters mean
 // none. New validates the whole; Validate does the same without preparing a
@@ -124,6 +135,27 @@ type Config struct {
 	// crawl: a resumed crawl reads the sitemaps again, and the seen set
 	// drops what an earlier run added.
 	Sitemaps bool
+
+	// Render says which pages are loaded in headless Chromium, their
+	// scripts run and the page scrolled down, before their links and
+	// images are read from the rendered DOM (as well as from the HTML
+	// served): RenderOff (default), RenderOn, or RenderAuto: pages whose
+	// HTML names no image but has a script, and pages whose URL
+	// RenderMatch matches. The browser's requests obey the crawl's rules
+	// (robots.txt, the address policy, politeness, MaxPageSize and
+	// MaxStylesheetSize, cookies) because the crawler makes them; the images
+	// a page asks for are not loaded by the browser but fetched once by the
+	// crawler, as the page's images. Fonts, media and trackers are refused.
+	// New fails, saying how to install one, when there is no browser.
+	Render RenderMode
+	// RenderMatch is a regexp of page URLs that RenderAuto renders too.
+	RenderMatch string
+	// RenderTabs is how many pages are rendered at once; 0 =
+	// render.DefaultTabs.
+	RenderTabs int
+	// Browser is the Chromium or Chrome binary (a path or a name in
+	// PATH); "" looks for chromium and google-chrome.
+	Browser string
 
 	// Fetch configures the HTTP client (timeouts, proxy, address policy,
 	// headers, cookies). UserAgent above wins over Fetch.UserAgent. The seed
@@ -207,6 +239,7 @@ type resolved struct {
 	Config
 	include, exclude []*regexp.Regexp
 	skip             map[string]bool // SkipExtensions
+	renderMatch      *regexp.Regexp  // RenderMatch, nil when empty
 }
 
 // Validate reports the first field of c that New would reject, as a
@@ -243,6 +276,11 @@ func (c Config) withDefaults() (resolved, error) {
 	}
 	if s.skip, err = skipSet(s.SkipExtensions); err != nil {
 		return s, err
+	}
+	if s.RenderMatch != "" {
+		if s.renderMatch, err = regexp.Compile(s.RenderMatch); err != nil {
+			return s, &ConfigError{"render-match", fmt.Errorf("bad regexp %q: %w", s.RenderMatch, err)}
+		}
 	}
 	if s.UserAgent == "" {
 		s.UserAgent = s.Fetch.UserAgent
@@ -302,6 +340,13 @@ func (s *resolved) choose() error {
 	default:
 		return &ConfigError{"scope", fmt.Errorf("%q is not one of host, domain, all", s.Scope)}
 	}
+	switch s.Render {
+	case "":
+		s.Render = RenderOff
+	case RenderOff, RenderOn, RenderAuto:
+	default:
+		return &ConfigError{"render", fmt.Errorf("%q is not one of off, on, auto", s.Render)}
+	}
 	switch s.Srcset {
 	case "":
 		s.Srcset = SrcsetAll
@@ -328,6 +373,7 @@ func (c Config) checkSigns() error {
 		{"min-width", ">= 0", float64(c.MinWidth)},
 		{"min-height", ">= 0", float64(c.MinHeight)},
 		{"max-stylesheet-size", ">= 0", float64(c.MaxStylesheetSize)},
+		{"render-tabs", ">= 0", float64(c.RenderTabs)},
 	} {
 		if n.v < 0 {
 			return &ConfigError{n.field, fmt.Errorf("must be %s, got %v", n.want, n.v)}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/crawler/render"
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"github.com/imgcrawl/imgcrawl/store/state"
 
@@ -34,6 +35,9 @@ type Crawler struct {
 	ran     bool
 	events  chan Event
 	meter   meter
+
+	renderer *render.Renderer // nil unless Config.Render; started by the first page rendered
+	loads    loadCache        // the browser's scripts and style sheets
 
 	sitemapMaxBytes int64 // SitemapMaxBytes; tests lower it
 	// sheetEnc holds the encodings style sheets fall back on.
@@ -100,6 +104,9 @@ func New(cfg Config) (*Crawler, error) {
 			return c.get(ctx, u, nil, 1<<40, false)
 		},
 	})
+	if c.renderer, err = c.newRenderer(); err != nil {
+		return nil, err
+	}
 	c.writer, err = store.NewWriter(store.WriterConfig{
 		Dir: s.Out, Layout: s.Layout, Claims: c.state, Accept: s.Accept,
 		MinSize: s.MinSize, MaxSize: s.MaxSize, MinWidth: s.MinWidth, MinHeight: s.MinHeight,
@@ -174,6 +181,9 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	close(f.imageJobs)
 	cancel(err)
 	wg.Wait()
+	if c.renderer != nil {
+		c.renderer.Close() // the browser and its processes are gone when it returns
+	}
 	close(c.events)
 	<-colDone
 	c.client.CloseIdleConnections()
@@ -193,6 +203,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	sum.Elapsed = time.Since(start)
 	sum.Resumed, sum.AlreadyDone = resumed, c.meter.alreadyDone.Load()
 	sum.Sitemaps = sitemaps
+	sum.Rendered = c.meter.rendered.Load()
 	if total, cerr := c.state.Counts(context.WithoutCancel(ctx)); cerr == nil {
 		sum.Total = total
 	}

@@ -169,7 +169,17 @@ const noCap = 1 << 62
 func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	it := j.item
 	opt := extract.Options{Largest: c.s.Srcset == SrcsetLargest}
-	ex, err := opt.HTML(resp.Body, resp.Header.Get("Content-Type"), j.u)
+	var ex extract.Result
+	var err error
+	if c.renderer == nil {
+		ex, err = opt.HTML(resp.Body, resp.Header.Get("Content-Type"), j.u)
+	} else {
+		ex, err = c.readPage(ctx, j, resp, opt)
+	}
+	var rerr *RenderError
+	if errors.As(err, &rerr) && ctx.Err() == nil {
+		err = nil // fail the page below, after what its HTML names
+	}
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
 	}
@@ -200,6 +210,9 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 		add = append(add, state.Item{Key: state.KeyOf(s), URL: s, Kind: state.KindImage, Depth: it.Depth, Page: it.URL})
 	}
 	r := c.finish(it, Parsed, nil)
+	if rerr != nil {
+		r = c.failed(it, rerr)
+	}
 	r.add = add
 	return r
 }

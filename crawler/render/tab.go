@@ -34,7 +34,7 @@ type tab struct {
 func newTab(ctx context.Context, b *browser, cfg *Config) (*tab, error) {
 	tctx, cancel := chromedp.NewContext(b.ctx)
 	t := &tab{b: b, cfg: cfg, ctx: tctx, cancel: cancel}
-		done := context.AfterFunc(ctx, cancel)
+	done := context.AfterFunc(ctx, cancel)
 	defer done()
 	err := chromedp.Listen(tctx, t.onEvent)
 	if err == nil {
