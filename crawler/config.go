@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/crawler/render"
 	"github.com/imgcrawl/imgcrawl/store/state"
 
 	"github.com/imgcrawl/imgcrawl/fetch"
@@ -33,6 +34,10 @@ const (
 	DefaultMaxPageSize  = 16 << 20  // bytes
 	DefaultMaxSize      = 512 << 20 // bytes
 )
+
+// DefaultRenderTabs is how many pages are rendered at once when
+// Config.RenderTabs is 0.
+const DefaultRenderTabs = render.DefaultTabs
 
 // DefaultMaxStylesheetSize is the largest style sheet read, in bytes after
 // decompression; the largest of common frameworks are well under 1 MiB.
@@ -151,7 +156,7 @@ type Config struct {
 	// RenderMatch is a regexp of page URLs that RenderAuto renders too.
 	RenderMatch string
 	// RenderTabs is how many pages are rendered at once; 0 =
-	// render.DefaultTabs.
+	// DefaultRenderTabs.
 	RenderTabs int
 	// Browser is the Chromium or Chrome binary (a path or a name in
 	// PATH); "" looks for chromium and google-chrome.
@@ -276,6 +281,11 @@ func (c Config) withDefaults() (resolved, error) {
 	}
 	if s.skip, err = skipSet(s.SkipExtensions); err != nil {
 		return s, err
+	}
+	if s.Render != RenderOff {
+		if _, err := render.FindBrowser(s.Browser); err != nil {
+			return s, &ConfigError{"browser", err}
+		}
 	}
 	if s.RenderMatch != "" {
 		if s.renderMatch, err = regexp.Compile(s.RenderMatch); err != nil {

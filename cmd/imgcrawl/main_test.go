@@ -47,6 +47,8 @@ func TestUsageErrorsExit2AndNameTheInput(t *testing.T) {
 		{"negative host rate", []string{"crawl", "-o", dir, "--host-rate=-1", "http://127.0.0.1/"}, "--host-rate: must be >= 0"},
 		{"negative retries", []string{"crawl", "-o", dir, "--retries=-1", "http://127.0.0.1/"}, "--retries: must be >= 0, got -1"},
 		{"negative min width", []string{"get", "-o", dir, "--min-width=-1", "http://127.0.0.1/a.png"}, "--min-width: must be >= 0"},
+		{"no browser", []string{"crawl", "-o", dir, "--render", "--browser", filepath.Join(dir, "chromium"), "http://127.0.0.1/"}, "apt-get install chromium"},
+		{"bad render-match", []string{"crawl", "-o", dir, "--render=auto", "--render-match", "(", "http://127.0.0.1/"}, "render-match"},
 		{"negative min height", []string{"get", "-o", dir, "--min-height=-1", "http://127.0.0.1/a.png"}, "--min-height: must be >= 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 )
 
@@ -24,8 +25,9 @@ const (
 // InstallHint says how to get a browser on Debian and Ubuntu.
 const InstallHint = "install Chromium (Debian, Ubuntu: sudo apt-get install chromium) or name a Chromium or Chrome binary with --browser PATH"
 
-// ErrNoBrowser is returned by New when no browser can be found.
-var ErrNoBrowser = errors.New("render: no Chromium found; " + InstallHint)
+// ErrNoBrowser is wrapped by the error of New when no browser can be
+// found; the error says how to install one.
+var ErrNoBrowser = errors.New("render: no Chromium found")
 
 // Config configures a Renderer. Load is required; the zero value of every
 // other field means its default.
@@ -112,7 +114,7 @@ func FindBrowser(name string) (string, error) {
 		}
 	}
 	if name != "" {
-		return "", fmt.Errorf("render: browser %q not found or not executable: %w", name, ErrNoBrowser)
+		return "", fmt.Errorf("%w: %q is not a command or file; %s", ErrNoBrowser, name, InstallHint)
 	}
-	return "", ErrNoBrowser
+	return "", fmt.Errorf("%w in PATH (looked for %s); %s", ErrNoBrowser, strings.Join(names, ", "), InstallHint)
 }
