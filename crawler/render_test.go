@@ -3,6 +3,7 @@ package crawler
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/imgcrawl/imgcrawl/crawler/render"
+	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/internal/testsite"
 )
 
@@ -159,4 +161,78 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// TestRenderRequestsAreCrawlerRequests renders a page whose scripts and
+// XHR need the user's cookie (--cookies) and come from a host with a
+// per-host cap of one request at a time: the cookie is sent, the cap held.
+func TestRenderRequestsAreCrawlerRequests(t *testing.T) {
+	needBrowser(t)
+	var mu sync.Mutex
+	inflight, peak := 0, 0
+	var noCookie []string
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inflight++
+		peak = max(peak, inflight)
+		if c, err := r.Cookie("pass"); err != nil || c.Value != "yes" {
+			noCookie = append(noCookie, r.URL.Path)
+		}
+		mu.Unlock()
+		time.Sleep(30 * time.Millisecond)
+		defer func() { mu.Lock(); inflight--; mu.Unlock() }()
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			for i := range 4 {
+				fmt.Fprintf(w, `<script src="/s%d.js"></script>`, i)
+			}
+		case "/data.json":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"src": "/from-xhr.png"}`)
+		default:
+			if strings.HasSuffix(r.URL.Path, ".js") {
+				w.Header().Set("Content-Type", "text/javascript")
+				fmt.Fprint(w, `fetch('/data.json').then((r) => r.json()).then((d) => {
+					const i = document.createElement('img'); i.src = d.src + '?' + document.scripts.length; document.body.appendChild(i); });`)
+				return
+			}
+			http.NotFound(w, r)
+		}
+	})
+	base, stop := testsite.Serve(listen(t, "127.0.0.1:0"), mux)
+	defer stop()
+	cookies := t.TempDir() + "/cookies.txt"
+	if err := os.WriteFile(cookies, []byte("127.0.0.1\tFALSE\t/\tFALSE\t0\tpass\tyes\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var saved, failed []string
+	c, err := New(Config{Seeds: []string{base + "/"}, Depth: 0, Out: t.TempDir(), Manifest: "-", Render: RenderOn,
+		PerHost: 1, IgnoreRobots: true, Fetch: fetch.Config{CookieFile: cookies},
+		OnEvent: func(ev Event) {
+			if ev.Kind == KindImage && ev.Status == Failed {
+				failed = append(failed, ev.URL)
+			} else if ev.Kind == KindImage {
+				saved = append(saved, ev.URL)
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := c.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if sum.Rendered != 1 || len(failed) == 0 {
+		t.Errorf("rendered %d, images failed %q (404s expected: the images do not exist), saved %q", sum.Rendered, failed, saved)
+	}
+	if len(noCookie) > 0 {
+		t.Errorf("requests without the cookie: %q", noCookie)
+	}
+	if peak > 1 {
+		t.Errorf("%d requests at once to a host capped at 1", peak)
+	}
 }
