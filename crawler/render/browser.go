@@ -35,7 +35,6 @@ func startBrowser(ctx context.Context, cfg *Config) (*browser, error) {
 		chromedp.Flag("proxy-bypass-list", "<-loopback>"), // no implicit bypass for loopback
 		chromedp.Flag("dns-prefetch-disable", true),
 		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("blink-settings", "imagesEnabled=true"),
 	)
 	if cfg.UserAgent != "" {
 		opts = append(opts, chromedp.UserAgent(cfg.UserAgent))

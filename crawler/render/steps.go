@@ -20,6 +20,9 @@ const scrollJS = `(() => {
 	return [window.scrollY + window.innerHeight, se ? se.scrollHeight : 0];
 })()`
 
+// heightJS returns how tall the document is.
+const heightJS = `(document.scrollingElement || document.documentElement).scrollHeight`
+
 // collectJS returns the rendered DOM, the document's address and the
 // background images of the computed styles of its first elements.
 const collectJS = `(() => {
@@ -112,13 +115,13 @@ func (t *tab) waitQuiet(ctx context.Context, ps *pageState, quiet, max time.Dura
 }
 
 // scroll scrolls the page down a viewport at a time, waiting for the
-// network to go quiet after each step, until the bottom stays the bottom
-// (an infinite scroll that stops growing), MaxHeight or ScrollBudget.
+// network to go quiet after each step, until the bottom of the page is in
+// view and stays there once the page's requests are over (an infinite
+// scroll that stops growing), MaxHeight or ScrollBudget.
 func (t *tab) scroll(ctx context.Context, ps *pageState) error {
 	cfg := t.cfg
 	deadline := time.Now().Add(cfg.ScrollBudget)
 	stepQuiet := max(cfg.Quiet/2, 50*time.Millisecond)
-	atBottom := 0
 	for time.Now().Before(deadline) {
 		pos, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](scrollJS))
 		if err != nil {
@@ -131,12 +134,17 @@ func (t *tab) scroll(ctx context.Context, ps *pageState) error {
 		if len(pos) != 2 || pos[0] >= float64(cfg.MaxHeight) {
 			return nil
 		}
-		if pos[0] >= pos[1]-1 {
-			if atBottom++; atBottom >= 2 {
-				return nil
-			}
-		} else {
-			atBottom = 0
+		if pos[0] < pos[1]-1 {
+			continue
+		}
+		// At the bottom: done, unless what the step loaded made the page
+		// taller.
+		h, err := chromedp.Run(ctx, chromedp.Evaluate[float64](heightJS))
+		if err != nil {
+			return err
+		}
+		if h <= pos[1] {
+			return nil
 		}
 	}
 	return nil

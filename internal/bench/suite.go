@@ -76,6 +76,9 @@ type result struct {
 	problems []string
 	reqCrawl int // requests of the last crawl run
 	reqBase  int // requests of the last baseline run
+	// againstWall is the median crawl time of the workload named by
+	// w.against, when it ran before this one (0 otherwise).
+	againstWall float64
 }
 
 // ratio is the crawl speed relative to the baseline: baseline time divided
@@ -181,6 +184,7 @@ func crawlerArgs(w workload, r *result, base, getList string) []string {
 		perHost = inFlight * w.procs
 	}
 	args := []string{"-c", strconv.Itoa(inFlight), "--per-host", strconv.Itoa(perHost), "-q"}
+	args = append(args, w.flags...)
 	switch w.mode {
 	case modeCrawl:
 		args = append([]string{"crawl", "-d", strconv.Itoa(w.depth)}, args...)
@@ -209,7 +213,11 @@ func runCrawler(e *env, w workload, r *result, srv *siteServer, getList, redisUR
 		args = append([]string{args[0], "--redis", redisURL, "--job", job}, args[1:]...)
 		m, dirs, err = runShared(e, w.procs, out, args)
 	} else {
-		m, err = runChild(e, e.bin("imgcrawl"), append([]string{args[0], "-o", out}, args[1:]...)...)
+		run := runChild
+		if w.tree {
+			run = runChildTree
+		}
+		m, err = run(e, e.bin("imgcrawl"), append([]string{args[0], "-o", out}, args[1:]...)...)
 	}
 	if err != nil {
 		return m, nil, err

@@ -88,3 +88,40 @@ func Alive(pid int) (alive, ok bool) {
 	}
 	return state != "Z", true
 }
+
+// PssKiB returns the proportional set size of pid in KiB (its resident
+// memory, with each page shared by N processes counted 1/N): summed over
+// processes it counts shared memory once. ok is false when it cannot be
+// read (the process ended, or no /proc/PID/smaps_rollup).
+func PssKiB(pid int) (kib int64, ok bool) {
+	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/smaps_rollup")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(raw)) {
+		if v, found := strings.CutPrefix(line, "Pss:"); found {
+			f := strings.Fields(v) // "1234 kB"
+			if len(f) > 0 {
+				n, err := strconv.ParseInt(f[0], 10, 64)
+				return n, err == nil
+			}
+		}
+	}
+	return 0, false
+}
+
+// TreePssKiB returns the PssKiB of pid plus those of its descendants; ok
+// is false when pid's own cannot be read.
+func TreePssKiB(pid int) (kib int64, ok bool) {
+	kib, ok = PssKiB(pid)
+	if !ok {
+		return 0, false
+	}
+	procs, _ := Descendants(pid)
+	for _, p := range procs {
+		if n, ok := PssKiB(p.PID); ok {
+			kib += n
+		}
+	}
+	return kib, true
+}

@@ -46,3 +46,17 @@ func TestDescendantsAndAlive(t *testing.T) {
 		t.Fatalf("after kill: Alive(%d) = %v, %v", sleep.PID, alive, ok)
 	}
 }
+
+func TestTreePss(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	self, ok := PssKiB(os.Getpid())
+	if !ok {
+		t.Skip("no smaps_rollup here")
+	}
+	tree, ok := TreePssKiB(os.Getpid())
+	if !ok || self <= 0 || tree < self {
+		t.Errorf("self %d KiB, tree %d KiB (ok %v)", self, tree, ok)
+	}
+}
