@@ -20,7 +20,7 @@ type measure struct {
 	// treeKiB is the peak memory of the process and its descendants (the
 	// browser of --render), as sampled PSS; 0 unless runChildTree.
 	treeKiB int64
-	stderr string
+	stderr  string
 }
 
 // runTimeout bounds a single child run.
