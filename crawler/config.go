@@ -151,7 +151,8 @@ type Config struct {
 	// MaxStylesheetSize, cookies) because the crawler makes them; the images
 	// a page asks for are not loaded by the browser but fetched once by the
 	// crawler, as the page's images. Fonts, media and trackers are refused.
-	// New fails, saying how to install one, when there is no browser.
+	// New fails, saying how to install one, when there is no browser; a
+	// browser that cannot be started ends the crawl (Run's error).
 	Render RenderMode
 	// RenderMatch is a regexp of page URLs that RenderAuto renders too.
 	RenderMatch string

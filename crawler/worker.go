@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/imgcrawl/imgcrawl/crawler/extract"
+	"github.com/imgcrawl/imgcrawl/crawler/render"
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"github.com/imgcrawl/imgcrawl/store/state"
 
@@ -177,6 +178,10 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 		ex, err = c.readPage(ctx, j, resp, opt)
 	}
 	var rerr *RenderError
+	var serr *render.StartError
+	if errors.As(err, &serr) {
+		return result{item: it, fatal: err} // no page can be rendered
+	}
 	if errors.As(err, &rerr) && ctx.Err() == nil {
 		err = nil // fail the page below, after what its HTML names
 	}

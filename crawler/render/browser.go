@@ -50,7 +50,7 @@ func startBrowser(ctx context.Context, cfg *Config) (*browser, error) {
 	case err := <-started:
 		if err != nil {
 			b.close()
-			return nil, fmt.Errorf("render: start %s: %w", cfg.Browser, err)
+			return nil, &StartError{Browser: cfg.Browser, Err: err}
 		}
 	case <-ctx.Done():
 		b.close()
@@ -68,3 +68,13 @@ func (b *browser) close() {
 	b.cancel()
 	b.allocStop() // waits for the process and removes its user data directory
 }
+
+// StartError is a browser that could not be started (or did not answer):
+// a broken installation rather than a page's fault.
+type StartError struct {
+	Browser string
+	Err     error
+}
+
+func (e *StartError) Error() string { return fmt.Sprintf("render: start %s: %v", e.Browser, e.Err) }
+func (e *StartError) Unwrap() error { return e.Err }

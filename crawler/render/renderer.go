@@ -40,8 +40,8 @@ func (r *Renderer) Browser() string { return r.cfg.Browser }
 // Render loads p in a tab and returns what it shows. A page whose tab
 // crashes or hangs (PageTimeout) is tried once more in a fresh tab, in a
 // fresh browser if the browser died; the error of the second try is
-// returned, naming the step that failed. When ctx ends, Render returns its
-// error.
+// returned, naming the step that failed. A browser that cannot be started
+// is a *StartError, at once. When ctx ends, Render returns its error.
 func (r *Renderer) Render(ctx context.Context, p Page) (Result, error) {
 	select {
 	case r.slots <- struct{}{}:
