@@ -10,7 +10,8 @@ import (
 )
 
 // deadProxy is the proxy the browser is started with: nothing listens on
-// the discard port, so a request that escaped the interception fails.
+// the discard port, so a request that escaped the interception (a popup's,
+// a web socket) fails.
 const deadProxy = "http://127.0.0.1:9"
 
 // browser is one Chromium process and its root chromedp context. Tabs are
@@ -35,6 +36,9 @@ func startBrowser(ctx context.Context, cfg *Config) (*browser, error) {
 		chromedp.Flag("proxy-bypass-list", "<-loopback>"), // no implicit bypass for loopback
 		chromedp.Flag("dns-prefetch-disable", true),
 		chromedp.Flag("mute-audio", true),
+		// Popups open targets that are not intercepted: let the browser
+		// block them as it does by default (the proxy stops the rest).
+		chromedp.Flag("disable-popup-blocking", false),
 	)
 	if cfg.UserAgent != "" {
 		opts = append(opts, chromedp.UserAgent(cfg.UserAgent))

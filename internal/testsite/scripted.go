@@ -27,8 +27,9 @@ import (
 //     it comes into view.
 //   - /infinite.html: a gallery that fetches /api/gallery?page=N (JSON)
 //     for more images whenever its end comes into view, 4 pages of 3.
-//   - /forbidden.html: scripts that try to reach Internal, a private
-//     address and /private/ (which robots.txt disallows); not linked.
+//   - /forbidden.html: scripts, a frame and a popup that try to reach
+//     Internal, a private address and /private/ (which robots.txt
+//     disallows); not linked.
 //   - /hang.html: a script that never ends; not linked.
 //
 // Images are small PNGs, each of its own colour, under /img/. Scripted
@@ -181,8 +182,9 @@ new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) next();
 	case p == "/forbidden.html":
 		html(fmt.Sprintf(`<script>
 for (const u of [%q, 'http://10.255.255.1/x.json', '/private/secret.json']) fetch(u).catch(() => {});
+window.open(%q);
 </script><script src="%s/evil.js"></script><script src="/private/evil.js"></script>
-<iframe src="%s/frame.html"></iframe>`, s.Internal+"/x.json", s.Internal, s.Internal))
+<iframe src="%s/frame.html"></iframe>`, s.Internal+"/x.json", s.Internal+"/popup.html", s.Internal, s.Internal))
 	case p == "/hang.html":
 		html(`<script>for (;;) {}</script>`)
 	case strings.HasPrefix(p, "/img/") && strings.HasSuffix(p, ".png"):
