@@ -152,7 +152,8 @@ type Config struct {
 	// a page asks for are not loaded by the browser but fetched once by the
 	// crawler, as the page's images. Fonts, media and trackers are refused.
 	// New fails, saying how to install one, when there is no browser; a
-	// browser that cannot be started ends the crawl (Run's error).
+	// browser that cannot be started ends the crawl (Run's error). Not
+	// stored with the crawl: a resumed crawl renders as it is told then.
 	Render RenderMode
 	// RenderMatch is a regexp of page URLs that RenderAuto renders too.
 	RenderMatch string
