@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/imgcrawl/imgcrawl/crawler/render"
 )
 
 func main() {
@@ -79,7 +81,7 @@ func benchMain(args []string) int {
 		if e.quit.Load() {
 			select {} // the signal handler cleans up and exits
 		}
-		if errors.Is(err, errNoRedis) {
+		if errors.Is(err, errNoRedis) || errors.Is(err, render.ErrNoBrowser) {
 			fmt.Printf("   skipped: %v\n", err)
 			lines = append(lines, fmt.Sprintf("bench: %s skipped: %v", w.name, err))
 			continue

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/imgcrawl/imgcrawl/crawler/render"
 )
 
 // env is what every workload runs with.
@@ -93,6 +95,11 @@ func (r *result) ratio() float64 {
 // runWorkload serves w's site, then runs the crawler and the baseline
 // alternately e.runs times each, verifying every crawl run.
 func runWorkload(e *env, w workload) (*result, error) {
+	if slices.Contains(w.flags, "--render") {
+		if _, err := render.FindBrowser(""); err != nil {
+			return nil, err // the workload is skipped
+		}
+	}
 	srv, err := startServer(e.bin("testsite"), w.site, w.large, filepath.Join(e.work, "requests-"+w.name+".log"))
 	if err != nil {
 		return nil, err
