@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/crawler/extract"
 	"github.com/imgcrawl/imgcrawl/crawler/render"
 	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/internal/testsite"
@@ -234,5 +235,42 @@ func TestRenderRequestsAreCrawlerRequests(t *testing.T) {
 	}
 	if peak > 1 {
 		t.Errorf("%d requests at once to a host capped at 1", peak)
+	}
+}
+
+// TestShouldRender checks which pages --render auto renders.
+func TestShouldRender(t *testing.T) {
+	page, _ := url.Parse("http://example.com/gallery/1.html")
+	for _, tc := range []struct {
+		name  string
+		mode  RenderMode
+		match string
+		html  string
+		want  bool
+	}{
+		{"off", RenderOff, "", `<script></script>`, false},
+		{"on, static", RenderOn, "", `<img src="a.png">`, true},
+		{"auto, script and no image", RenderAuto, "", `<p>x</p><SCRIPT src="app.js"></SCRIPT>`, true},
+		{"auto, inline script", RenderAuto, "", `<script>document.write('<img src=a.png>')</script>`, true},
+		{"auto, image", RenderAuto, "", `<img src="a.png"><script src="app.js"></script>`, false},
+		{"auto, image link", RenderAuto, "", `<a href="big.jpg">x</a><script src="app.js"></script>`, false},
+		{"auto, no script", RenderAuto, "", `<p>nothing</p>`, false},
+		{"auto, matched", RenderAuto, "/gallery/", `<img src="a.png">`, true},
+		{"auto, not matched", RenderAuto, "/albums/", `<img src="a.png"><script></script>`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Config{Render: tc.mode, RenderMatch: tc.match, Browser: "sh"}.withDefaults()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := &Crawler{s: s}
+			ex, err := extract.Options{}.HTML(strings.NewReader(tc.html), "text/html", page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.shouldRender(page, []byte(tc.html), ex); got != tc.want {
+				t.Errorf("shouldRender = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
