@@ -21,14 +21,18 @@ build:
 vet:
 	$(GO) vet $(PKGS)
 
-# What the tests need from the system: redis-server (the Redis tests start
-# their own on a free loopback port) and chromium (the --render tests start
-# their own headless browser). Installed with apt when it is missing and we
-# may (root, or passwordless sudo); otherwise we say what to run. A package
-# counts as present when a command of its name exists or dpkg knows it.
-TEST_PACKAGES := redis-server chromium
+# What the tests need from the system, as Debian packages: redis-server (the
+# Redis tests start their own servers on free loopback ports, Sentinels
+# too: redis-server --sentinel), redis-tools (redis-cli, which joins the
+# test Redis Cluster) and chromium (the --render tests start their own
+# headless browser). A package counts as present when dpkg knows it or,
+# off Debian, when a command of its name is on PATH. Installed with apt when
+# missing and we may (root, or passwordless sudo); otherwise we say what to run.
+TEST_PACKAGES := redis-server redis-tools chromium
 deps:
-	@missing=""; for p in $(TEST_PACKAGES); do command -v $$p >/dev/null 2>&1 || dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(TEST_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || command -v $$p >/dev/null 2>&1 || \
+	  { [ $$p = redis-tools ] && command -v redis-cli >/dev/null 2>&1; } || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"; else \
 	    echo "make: the tests need:$$missing; install them with: sudo apt-get install -y$$missing" >&2; exit 1; fi; \

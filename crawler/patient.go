@@ -24,13 +24,15 @@ type patientState struct {
 	onRetry func(err error, wait time.Duration)
 }
 
-// transient reports whether err is worth waiting out: a network error.
+// transient reports whether err is worth waiting out: a network error, or
+// a state that says it is unavailable for now (a server loading its data, a
+// failover under way).
 func transient(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+	return errors.As(err, &ne) || errors.Is(err, state.ErrUnavailable) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 

@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"testing"
@@ -38,6 +39,7 @@ func TestPatientStateWaitsOutTransientErrorsOnly(t *testing.T) {
 		wantCalls int
 	}{
 		{"network error retried", netErr, time.Minute, false, 3},
+		{"unavailable state retried", fmt.Errorf("redis: take: %w: LOADING", state.ErrUnavailable), time.Minute, false, 3},
 		{"disk error fatal at once", errors.New("store: write state.db: no space left on device"), time.Minute, true, 1},
 		{"gives up after its budget", netErr, time.Nanosecond, true, 1},
 	} {

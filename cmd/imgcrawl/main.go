@@ -11,6 +11,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
+	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
 )
 
 // Exit codes.
@@ -118,6 +119,9 @@ func exitCode(err error, e env) int {
 	case errors.As(err, &ue), errors.As(err, &me):
 		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
 		return exitUsage
+	case errors.Is(err, redisstate.ErrJobLost):
+		fmt.Fprintf(e.stderr, "imgcrawl: %v\nimgcrawl: %s\n", err, jobLostHint)
+		return exitFatal
 	}
 	fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
 	return exitFatal

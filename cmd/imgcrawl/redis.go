@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/internal/humanize"
 	"github.com/imgcrawl/imgcrawl/store/state"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
@@ -40,7 +42,11 @@ func openRedis(cfg *crawler.Config, sf *storeFlags, e *env) (state.State, func()
 	}
 	st, err := redisstate.Open(context.Background(), sf.Redis, redisstate.Options{
 		Job: job, Lease: sf.RedisLease, PerHost: cfg.PerHost, HostRate: cfg.HostRate, Rate: cfg.Rate,
+		Join: joining,
 	})
+	if errors.Is(err, redisstate.ErrNoJob) {
+		return nil, nil, usageError{fmt.Errorf("shared crawl %s has not been started: give seed URLs to start it", job)}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -56,6 +62,9 @@ func openRedis(cfg *crawler.Config, sf *storeFlags, e *env) (state.State, func()
 		}
 	}
 	cfg.Gate = st.Gate()
+	for _, w := range st.Warnings() { // even with -q: the job is at risk
+		fmt.Fprintf(e.stderr, "imgcrawl: warning: %s\n", w)
+	}
 	if !sf.Quiet {
 		fmt.Fprintf(e.stderr, "imgcrawl: shared crawl %s (this worker: %s)\n", job, st.Worker())
 	}
@@ -96,7 +105,13 @@ func joinRedisJob(cfg *crawler.Config, st *redisstate.State) error {
 	return nil
 }
 
-// redisStatus prints the counts of a shared crawl.
+// jobLostHint says what to do after a *redisstate.JobLostError.
+const jobLostHint = "this worker stopped; the files it saved and its manifest are kept. " +
+	"Check the Redis settings (appendonly yes, maxmemory-policy noeviction: see the README), then run the crawl " +
+	"again with its seed URLs: the job starts over from its seeds"
+
+// redisStatus prints a shared crawl as Redis holds it: the job's counts,
+// its queue, and each worker with its leases and last heartbeat.
 func redisStatus(rf redisFlags, e *env) error {
 	if rf.Job == "" {
 		return usageError{errors.New("status --redis needs --job NAME")}
@@ -104,31 +119,68 @@ func redisStatus(rf redisFlags, e *env) error {
 	if err := checkRedisFlags(&storeFlags{redisFlags: rf}); err != nil {
 		return err
 	}
-	st, err := redisstate.Open(context.Background(), rf.Redis, redisstate.Options{Job: rf.Job})
+	st, err := redisstate.Status(context.Background(), rf.Redis, rf.Job)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	ctx := context.Background()
-	_, started, err := st.LoadMeta(ctx)
-	if err != nil {
-		return err
-	}
-	c, err := st.Counts(ctx)
-	if err != nil {
-		return err
-	}
-	if !started && c.Seen == 0 {
+	if st.Generation == "" {
 		return fmt.Errorf("no shared crawl %s in redis", rf.Job)
 	}
-	state := "finished"
-	if c.PagesPending+c.ImagesPending > 0 {
-		state = "unfinished (start a worker with the same --redis and --job to help)"
+	live := 0
+	for _, w := range st.Workers {
+		if w.Live {
+			live++
+		}
 	}
-	fmt.Fprintf(e.stdout, "job:        %s\ncrawl:      %s\n", rf.Job, state)
-	fmt.Fprintf(e.stdout, "pages:      %d done, %d pending\n", c.PagesDone, c.PagesPending)
-	fmt.Fprintf(e.stdout, "images:     %d saved, %d duplicates, %d skipped, %d failed, %d pending\n",
-		c.Saved, c.Duplicates, c.Skipped, c.Failed, c.ImagesPending)
-	fmt.Fprintf(e.stdout, "bytes:      %d (%.1f MiB)\nurls seen:  %d\n", c.Bytes, float64(c.Bytes)/(1<<20), c.Seen)
+	crawl := "finished"
+	switch {
+	case st.Finished():
+	case live == 0:
+		crawl = "unfinished, and no worker is running: start one with the same --redis and --job"
+	default:
+		crawl = fmt.Sprintf("running (%d live %s)", live, plural(live, "worker", "workers"))
+	}
+	fmt.Fprintf(e.stdout, "job:        %s (since %s)\ncrawl:      %s\n", rf.Job, genTime(st.Generation), crawl)
+	printCounts(e.stdout, st.Counts)
+	fmt.Fprintf(e.stdout, "queue:      %d pages and %d images ready, %d waiting to be retried, %d leased to workers\n",
+		st.ReadyPages, st.ReadyImages, st.Delayed, st.Leased)
+	for _, w := range st.Workers {
+		fmt.Fprintf(e.stdout, "worker:     %s: %s\n", w.Name, workerLine(w, st.Now))
+	}
 	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// workerLine describes one worker of a job.
+func workerLine(w redisstate.WorkerStatus, now time.Time) string {
+	if w.LastSeen.IsZero() {
+		return fmt.Sprintf("%d leased, no heartbeat (an older imgcrawl?)", w.Leased)
+	}
+	ago := humanize.Duration(max(now.Sub(w.LastSeen), 0))
+	switch {
+	case !w.Live && w.Leased == 0:
+		return fmt.Sprintf("silent for %s (stopped or cut off), nothing leased", ago)
+	case !w.Live:
+		return fmt.Sprintf("silent for %s (stopped or cut off), %d leased: they go to other workers as the %s leases run out",
+			ago, w.Leased, humanize.Duration(w.Lease))
+	}
+	return fmt.Sprintf("live, seen %s ago, %d in flight or queued here (pid %d on %s, up %s)",
+		ago, w.Leased, w.PID, w.Host, humanize.Duration(max(now.Sub(w.Started), 0)))
+}
+
+// genTime reads the creation time out of a job's generation
+// ("20060102T150405Z-..."), or returns the generation itself.
+func genTime(gen string) string {
+	stamp, _, _ := strings.Cut(gen, "-")
+	t, err := time.Parse("20060102T150405Z", stamp)
+	if err != nil {
+		return gen
+	}
+	return t.Format(time.RFC3339)
 }

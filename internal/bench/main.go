@@ -26,7 +26,7 @@ func main() {
 // could not run, 2 for bad flags.
 func benchMain(args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	only := fs.String("only", "", "comma-separated workloads to run (default all: a,b,c,d,e,render,render-auto,redis-1,redis-2,redis-4)")
+	only := fs.String("only", "", "comma-separated workloads to run (default all: a,b,c,d,e,render,render-auto,web,redis-1,redis-2,redis-4)")
 	disk := fs.Bool("disk", false, "download to disk ($TMPDIR) instead of tmpfs (/dev/shm)")
 	runs := fs.Int("runs", 3, "timed runs of each side per workload (the median is reported)")
 	smoke := fs.Bool("smoke", false, "tiny sizes and one run each, to check the suite works")
@@ -81,7 +81,7 @@ func benchMain(args []string) int {
 		if e.quit.Load() {
 			select {} // the signal handler cleans up and exits
 		}
-		if errors.Is(err, errNoRedis) || errors.Is(err, render.ErrNoBrowser) {
+		if errors.Is(err, errNoRedis) || errors.Is(err, errNoWeb) || errors.Is(err, render.ErrNoBrowser) {
 			fmt.Printf("   skipped: %v\n", err)
 			lines = append(lines, fmt.Sprintf("bench: %s skipped: %v", w.name, err))
 			continue

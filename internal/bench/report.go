@@ -14,8 +14,13 @@ const ratioNote = "ratio = baseline time / crawl time: the crawler's speed relat
 // whether the target was met (when judge is set).
 func printTable(w io.Writer, r *result, judge bool) {
 	p := r.plan
-	fmt.Fprintf(w, "   work: %d pages + %d images = %d requests with robots.txt, %.1f MiB; requests made: crawl %d, baseline %d\n",
-		p.pages, p.images, len(p.urls), float64(p.bytes)/mib, r.reqCrawl, r.reqBase)
+	if r.w.mode == modeWeb {
+		fmt.Fprintf(w, "   work: %d pages and %d images as wget saved them, %.1f MiB; baseline: wget -r -p (one connection)\n",
+			p.pages, p.images, float64(p.bytes)/mib)
+	} else {
+		fmt.Fprintf(w, "   work: %d pages + %d images = %d requests with robots.txt, %.1f MiB; requests made: crawl %d, baseline %d\n",
+			p.pages, p.images, len(p.urls), float64(p.bytes)/mib, r.reqCrawl, r.reqBase)
+	}
 	fmt.Fprintf(w, "   %-9s %8s %9s %9s %8s %8s %7s\n", "", "wall s", "pages/s", "images/s", "MiB/s", "rss MiB", "cpu s")
 	row := func(name string, s series) {
 		wall := s.wall()
@@ -28,6 +33,10 @@ func printTable(w io.Writer, r *result, judge bool) {
 		fmt.Fprintf(w, "   %-9s %8.2f %9s %9s %8s %8.1f %7.2f\n", "tiny get", r.tiny.wall(), "-", "-", "-", r.tiny.rssMiB(), r.tiny.cpu())
 		fmt.Fprintf(w, "   rss growth over a tiny get: %.1f MiB (%.1f - %.1f)\n",
 			r.crawl.rssMiB()-r.tiny.rssMiB(), r.crawl.rssMiB(), r.tiny.rssMiB())
+	}
+	if r.w.mode == modeWeb && p.pages > 0 {
+		fmt.Fprintf(w, "   cpu per page: crawl %.2f ms, wget %.2f ms (%.2fx)\n", 1000*r.crawl.cpu()/float64(p.pages),
+			1000*r.base.cpu()/float64(p.pages), r.crawl.cpu()/max(r.base.cpu(), 1e-9))
 	}
 	fmt.Fprintf(w, "   ratio %.2f; runs (s): crawl %s | baseline %s\n", r.ratio(), walls(r.crawl), walls(r.base))
 	if r.w.tree {

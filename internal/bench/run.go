@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -32,16 +33,24 @@ const runTimeout = 15 * time.Minute
 // non-zero exit is an error that carries the child's stderr. It is safe to
 // call from several goroutines at once.
 func runChild(e *env, bin string, args ...string) (measure, error) {
-	return runMeasured(e, nil, bin, args...)
+	return runMeasured(e, nil, nil, bin, args...)
 }
 
 // runChildTree is runChild that also samples the memory of the child's
 // process tree (measure -tree).
 func runChildTree(e *env, bin string, args ...string) (measure, error) {
-	return runMeasured(e, []string{"-tree"}, bin, args...)
+	return runMeasured(e, []string{"-tree"}, nil, bin, args...)
 }
 
-func runMeasured(e *env, opts []string, bin string, args ...string) (measure, error) {
+// runChildExit is runChild where ok, when not nil, decides which exit
+// codes count as success (wget exits 8 when a page links to a missing file).
+func runChildExit(e *env, ok func(code int) bool, bin string, args ...string) (measure, error) {
+	return runMeasured(e, nil, ok, bin, args...)
+}
+
+// runMeasured runs bin under the measure program with its options opts;
+// ok is as for runChildExit.
+func runMeasured(e *env, opts []string, ok func(code int) bool, bin string, args ...string) (measure, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	f, err := os.CreateTemp(e.work, "measure-*.txt")
@@ -60,6 +69,10 @@ func runMeasured(e *env, opts []string, bin string, args ...string) (measure, er
 	data, rerr := os.ReadFile(report)
 	if rerr == nil {
 		rerr = parseMeasure(string(data), &m)
+	}
+	var exit *exec.ExitError
+	if ok != nil && errors.As(err, &exit) && ok(exit.ExitCode()) {
+		err = nil
 	}
 	if err != nil {
 		return m, fmt.Errorf("bench: %s %s: %w\n%s", filepath.Base(bin), strings.Join(args, " "), err, tail(m.stderr, 2000))

@@ -95,6 +95,9 @@ func (r *result) ratio() float64 {
 // runWorkload serves w's site, then runs the crawler and the baseline
 // alternately e.runs times each, verifying every crawl run.
 func runWorkload(e *env, w workload) (*result, error) {
+	if w.mode == modeWeb {
+		return runWebWorkload(e, w)
+	}
 	if slices.Contains(w.flags, "--render") {
 		if _, err := render.FindBrowser(""); err != nil {
 			return nil, err // the workload is skipped

@@ -14,6 +14,7 @@ const (
 	modeCrawl benchMode = iota // imgcrawl crawl from "/" to the workload's depth
 	modeGet                    // imgcrawl get of the workload's image URLs
 	modeLarge                  // imgcrawl get of the server's one large image
+	modeWeb                    // imgcrawl crawl of real documentation trees, against wget -r -p
 )
 
 // workload is one scenario of the suite: a site served by the testsite
@@ -124,6 +125,12 @@ func benchWorkloads(smoke bool) []workload {
 			},
 		},
 	)
+	ws = append(ws, workload{
+		name: "web", mode: modeWeb,
+		title:  "crawl real documentation trees from " + webRoot + " served by nginx, against wget -r -p",
+		target: "every image wget saves is saved; CPU per page within 1.5x of wget's",
+		check:  func(r *result) bool { return r.verified && r.crawl.cpu() <= 1.5*r.base.cpu() },
+	})
 	// The latency-bound crawl of (b), shared through Redis by 1, 2 and 4
 	// processes of 8 requests in flight each (--per-host 8 per worker, held
 	// for the job): the scaling benchmark. The speed-up of N

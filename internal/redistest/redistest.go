@@ -1,5 +1,6 @@
 // Package redistest runs a real redis-server for tests: on a free loopback
-// port, with no persistence, in a temporary folder, stopped when the test
+// port, with no persistence (or, from StartPersistent, an append-only file
+// synced on every write), in a temporary folder, stopped when the test
 // ends. It never skips: a machine without redis-server fails the test with
 // the command that installs it.
 package redistest
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +33,7 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	args []string // persistence and other settings
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -49,7 +52,22 @@ func Start(t testing.TB) (addr string) {
 // server (to see what a client does when Redis goes away).
 func StartServer(t testing.TB) *Server {
 	t.Helper()
-	s, err := Launch(t.TempDir())
+	return start(t, noPersistence)
+}
+
+// StartPersistent is StartServer for a server that keeps its data across
+// Restart: appendonly yes with appendfsync always, so that even a SIGKILL
+// loses no acknowledged write.
+func StartPersistent(t testing.TB) *Server {
+	t.Helper()
+	return start(t, []string{"--save", "", "--appendonly", "yes", "--appendfsync", "always"})
+}
+
+var noPersistence = []string{"--save", "", "--appendonly", "no"}
+
+func start(t testing.TB, args []string) *Server {
+	t.Helper()
+	s, err := launchWith(t.TempDir(), args)
 	if errors.Is(err, ErrNotInstalled) {
 		t.Fatal("redis-server not found: run make deps (or apt-get install -y redis-server)")
 	}
@@ -67,12 +85,14 @@ var ErrNotInstalled = errors.New("redis-server not found (apt-get install -y red
 // Launch starts a redis-server outside a test (the benchmarks use it): on a
 // free loopback port, no persistence, its files and log in dir. The caller
 // stops it with Stop. Kill and Restart are for servers from StartServer.
-func Launch(dir string) (*Server, error) {
+func Launch(dir string) (*Server, error) { return launchWith(dir, noPersistence) }
+
+func launchWith(dir string, args []string) (*Server, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, ErrNotInstalled
 	}
-	s := &Server{bin: bin, dir: dir}
+	s := &Server{bin: bin, dir: dir, args: args}
 	var lastErr error
 	for range 5 { // the free port may be taken between the probe and the start
 		port, err := redistestFreePort()
@@ -102,8 +122,9 @@ func (s *Server) Kill() {
 	<-done
 }
 
-// Restart starts a stopped (killed) server again on the same address. The
-// server keeps no data across a restart: it comes back empty.
+// Restart starts a stopped (killed) server again on the same address, in
+// the same folder. A server from StartServer comes back empty; one from
+// StartPersistent comes back with every write it acknowledged.
 func (s *Server) Restart() {
 	s.t.Helper()
 	s.Kill()
@@ -123,10 +144,10 @@ func (s *Server) launch() error {
 		return err
 	}
 	defer logf.Close()
-	cmd := exec.Command(s.bin,
-		"--save", "", "--appendonly", "no", "--dir", s.dir,
+	args := append(slices.Clone(s.args), "--dir", s.dir,
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--daemonize", "no", "--protected-mode", "no")
+	cmd := exec.Command(s.bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start redis-server: %w", err)

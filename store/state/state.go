@@ -170,3 +170,9 @@ type Recorder interface {
 
 // ErrClosed is returned by a State used after Close.
 var ErrClosed = errors.New("state: closed")
+
+// ErrUnavailable marks an error of a shared state that should pass by
+// itself: the server is loading its data after a restart, is a replica
+// until a failover completes, or its cluster is re-electing a master.
+// Callers retry such errors with backoff (errors.Is(err, ErrUnavailable)).
+var ErrUnavailable = errors.New("state: unavailable for now")

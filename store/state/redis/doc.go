@@ -24,15 +24,29 @@
 //     total rates (GCRA), Crawl-delay and Retry-After pauses in Redis, so
 //     they hold for the job, not per worker.
 //
+//   - A job has a generation, written when it is created and remembered by
+//     each worker; every script checks it. A job that vanished from Redis
+//     (a restart without persistence, FLUSHALL, eviction, a failover to a
+//     replica without it) fails every call with a *JobLostError rather than
+//     looking finished or new. Replies that pass by themselves (LOADING,
+//     READONLY, MASTERDOWN, CLUSTERDOWN, TRYAGAIN) are state.ErrUnavailable.
+//   - Workers heartbeat into the job; Status reads a job, its queue and its
+//     workers without joining it.
+//
 // Every key of a job starts with "imgcrawl:{JOB}:", the job being a hash
 // tag, so a Redis Cluster keeps a job on one slot. Durability is the
-// server's: run Redis with appendonly yes to survive its crash.
+// server's: run Redis with appendonly yes to survive its crash, and
+// maxmemory-policy noeviction; State.Warnings says when it is not so.
 //
 // Files:
 //
 //   - options.go: Options, JobName and the key names.
+//   - client.go: the URL forms: one server, Sentinel, Cluster.
 //   - state.go: State, Open, Close, settings, content index, counts and
 //     lease renewal.
+//   - lost.go: the job's generation, JobLostError, error classes.
+//   - settings.go: the server settings that put a job at risk.
+//   - fleet.go: heartbeats and Status.
 //   - frontier.go: Add, Take, Requeue, Done and the stored item encoding.
 //   - scripts.go: the frontier's Lua scripts.
 //   - gate.go: Gate, the shared per-host politeness.

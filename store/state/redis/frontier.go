@@ -25,7 +25,8 @@ func (s *State) Add(ctx context.Context, items []state.Item) ([]bool, error) {
 	added := make([]bool, 0, len(items))
 	for start := 0; start < len(items); start += addBatch {
 		batch := items[start:min(start+addBatch, len(items))]
-		args := make([]any, 0, 5*len(batch))
+		args := make([]any, 1, 1+5*len(batch))
+		args[0] = s.gen
 		for _, it := range batch {
 			blob, err := encodeItem(it)
 			if err != nil {
@@ -57,7 +58,7 @@ func (s *State) Take(ctx context.Context, max int, now time.Time) ([]state.Item,
 	if err := s.check(); err != nil {
 		return nil, err
 	}
-	res, err := takeScript.Run(ctx, s.rdb, s.fkeys, now.UnixMicro(), max, s.opt.Worker,
+	res, err := takeScript.Run(ctx, s.rdb, s.fkeys, s.gen, now.UnixMicro(), max, s.opt.Worker,
 		s.opt.Lease.Microseconds()).StringSlice()
 	if err != nil {
 		return nil, s.errf("take", err)
@@ -92,7 +93,7 @@ func (s *State) Requeue(ctx context.Context, it state.Item) error {
 	if err != nil {
 		return err
 	}
-	err = requeueScript.Run(ctx, s.rdb, s.fkeys, string(it.Key[:]), s.opt.Worker, blob,
+	err = requeueScript.Run(ctx, s.rdb, s.fkeys, s.gen, string(it.Key[:]), s.opt.Worker, blob,
 		notBeforeArg(it.NotBefore)).Err()
 	if err != nil {
 		return s.errf("requeue", err)
@@ -109,7 +110,7 @@ func (s *State) Done(ctx context.Context, it state.Item, out state.Outcome) erro
 	if err := s.check(); err != nil {
 		return err
 	}
-	err := doneScript.Run(ctx, s.rdb, s.fkeys, string(it.Key[:]), string(out.Status), out.Bytes).Err()
+	err := doneScript.Run(ctx, s.rdb, s.fkeys, s.gen, string(it.Key[:]), string(out.Status), out.Bytes).Err()
 	if err != nil {
 		return s.errf("done", err)
 	}

@@ -29,10 +29,16 @@ func rsJob(t *testing.T) string {
 // rsOpen opens a worker of job on the Redis at addr, closed at cleanup.
 func rsOpen(t *testing.T, addr string, opt Options) *State {
 	t.Helper()
+	return rsOpenURL(t, "redis://"+addr+"/0", opt)
+}
+
+// rsOpenURL opens a worker of job on the Redis that url names.
+func rsOpenURL(t *testing.T, url string, opt Options) *State {
+	t.Helper()
 	if opt.Job == "" {
 		opt.Job = rsJob(t)
 	}
-	s, err := Open(context.Background(), "redis://"+addr+"/0", opt)
+	s, err := Open(context.Background(), url, opt)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -38,6 +38,11 @@ type Options struct {
 	HostRate float64
 	// Rate is requests per second in total for the whole job; 0 = unlimited.
 	Rate float64
+	// Join makes Open join an existing job only: without it, Open creates
+	// the job when Redis holds none (a worker with the crawl's seeds); with
+	// it, Open fails with ErrNoJob (a worker that would take the seeds from
+	// the job, and must not start an empty one after Redis lost it).
+	Join bool
 }
 
 // Defaults.
@@ -139,8 +144,11 @@ func (k keys) name(s string) string { return k.prefix + s }
 // frontier returns the KEYS of the frontier scripts, in their order.
 func (k keys) frontier() []string {
 	return []string{k.name("seen"), k.name("rec"), k.name("data"), k.name("own"), k.name("cnt"),
-		k.name("delayed"), k.name("rp"), k.name("ri"), k.name("seq"), k.name("leases"), k.name("ld")}
+		k.name("delayed"), k.name("rp"), k.name("ri"), k.name("seq"), k.name("leases"), k.name("ld"), k.gen()}
 }
+
+func (k keys) gen() string     { return k.name("gen") }
+func (k keys) workers() string { return k.name("workers") }
 
 func (k keys) meta() string            { return k.name("meta") }
 func (k keys) content() string         { return k.name("content") }

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"errors"
 	"net"
 	"regexp"
 	"strings"
@@ -134,23 +135,24 @@ func TestRedisLostMidCrawl(t *testing.T) {
 		t.Error("the gate granted a request without Redis")
 	}
 	srv.Restart()
-	// The client reconnects within a few seconds. The restarted server is
-	// empty (no persistence in tests): the scripts are loaded again on
-	// first use, and nothing counts as done.
+	// The client reconnects within a few seconds, to a server that came
+	// back empty (no persistence): the job is lost, and every call says so
+	// rather than taking the empty server for a finished job.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := s.Counts(ctx)
-		if err == nil {
-			if c.PagesDone != 0 {
-				t.Errorf("counts after restart = %+v", c)
-			}
+		_, err := s.Counts(ctx)
+		if errors.Is(err, ErrJobLost) {
 			break
+		}
+		if err == nil {
+			t.Fatal("Counts succeeded on a server that lost the job")
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no reconnection after a restart: %v", err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	statetest.MustAdd(t, s, statetest.Page("http://h/z", 0))
-	statetest.WantURLs(t, "Take after restart", statetest.MustTake(t, s, 5, time.Now()), "http://h/z")
+	if _, err := s.Add(ctx, []state.Item{statetest.Page("http://h/z", 0)}); !errors.Is(err, ErrJobLost) {
+		t.Errorf("Add after the job was lost = %v, want ErrJobLost", err)
+	}
 }

@@ -19,7 +19,12 @@ import goredis "github.com/redis/go-redis/v9"
 //	9 seq      STRING sequence for the ready sets
 //	10 leases  ZSET  key by lease expiry (µs, the Redis server's clock)
 //	11 ld      HASH  depth -> pages leased at that depth
+//	12 gen     STRING the job's generation
 //
+// ARGV[1] is the caller's generation: a script run against a job that is
+// not the caller's (gone, or created again) changes nothing and fails with
+// an error reply "JOBLOST <generation now>". The scripts read their own
+// arguments from A, which is ARGV without it.
 // A page counts for the breadth-first barrier while it is ready (in rp) or
 // leased (in ld); a delayed page does not. Leases use the server's clock so
 // that workers with skewed clocks agree on when a lease has expired.
@@ -27,6 +32,10 @@ const prelude = `
 if redis.replicate_commands then redis.replicate_commands() end
 local seen, rec, data, own, cnt, delayed, rp, ri, seqk, leases, ld =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local gen = redis.call('GET', KEYS[12])
+if gen ~= ARGV[1] then return redis.error_reply('` + jobLostReply + ` ' .. (gen or '')) end
+local A = {}
+for i = 2, #ARGV do A[i - 1] = ARGV[i] end
 local P2 = 8589934592
 local function fmt(n) return string.format('%.0f', n) end
 local function server_us()
@@ -58,14 +67,14 @@ local function unlease(key, r, reclaimed)
 end
 `
 
-// ARGV: groups of (key, kind p|i, depth, not-before µs or "", encoded item).
+// A: groups of (key, kind p|i, depth, not-before µs or "", encoded item).
 // Returns one 0/1 per group: whether the key was new.
 var addScript = goredis.NewScript(prelude + `
 local out = {}
-for i = 1, #ARGV, 5 do
-  local key, kind, depth, nb = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3]
+for i = 1, #A, 5 do
+  local key, kind, depth, nb = A[i], A[i+1], A[i+2], A[i+3]
   if redis.call('SADD', seen, key) == 1 then
-    redis.call('HSET', data, key, ARGV[i+4])
+    redis.call('HSET', data, key, A[i+4])
     if nb ~= '' then
       redis.call('HSET', rec, key, 'd' .. kind .. '0' .. depth)
       redis.call('ZADD', delayed, nb, key)
@@ -83,7 +92,7 @@ end
 return out
 `)
 
-// ARGV: now µs (the caller's clock, for not-before), max, worker, lease µs.
+// A: now µs (the caller's clock, for not-before), max, worker, lease µs.
 // Reclaims expired leases, makes due items ready, then hands out up to max
 // items like the in-memory queue: pages of the barrier depth (up to half of
 // max), images, more pages. Returns key, item, key, item...
@@ -98,7 +107,7 @@ for _, key in ipairs(redis.call('ZRANGEBYSCORE', leases, '-inf', fmt(snow), 'LIM
     redis.call('HDEL', own, key)
   end
 end
-for _, key in ipairs(redis.call('ZRANGEBYSCORE', delayed, '-inf', ARGV[1], 'LIMIT', 0, 1000)) do
+for _, key in ipairs(redis.call('ZRANGEBYSCORE', delayed, '-inf', A[1], 'LIMIT', 0, 1000)) do
   redis.call('ZREM', delayed, key)
   local r = redis.call('HGET', rec, key)
   if r and string.sub(r, 1, 1) == 'd' then
@@ -106,7 +115,7 @@ for _, key in ipairs(redis.call('ZRANGEBYSCORE', delayed, '-inf', ARGV[1], 'LIMI
     push_ready(key, string.sub(r, 2, 2), string.sub(r, 4))
   end
 end
-local max = tonumber(ARGV[2])
+local max = tonumber(A[2])
 if max <= 0 then return {} end
 local d = -1
 local first = redis.call('ZRANGE', rp, 0, 0, 'WITHSCORES')
@@ -131,12 +140,12 @@ if #taken < max then
   for j = 1, #imgs, 2 do taken[#taken + 1] = imgs[j] end
 end
 take_pages(max)
-local exp = fmt(snow + tonumber(ARGV[4]))
+local exp = fmt(snow + tonumber(A[4]))
 local out = {}
 for _, key in ipairs(taken) do
   local r = redis.call('HGET', rec, key)
   redis.call('HSET', rec, key, 'l' .. string.sub(r, 2))
-  redis.call('HSET', own, key, ARGV[3])
+  redis.call('HSET', own, key, A[3])
   redis.call('ZADD', leases, exp, key)
   if string.sub(r, 2, 2) == 'p' then redis.call('HINCRBY', ld, string.sub(r, 4), 1) end
   out[#out + 1] = key
@@ -145,14 +154,14 @@ end
 return out
 `)
 
-// ARGV: key, worker, encoded item, not-before µs or "". Only the worker
+// A: key, worker, encoded item, not-before µs or "". Only the worker
 // holding the lease may requeue. Returns 1 when the item was requeued.
 var requeueScript = goredis.NewScript(prelude + `
-local key = ARGV[1]
+local key = A[1]
 local r = redis.call('HGET', rec, key)
-if not r or string.sub(r, 1, 1) ~= 'l' or redis.call('HGET', own, key) ~= ARGV[2] then return 0 end
-redis.call('HSET', data, key, ARGV[3])
-if ARGV[4] == '' then
+if not r or string.sub(r, 1, 1) ~= 'l' or redis.call('HGET', own, key) ~= A[2] then return 0 end
+redis.call('HSET', data, key, A[3])
+if A[4] == '' then
   unlease(key, r, false)
   return 1
 end
@@ -160,16 +169,16 @@ redis.call('ZREM', leases, key)
 redis.call('HDEL', own, key)
 if string.sub(r, 2, 2) == 'p' then ld_decr(string.sub(r, 4)) end
 redis.call('HSET', rec, key, 'd' .. string.sub(r, 2))
-redis.call('ZADD', delayed, ARGV[4], key)
+redis.call('ZADD', delayed, A[4], key)
 return 1
 `)
 
-// ARGV: key, status, bytes. Accepts an item that is leased (by any worker:
+// A: key, status, bytes. Accepts an item that is leased (by any worker:
 // a late Done after the lease moved on completes the item once) or that
 // was reclaimed from an expired lease; ignores anything else. Returns 1
 // when the item was acknowledged.
 var doneScript = goredis.NewScript(prelude + `
-local key = ARGV[1]
+local key = A[1]
 local r = redis.call('HGET', rec, key)
 if not r then return 0 end
 local st, kind, rc, depth = string.sub(r, 1, 1), string.sub(r, 2, 2), string.sub(r, 3, 3), string.sub(r, 4)
@@ -192,20 +201,20 @@ if kind == 'p' then
   return 1
 end
 redis.call('HINCRBY', cnt, 'ip', -1)
-local field = ({saved = 'saved', duplicate = 'dup', skipped = 'skip', failed = 'fail'})[ARGV[2]]
+local field = ({saved = 'saved', duplicate = 'dup', skipped = 'skip', failed = 'fail'})[A[2]]
 if field then redis.call('HINCRBY', cnt, field, 1) end
-if ARGV[2] == 'saved' then redis.call('HINCRBY', cnt, 'bytes', ARGV[3]) end
+if A[2] == 'saved' then redis.call('HINCRBY', cnt, 'bytes', A[3]) end
 return 1
 `)
 
-// ARGV: worker, lease µs, key... Extends the worker's leases; returns the
+// A: worker, lease µs, key... Extends the worker's leases; returns the
 // keys it no longer holds.
 var renewScript = goredis.NewScript(prelude + `
-local exp = fmt(server_us() + tonumber(ARGV[2]))
+local exp = fmt(server_us() + tonumber(A[2]))
 local lost = {}
-for j = 3, #ARGV do
-  local key = ARGV[j]
-  if redis.call('HGET', own, key) == ARGV[1] then
+for j = 3, #A do
+  local key = A[j]
+  if redis.call('HGET', own, key) == A[1] then
     redis.call('ZADD', leases, 'XX', exp, key)
   else
     lost[#lost + 1] = key
@@ -214,21 +223,31 @@ end
 return lost
 `)
 
-// ARGV: worker, key... Hands the worker's leased items back to the ready
+// A: worker, key... Hands the worker's leased items back to the ready
 // queue at once (Close), instead of letting their leases run out.
 var unleaseScript = goredis.NewScript(prelude + `
-for j = 2, #ARGV do
-  local key = ARGV[j]
+for j = 2, #A do
+  local key = A[j]
   local r = redis.call('HGET', rec, key)
-  if r and string.sub(r, 1, 1) == 'l' and redis.call('HGET', own, key) == ARGV[1] then
+  if r and string.sub(r, 1, 1) == 'l' and redis.call('HGET', own, key) == A[1] then
     unlease(key, r, false)
   end
 end
 return 0
 `)
 
-// KEYS: content. ARGV: sum, path. Returns {1|0, recorded path}.
+// KEYS: content, gen. ARGV: generation, sum, path. Returns {1|0,
+// recorded path}.
 var claimScript = goredis.NewScript(`
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then return {1, ARGV[2]} end
-return {0, redis.call('HGET', KEYS[1], ARGV[1])}
+local g = redis.call('GET', KEYS[2])
+if g ~= ARGV[1] then return redis.error_reply('` + jobLostReply + ` ' .. (g or '')) end
+if redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) == 1 then return {1, ARGV[3]} end
+return {0, redis.call('HGET', KEYS[1], ARGV[2])}
+`)
+
+// KEYS: cnt, gen. ARGV: generation. Returns the counters, as HGETALL.
+var countsScript = goredis.NewScript(`
+local g = redis.call('GET', KEYS[2])
+if g ~= ARGV[1] then return redis.error_reply('` + jobLostReply + ` ' .. (g or '')) end
+return redis.call('HGETALL', KEYS[1])
 `)

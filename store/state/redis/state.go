@@ -5,12 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
-	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/imgcrawl/imgcrawl/store/state"
 )
@@ -22,15 +22,20 @@ import (
 // leases until Close. Make it with Open; the zero value is not usable. It
 // is safe for concurrent use.
 type State struct {
-	rdb    *goredis.Client
-	opt    Options
-	k      keys
-	fkeys  []string
-	addr   string
-	gate   *Gate
-	ctx    context.Context // ends at Close: renewal and Gate calls
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	rdb     goredis.UniversalClient
+	topo    Topology
+	opt     Options
+	k       keys
+	fkeys   []string
+	where   string // the Redis, for messages: an address, a Sentinel master, a Cluster
+	gen     string // the job's generation when this worker joined
+	lost    atomic.Pointer[JobLostError]
+	warns   []string
+	started time.Time
+	gate    *Gate
+	ctx     context.Context // ends at Close: renewal and Gate calls
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 
 	mu     sync.Mutex
 	closed bool
@@ -43,10 +48,23 @@ var _ state.State = (*State)(nil)
 // Close).
 const opTimeout = 10 * time.Second
 
-// Open connects to the Redis at redisURL (redis://[user:pass@]host:port/db,
-// rediss:// for TLS) and joins the job opt.Job, creating it if it is new.
+// Open connects to the Redis at redisURL and joins the job opt.Job,
+// creating it if it is new. The URL is one of:
+//
+//   - redis://[user:pass@]HOST:PORT/DB (rediss:// for TLS, unix:///path
+//     for a socket): one server; when it is a Redis Cluster node, the whole
+//     Cluster (more seed nodes in addr=HOST:PORT parameters).
+//   - redis://[user:pass@]SENTINEL:PORT/DB?master_name=NAME: the master
+//     NAME that Redis Sentinel watches (more Sentinels in addr=; the
+//     master's own password in password=).
+//
 // An unreachable server is an error naming its address. The caller closes
 // the State.
+//
+// Joining a job reads (or, for a new job, writes) its generation, which
+// every later call checks: a job that disappears from Redis, or is
+// replaced, fails every call with a *JobLostError. Warnings lists the
+// server settings that put the job at risk.
 //
 // Open replaces go-redis's process-wide logger, which writes to stderr,
 // with one that discards: a program that wants those logs calls
@@ -56,37 +74,30 @@ func Open(ctx context.Context, redisURL string, opt Options) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	ropt, err := goredis.ParseURL(redisURL)
-	if err != nil {
-		return nil, fmt.Errorf("redis: bad redis URL %q: %w", redactURL(redisURL), err)
-	}
-	// Quiet and plain: no client-name handshake or push notifications that
-	// an older server answers with errors the client would log.
-	ropt.Protocol = 2
-	ropt.DisableIdentity = true
-	ropt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	quiet.Do(func() { goredis.SetLogger(discardLog{}) })
-	rdb := goredis.NewClient(ropt)
-	pctx, cancel := context.WithTimeout(ctx, ropt.DialTimeout+time.Second)
-	defer cancel()
-	if err := rdb.Ping(pctx).Err(); err != nil {
-		rdb.Close()
-		return nil, fmt.Errorf("redis: cannot reach redis at %s: %w", ropt.Addr, err)
+	rdb, topo, where, err := connect(ctx, redisURL)
+	if err != nil {
+		return nil, err
 	}
 	k := newKeys(opt.Job)
-	s := &State{rdb: rdb, opt: opt, k: k, fkeys: k.frontier(), addr: ropt.Addr,
-		held: make(map[state.Key]struct{})}
+	s := &State{rdb: rdb, topo: topo, opt: opt, k: k, fkeys: k.frontier(), where: where,
+		held: make(map[state.Key]struct{}), started: time.Now()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.gate = newGate(s)
-	for _, sc := range []*goredis.Script{addScript, takeScript, requeueScript, doneScript,
-		renewScript, unleaseScript, claimScript, acquireScript, renewSlotsScript,
-		pauseScript, crawlDelayScript} {
-		if err := sc.Load(pctx, rdb).Err(); err != nil {
-			s.cancel()
-			rdb.Close()
-			return nil, fmt.Errorf("redis: load scripts into redis at %s: %w", ropt.Addr, err)
-		}
+	fail := func(err error) (*State, error) {
+		s.cancel()
+		rdb.Close()
+		return nil, err
 	}
+	octx, cancel := context.WithTimeout(ctx, opTimeout)
+	defer cancel()
+	if err := s.joinGeneration(octx); err != nil {
+		return fail(err)
+	}
+	if err := s.beat(octx, 0); err != nil {
+		return fail(err)
+	}
+	s.warns = s.checkSettings(octx)
 	s.wg.Add(1)
 	go s.renewLoop()
 	return s, nil
@@ -104,19 +115,32 @@ func (s *State) Worker() string { return s.opt.Worker }
 // Close.
 func (s *State) Gate() *Gate { return s.gate }
 
-// errf wraps a Redis error with the package prefix and the server address.
-func (s *State) errf(what string, err error) error {
-	return fmt.Errorf("redis: %s (redis at %s): %w", what, s.addr, err)
-}
+// Topology returns how the job's Redis is deployed.
+func (s *State) Topology() Topology { return s.topo }
 
-// check returns state.ErrClosed after Close.
+// Generation returns the job's generation as this worker joined it.
+func (s *State) Generation() string { return s.gen }
+
+// Warnings lists what Open found in the server's settings that can lose
+// the job (no persistence, an evicting maxmemory-policy), one sentence
+// each naming the setting; nil when all is well or the settings cannot be
+// read (CONFIG disabled).
+func (s *State) Warnings() []string { return slices.Clone(s.warns) }
+
+// errf wraps a Redis error with the package prefix and the server address;
+// see classify.
+func (s *State) errf(what string, err error) error { return s.classify(what, err) }
+
+// check returns state.ErrClosed after Close, and the *JobLostError once the
+// job is found lost.
 func (s *State) check() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
 		return state.ErrClosed
 	}
-	return nil
+	return s.lostErr()
 }
 
 // LoadMeta implements state.State.
@@ -169,7 +193,7 @@ func (s *State) ClaimContent(ctx context.Context, sum [32]byte, path string, by 
 		return "", false, err
 	}
 	val := "\x00" + string(by[:]) + path
-	res, err := claimScript.Run(ctx, s.rdb, []string{s.k.content()}, sum[:], val).Slice()
+	res, err := claimScript.Run(ctx, s.rdb, []string{s.k.content(), s.k.gen()}, s.gen, sum[:], val).Slice()
 	if err != nil {
 		return "", false, s.errf("claim content", err)
 	}
@@ -190,16 +214,15 @@ func (s *State) Counts(ctx context.Context) (state.Counts, error) {
 	if err := s.check(); err != nil {
 		return state.Counts{}, err
 	}
-	m, err := s.rdb.HGetAll(ctx, s.k.counts()).Result()
+	kv, err := countsScript.Run(ctx, s.rdb, []string{s.k.counts(), s.k.gen()}, s.gen).StringSlice()
 	if err != nil {
 		return state.Counts{}, s.errf("counts", err)
 	}
-	n := func(f string) int64 { v, _ := strconv.ParseInt(m[f], 10, 64); return v }
-	return state.Counts{
-		PagesDone: n("pd"), PagesPending: n("pp"), ImagesPending: n("ip"),
-		Saved: n("saved"), Duplicates: n("dup"), Skipped: n("skip"), Failed: n("fail"),
-		Bytes: n("bytes"), Seen: n("seen"),
-	}, nil
+	m := make(map[string]string, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return countsOf(m), nil
 }
 
 // Flush implements state.State. Every call is applied by Redis before it
@@ -226,13 +249,16 @@ func (s *State) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
 	var err error
-	if len(held) > 0 {
-		args := append([]any{s.opt.Worker}, held...)
+	if len(held) > 0 && s.lostErr() == nil {
+		args := append([]any{s.gen, s.opt.Worker}, held...)
 		if e := unleaseScript.Run(ctx, s.rdb, s.fkeys, args...).Err(); e != nil {
 			err = s.errf("hand back leased items", e)
 		}
 	}
 	s.gate.releaseAll(ctx)
+	if s.lostErr() == nil {
+		_ = s.rdb.HDel(ctx, s.k.workers(), s.opt.Worker).Err() // gone from the fleet's view
+	}
 	if e := s.rdb.Close(); e != nil && err == nil {
 		err = fmt.Errorf("redis: close: %w", e)
 	}
@@ -248,9 +274,11 @@ func (s *State) heldArgs() []any {
 	return out
 }
 
-// renewLoop extends this worker's leases and host slots every Renew until
-// Close. A failed renewal is retried at the next tick; a lease lost
-// meanwhile is simply forgotten (another worker has the item).
+// renewLoop sends this worker's heartbeat (which checks that the job is
+// still there) and extends its leases and host slots every Renew until
+// Close. A failed renewal
+// is retried at the next tick; a lease lost meanwhile is simply forgotten
+// (another worker has the item).
 func (s *State) renewLoop() {
 	defer s.wg.Done()
 	t := time.NewTicker(s.opt.Renew)
@@ -271,9 +299,16 @@ func (s *State) renew() {
 	s.mu.Lock()
 	held := s.heldArgs()
 	s.mu.Unlock()
+	if s.lostErr() != nil {
+		return
+	}
+	if s.beat(ctx, len(held)) != nil {
+		return // a lost job is remembered for the next call; anything else is retried next time
+	}
 	if len(held) > 0 {
-		args := append([]any{s.opt.Worker, s.opt.Lease.Microseconds()}, held...)
+		args := append([]any{s.gen, s.opt.Worker, s.opt.Lease.Microseconds()}, held...)
 		lost, err := renewScript.Run(ctx, s.rdb, s.fkeys, args...).StringSlice()
+		_ = s.classify("renew leases", err)
 		if err == nil && len(lost) > 0 {
 			s.mu.Lock()
 			for _, l := range lost {
