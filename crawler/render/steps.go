@@ -137,8 +137,13 @@ func (t *tab) scroll(ctx context.Context, ps *pageState) error {
 		if pos[0] < pos[1]-1 {
 			continue
 		}
-		// At the bottom: done, unless what the step loaded made the page
-		// taller.
+		// At the bottom: done, unless the page grows within a whole quiet
+		// period (an infinite scroll's observer, its fetch and its
+		// insertion can take longer than a step's wait on a busy machine).
+		ps.poke()
+		if err := t.waitQuiet(ctx, ps, cfg.Quiet, min(cfg.QuietMax, time.Until(deadline))); err != nil {
+			return err
+		}
 		h, err := chromedp.Run(ctx, chromedp.Evaluate[float64](heightJS))
 		if err != nil {
 			return err
