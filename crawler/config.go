@@ -150,7 +150,9 @@ type Config struct {
 	// (robots.txt, the address policy, politeness, MaxPageSize and
 	// MaxStylesheetSize, cookies) because the crawler makes them; the images
 	// a page asks for are not loaded by the browser but fetched once by the
-	// crawler, as the page's images. Fonts, media and trackers are refused.
+	// crawler, as the page's images (with SrcsetLargest only those the
+	// rendered DOM names, so that the browser's choice of a srcset
+	// candidate adds none). Fonts, media and trackers are refused.
 	// New fails, saying how to install one, when there is no browser; a
 	// browser that cannot be started ends the crawl (Run's error). Not
 	// stored with the crawl: a resumed crawl renders as it is told then.

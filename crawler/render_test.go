@@ -274,3 +274,45 @@ func TestShouldRender(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderSrcsetLargest renders a page whose script inserts an image with
+// a srcset: with --srcset largest only the largest candidate is saved,
+// not also the one the browser picked for its window.
+func TestRenderSrcsetLargest(t *testing.T) {
+	needBrowser(t)
+	var mu sync.Mutex
+	hits := map[string]int{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><body><script>
+const i = document.createElement('img');
+i.srcset = '/small.png 100w, /big.png 4000w'; i.sizes = '10px';
+document.body.appendChild(i);
+</script></body></html>`)
+	})
+	mux.HandleFunc("/robots.txt", http.NotFound)
+	for _, p := range []string{"/small.png", "/big.png"} {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			hits[r.URL.Path]++
+			mu.Unlock()
+			http.NotFound(w, r)
+		})
+	}
+	base, stop := testsite.Serve(listen(t, "127.0.0.1:0"), mux)
+	defer stop()
+	c, err := New(Config{Seeds: []string{base + "/"}, Depth: 0, Out: t.TempDir(), Manifest: "-",
+		Render: RenderOn, Srcset: SrcsetLargest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hits["/big.png"] != 1 || hits["/small.png"] != 0 {
+		t.Errorf("requests %v; want /big.png once and /small.png never", hits)
+	}
+}

@@ -60,8 +60,15 @@ func (c *Crawler) readPage(ctx context.Context, j job, resp *http.Response, opt 
 	if err != nil {
 		return ex, &RenderError{URL: j.u.String(), Err: err}
 	}
+	// The images the browser asked for, unless only the largest srcset
+	// candidates are wanted: the browser picks the candidate that fits its
+	// window, which the rendered DOM's srcset names anyway.
+	lists := [][]string{res.Images, res.Backgrounds}
+	if opt.Largest {
+		lists = lists[1:]
+	}
 	asked := make([]*url.URL, 0, len(res.Images)+len(res.Backgrounds))
-	for _, list := range [][]string{res.Images, res.Backgrounds} {
+	for _, list := range lists {
 		for _, raw := range list {
 			if u, err := urlnorm.Normalize(raw); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 				asked = append(asked, u)
