@@ -16,13 +16,14 @@
 // images with a one-pixel placeholder, their URLs reported for the caller
 // to fetch once; fonts, media and known trackers are refused. The browser
 // is also started with a proxy that does not exist, so that a request the
-// interception could miss (a WebSocket) reaches nothing.
+// interception could miss (a popup's, a WebSocket) reaches nothing.
 //
 // A tab that crashes or hangs is closed and the page tried once more in a
 // fresh tab, in a fresh browser if the browser died; a second failure is
-// the page's error. Close ends the browser and every process it started;
-// on Linux the browser is also killed when its parent dies (Pdeathsig, set
-// by chromedp), so even kill -9 of the crawler leaves no browser behind.
+// the page's error. Close ends the browser and every process it started.
+// If the crawler dies without Close (kill -9), the browser exits when its
+// DevTools pipe closes, and on Linux is also sent SIGKILL (Pdeathsig, set
+// by chromedp); its children follow it.
 //
 // Files:
 //   - config.go: Config, its defaults, and finding the browser.
