@@ -25,13 +25,14 @@ vet:
 # Redis tests start their own servers on free loopback ports, Sentinels
 # too: redis-server --sentinel), redis-tools (redis-cli, which joins the
 # test Redis Cluster), mariadb-server and postgresql (the index tests start
-# their own database servers). A package counts as present when dpkg knows it
+# their own database servers) and chromium (the --render tests start their
+# own headless browser). A package counts as present when dpkg knows it
 # or, off Debian, when a command of its name is on PATH. Installed with apt
 # when missing and we may (root, or passwordless sudo); otherwise we say what
 # to run. And an S3-compatible server for store/s3's tests: VersityGW
 # (Apache-2.0), built from its Go module into bin/tools (internal/s3test
 # starts it).
-TEST_PACKAGES := redis-server redis-tools mariadb-server postgresql
+TEST_PACKAGES := redis-server redis-tools mariadb-server postgresql chromium
 VERSITYGW_VERSION := v1.8.0
 VERSITYGW := bin/tools/versitygw-$(VERSITYGW_VERSION)/versitygw
 deps: $(VERSITYGW)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/crawler/render"
 	"github.com/imgcrawl/imgcrawl/store/state"
 
 	"github.com/imgcrawl/imgcrawl/fetch"
@@ -41,6 +42,9 @@ const (
 	SeedsOnly = -1 // Config.Depth: read the seed pages only, follow no link
 	NoRetries = -1 // Config.Retries: never try a failed URL again
 )
+// DefaultRenderTabs is how many pages are rendered at once when
+// Config.RenderTabs is 0.
+const DefaultRenderTabs = render.DefaultTabs
 
 // DefaultMaxStylesheetSize is the largest style sheet read, in bytes after
 // decompression; the largest of common frameworks are well under 1 MiB.
@@ -63,6 +67,17 @@ type Srcset string
 const (
 	SrcsetAll     Srcset = "all"     // every candidate (default)
 	SrcsetLargest Srcset = "largest" // the largest only; the others are never requested
+)
+
+// RenderMode says which pages are loaded in a headless browser before
+// their links and images are read (package render).
+type RenderMode string
+
+// The render modes.
+const (
+	RenderOff  RenderMode = "off"  // never (default, also for "")
+	RenderOn   RenderMode = "on"   // every page
+	RenderAuto RenderMode = "auto" // pages that seem to need it, and those RenderMatch matches
 )
 
 // Config configures a crawl. Each field says what its zero value means:
@@ -137,6 +152,31 @@ type Config struct {
 	// crawl: a resumed crawl reads the sitemaps again, and the seen set
 	// drops what an earlier run added.
 	Sitemaps bool
+
+	// Render says which pages are loaded in headless Chromium, their
+	// scripts run and the page scrolled down, before their links and
+	// images are read from the rendered DOM (as well as from the HTML
+	// served): RenderOff (default), RenderOn, or RenderAuto: pages whose
+	// HTML names no image but has a script, and pages whose URL
+	// RenderMatch matches. The browser's requests obey the crawl's rules
+	// (robots.txt, the address policy, politeness, MaxPageSize and
+	// MaxStylesheetSize, cookies) because the crawler makes them; the images
+	// a page asks for are not loaded by the browser but fetched once by the
+	// crawler, as the page's images (with SrcsetLargest only those the
+	// rendered DOM names, so that the browser's choice of a srcset
+	// candidate adds none). Fonts, media and trackers are refused.
+	// New fails, saying how to install one, when there is no browser; a
+	// browser that cannot be started ends the crawl (Run's error). Not
+	// stored with the crawl: a resumed crawl renders as it is told then.
+	Render RenderMode
+	// RenderMatch is a regexp of page URLs that RenderAuto renders too.
+	RenderMatch string
+	// RenderTabs is how many pages are rendered at once; 0 =
+	// DefaultRenderTabs.
+	RenderTabs int
+	// Browser is the Chromium or Chrome binary (a path or a name in
+	// PATH); "" looks for chromium and google-chrome.
+	Browser string
 
 	// Fetch configures the HTTP client (timeouts, proxy, address policy,
 	// headers, cookies). UserAgent above wins over Fetch.UserAgent. The seed
@@ -254,6 +294,7 @@ type resolved struct {
 	include, exclude []*regexp.Regexp
 	skip             map[string]bool // SkipExtensions
 	html             []htmlHook      // Hooks.HTML, compiled
+	renderMatch      *regexp.Regexp  // RenderMatch, nil when empty
 }
 
 // Validate reports the first field of c that New would reject, as a
@@ -297,6 +338,16 @@ func (c Config) withDefaults() (resolved, error) {
 	}
 	if s.html, err = compileHooks(s.Hooks.HTML); err != nil {
 		return s, err
+	}
+	if s.Render != RenderOff {
+		if _, err := render.FindBrowser(s.Browser); err != nil {
+			return s, &ConfigError{"browser", err}
+		}
+	}
+	if s.RenderMatch != "" {
+		if s.renderMatch, err = regexp.Compile(s.RenderMatch); err != nil {
+			return s, &ConfigError{"render-match", fmt.Errorf("bad regexp %q: %w", s.RenderMatch, err)}
+		}
 	}
 	if s.UserAgent == "" {
 		s.UserAgent = s.Fetch.UserAgent
@@ -356,6 +407,13 @@ func (s *resolved) choose() error {
 	default:
 		return &ConfigError{"scope", fmt.Errorf("%q is not one of host, domain, all", s.Scope)}
 	}
+	switch s.Render {
+	case "":
+		s.Render = RenderOff
+	case RenderOff, RenderOn, RenderAuto:
+	default:
+		return &ConfigError{"render", fmt.Errorf("%q is not one of off, on, auto", s.Render)}
+	}
 	switch s.Srcset {
 	case "":
 		s.Srcset = SrcsetAll
@@ -382,6 +440,7 @@ func (c Config) checkSigns() error {
 		{"min-width", ">= 0", float64(c.MinWidth), 0},
 		{"min-height", ">= 0", float64(c.MinHeight), 0},
 		{"max-stylesheet-size", ">= 0", float64(c.MaxStylesheetSize), 0},
+		{"render-tabs", ">= 0", float64(c.RenderTabs), 0},
 	} {
 		if n.v < n.min {
 			return &ConfigError{n.field, fmt.Errorf("must be %s, got %v", n.want, n.v)}

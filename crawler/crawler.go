@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imgcrawl/imgcrawl/crawler/render"
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"github.com/imgcrawl/imgcrawl/store/state"
 
@@ -35,6 +36,9 @@ type Crawler struct {
 	crawlID string // Settings.CrawlID, set by checkSettings
 	events  chan Event
 	meter   meter
+
+	renderer *render.Renderer // nil unless Config.Render; started by the first page rendered
+	loads    loadCache        // the browser's scripts and style sheets
 
 	sitemapMaxBytes int64 // SitemapMaxBytes; tests lower it
 	// sheetEnc holds the encodings style sheets fall back on.
@@ -110,6 +114,9 @@ func New(cfg Config) (*Crawler, error) {
 	var claims store.Claimer = c.state
 	if s.SkipKnown || s.Revalidate {
 		claims = indexClaims{c.state, c}
+	}
+	if c.renderer, err = c.newRenderer(); err != nil {
+		return nil, err
 	}
 	c.writer, err = store.NewWriter(store.WriterConfig{
 		Dir: s.Out, Layout: s.Layout, Claims: claims, Accept: s.Accept,
@@ -190,6 +197,9 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	close(f.imageJobs)
 	cancel(err)
 	wg.Wait()
+	if c.renderer != nil {
+		c.renderer.Close() // the browser and its processes are gone when it returns
+	}
 	close(c.events)
 	<-colDone
 	c.client.CloseIdleConnections()
@@ -216,6 +226,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	sum.Elapsed = time.Since(start)
 	sum.Resumed, sum.AlreadyDone = resumed, c.meter.alreadyDone.Load()
 	sum.Sitemaps = sitemaps
+	sum.Rendered = c.meter.rendered.Load()
 	if total, cerr := c.state.Counts(context.WithoutCancel(ctx)); cerr == nil {
 		sum.Total = total
 	}

@@ -32,6 +32,10 @@
 //     what they list.
 //   - stylesheet.go: reading a style sheet a page uses for its images and
 //     imports, and the encodings style sheets fall back on.
+//   - rendered.go: Config.Render: which pages are rendered (package
+//     render), and what the rendered page adds to what its HTML names.
+//   - browserload.go: the browser's requests, made by the crawler under
+//     its rules, and the cache of scripts and style sheets.
 //   - scope.go, filter.go, skip.go: which pages are followed, which links
 //     are never requested (DefaultSkipExtensions).
 //   - hooks.go: Hooks, the caller's filter and request and response hooks,

@@ -90,6 +90,10 @@ type Summary struct {
 	// Errors holds the first failures (at most 20), for the summary display.
 	Errors []Failure
 
+	// Rendered counts the pages loaded in the browser (Config.Render),
+	// which are in Pages too.
+	Rendered int64
+
 	// Stylesheets counts the style sheets read for images (they are not
 	// in Pages; the state's Counts count them with the pages).
 	Stylesheets int64

@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/imgcrawl/imgcrawl/store/state"
@@ -92,7 +93,7 @@ func (f *frontier) start(ctx context.Context, b buffered, release func()) bool {
 		ch = f.imageJobs
 	}
 	select {
-	case ch <- job{item: it, u: u, release: release}:
+	case ch <- job{item: it, u: u, release: sync.OnceFunc(release)}: // a page being rendered releases early
 		f.inflight++
 		return true
 	case <-ctx.Done():

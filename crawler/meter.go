@@ -13,6 +13,7 @@ type meter struct {
 	requests    atomic.Int64 // HTTP requests sent (robots.txt included)
 	bytesIn     atomic.Int64 // response body bytes read
 	alreadyDone atomic.Int64 // listed image URLs the state had seen (Summary.AlreadyDone)
+	rendered    atomic.Int64 // pages rendered in the browser (Summary.Rendered)
 }
 
 // countingBody counts the bytes read from a response body into a meter.

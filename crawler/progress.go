@@ -91,7 +91,7 @@ func (p *progress) finish(r reading, requests, bytesIn int64) {
 		sec = 1
 	}
 	fmt.Fprintf(p.w, "done: pages %d%s, images %d, duplicates %d, skipped %d, errors %d, %s in %s (%s req/s, %s)\n",
-		s.Pages, StylesheetsRead(s), s.Images, s.Duplicates, s.Skipped, s.Failed, humanize.Bytes(s.Bytes),
+		s.Pages, StylesheetsRead(s)+RenderedPages(s), s.Images, s.Duplicates, s.Skipped, s.Failed, humanize.Bytes(s.Bytes),
 		s.Elapsed.Round(time.Millisecond), humanize.Rate(float64(requests)/sec), humanize.ByteRate(float64(bytesIn)/sec))
 }
 
@@ -171,4 +171,13 @@ func StylesheetsRead(s Summary) string {
 		return ""
 	}
 	return fmt.Sprintf(", style sheets %d", s.Stylesheets)
+}
+
+// RenderedPages is ", rendered N" for a summary line, when s rendered any
+// pages (Config.Render), else "".
+func RenderedPages(s Summary) string {
+	if s.Rendered == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", rendered %d", s.Rendered)
 }

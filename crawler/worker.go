@@ -13,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/imgcrawl/imgcrawl/crawler/extract"
+	"github.com/imgcrawl/imgcrawl/crawler/render"
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"github.com/imgcrawl/imgcrawl/store/state"
 
@@ -194,7 +195,21 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 		hooks = &pageHooks{hooks: c.s.html, url: j.u, depth: it.Depth}
 		opt.Document = func(doc *goquery.Document, base *url.URL) { hooks.run(ctx, doc, base) }
 	}
-	ex, err := opt.HTML(resp.Body, resp.Header.Get("Content-Type"), j.u)
+	var ex extract.Result
+	var err error
+	if c.renderer == nil {
+		ex, err = opt.HTML(resp.Body, resp.Header.Get("Content-Type"), j.u)
+	} else {
+		ex, err = c.readPage(ctx, j, resp, opt)
+	}
+	var rerr *RenderError
+	var serr *render.StartError
+	if errors.As(err, &serr) {
+		return result{item: it, fatal: err} // no page can be rendered
+	}
+	if errors.As(err, &rerr) && ctx.Err() == nil {
+		err = nil // fail the page below, after what its HTML names
+	}
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
 	}
@@ -236,6 +251,9 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 		add = append(add, state.Item{Key: state.KeyOf(s), URL: s, Kind: state.KindImage, Depth: it.Depth, Page: it.URL})
 	}
 	r := c.finish(it, Parsed, nil)
+	if rerr != nil {
+		r = c.failed(it, rerr)
+	}
 	r.add = add
 	return r
 }

@@ -21,6 +21,7 @@ type crawlCmd struct {
 	Srcset  string   `default:"all" placeholder:"all|largest" help:"Of each srcset and <picture>, save every candidate (all), or only the largest and never request the others (largest)."`
 	SkipExt string   `name:"skip-ext" placeholder:"LIST" default:"${default_skip_ext}" help:"Extensions of links never requested, comma-separated; replaces the list, and an empty value requests every link (default ${default})."`
 
+	renderFlags
 	Sitemaps bool `help:"Also read each seed host's sitemaps (robots.txt Sitemap lines, else /sitemap.xml): their pages are crawled from depth 0, their images saved."`
 	fetchFlags
 	storeFlags
@@ -44,6 +45,9 @@ func (c *crawlCmd) Run(e *env) error {
 		Include: c.Include, Exclude: c.Exclude, SkipExtensions: splitList(c.SkipExt), Srcset: crawler.Srcset(c.Srcset),
 		MaxStylesheetSize: int64(c.MaxStylesheetSize)}
 	cfg.Sitemaps = c.Sitemaps
+	if err := c.renderFlags.apply(&cfg); err != nil {
+		return err
+	}
 	if err := c.fetchFlags.apply(&cfg); err != nil {
 		return err
 	}

@@ -174,6 +174,7 @@ func defaultVars() kong.Vars {
 		"default_skip_ext":       strings.Join(crawler.DefaultSkipExtensions(), ", "),
 
 		"default_max_stylesheet_size": formatByteSize(crawler.DefaultMaxStylesheetSize),
+		"default_render_tabs":         strconv.Itoa(crawler.DefaultRenderTabs),
 	}
 }
 

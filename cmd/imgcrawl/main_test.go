@@ -51,6 +51,8 @@ func TestUsageErrorsExit2AndNameTheInput(t *testing.T) {
 		{"unknown index database", []string{"get", "-o", dir, "--index", "oracle://u:pw@h/db", "http://127.0.0.1/a.png"}, `--index: index: address "oracle://u:xxxxx@h/db": unknown database "oracle"`},
 		{"skip-known without index", []string{"crawl", "-o", dir, "--skip-known", "http://127.0.0.1/"}, "--skip-known needs --index DSN"},
 		{"revalidate without index", []string{"get", "-o", dir, "--revalidate", "http://127.0.0.1/a.png"}, "--revalidate needs --index DSN"},
+		{"no browser", []string{"crawl", "-o", dir, "--render", "--browser", filepath.Join(dir, "chromium"), "http://127.0.0.1/"}, "apt-get install chromium"},
+		{"bad render-match", []string{"crawl", "-o", dir, "--render=auto", "--render-match", "(", "http://127.0.0.1/"}, "render-match"},
 		{"negative min height", []string{"get", "-o", dir, "--min-height=-1", "http://127.0.0.1/a.png"}, "--min-height: must be >= 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

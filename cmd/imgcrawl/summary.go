@@ -47,7 +47,7 @@ func printSummary(w io.Writer, sum crawler.Summary, quiet bool) {
 	}
 	if quiet {
 		fmt.Fprintf(w, "done: pages %d%s, images %d, duplicates %d, skipped %d, errors %d, %s in %s%s\n",
-			sum.Pages, crawler.StylesheetsRead(sum), sum.Images, sum.Duplicates, sum.Skipped, sum.Failed, humanize.Bytes(sum.Bytes),
+			sum.Pages, crawler.StylesheetsRead(sum)+crawler.RenderedPages(sum), sum.Images, sum.Duplicates, sum.Skipped, sum.Failed, humanize.Bytes(sum.Bytes),
 			sum.Elapsed.Round(time.Millisecond), alreadyDone(sum))
 	}
 	if sum.Resumed {

@@ -125,7 +125,7 @@ func TestSelectWorkloads(t *testing.T) {
 		want    string
 		wantErr bool
 	}{
-		{"", "a,b,c,d,e,web,index-sqlite,index-mysql,redis-1,redis-2,redis-4", false},
+		{"", "a,b,c,d,e,render,render-auto,web,index-sqlite,index-mysql,redis-1,redis-2,redis-4", false},
 		{"c, a,c", "c,a", false},
 		{"a,zz", "", true},
 	}
@@ -252,6 +252,8 @@ func TestParseMeasure(t *testing.T) {
 	}{
 		{"full line", "wall_ns=1500000000 cpu_ns=250000000 maxrss_kib=29082 exit=0\n",
 			measure{wall: 1500 * time.Millisecond, cpu: 250 * time.Millisecond, rssKiB: 29082}, false},
+		{"with the tree", "wall_ns=1500000000 cpu_ns=250000000 maxrss_kib=29082 exit=0 tree_pss_kib=401234\n",
+			measure{wall: 1500 * time.Millisecond, cpu: 250 * time.Millisecond, rssKiB: 29082, treeKiB: 401234}, false},
 		{"truncated", "wall_ns=15 cpu_ns=", measure{}, true},
 		{"empty", "", measure{}, true},
 	}

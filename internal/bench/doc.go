@@ -26,6 +26,10 @@
 //   - c: as a, with 30,000 pages: the crawler's peak memory.
 //   - d: get one 1 GiB image: memory growth over a tiny get.
 //   - e: get 10,000 image URLs.
+//   - render: as a with 60 pages, each rendered in headless Chromium
+//     (--render): pages rendered per second, and the peak memory of the
+//     crawler and the browser's processes together (measure -tree).
+//   - render-auto: as a with --render auto, judged against a's time.
 //   - redis-1, redis-2, redis-4: the crawl of a by 1, 2 and 4 processes
 //     sharing one job through a redis-server the suite starts (skipped if
 //     redis-server is not installed).

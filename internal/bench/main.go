@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/imgcrawl/imgcrawl/crawler/render"
 )
 
 func main() {
@@ -24,7 +26,7 @@ func main() {
 // could not run, 2 for bad flags.
 func benchMain(args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	only := fs.String("only", "", "comma-separated workloads to run (default all: a,b,c,d,e,web,index-sqlite,index-mysql,redis-1,redis-2,redis-4)")
+	only := fs.String("only", "", "comma-separated workloads to run (default all: a,b,c,d,e,render,render-auto,web,index-sqlite,index-mysql,redis-1,redis-2,redis-4)")
 	disk := fs.Bool("disk", false, "download to disk ($TMPDIR) instead of tmpfs (/dev/shm)")
 	runs := fs.Int("runs", 3, "timed runs of each side per workload (the median is reported)")
 	smoke := fs.Bool("smoke", false, "tiny sizes and one run each, to check the suite works")
@@ -72,13 +74,14 @@ func benchMain(args []string) int {
 	var lines []string
 	code := 0
 	redisTime := map[string]float64{}
+	crawlTime := map[string]float64{}
 	for _, w := range ws {
 		fmt.Printf("\n== %s: %s\n", w.name, w.title)
 		r, err := runWorkload(e, w)
 		if e.quit.Load() {
 			select {} // the signal handler cleans up and exits
 		}
-		if errors.Is(err, errNoRedis) || errors.Is(err, errNoWeb) {
+		if errors.Is(err, errNoRedis) || errors.Is(err, errNoWeb) || errors.Is(err, render.ErrNoBrowser) {
 			fmt.Printf("   skipped: %v\n", err)
 			lines = append(lines, fmt.Sprintf("bench: %s skipped: %v", w.name, err))
 			continue
@@ -89,8 +92,11 @@ func benchMain(args []string) int {
 			code = 1
 			continue
 		}
+		r.againstWall = crawlTime[w.against]
+		crawlTime[w.name] = r.crawl.wall()
 		printTable(os.Stdout, r, !*smoke)
 		lines = append(lines, benchLine(r))
+		lines = append(lines, extraLines(r)...)
 		if w.procs > 0 {
 			redisTime[w.name] = r.crawl.wall()
 		}

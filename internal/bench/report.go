@@ -39,6 +39,17 @@ func printTable(w io.Writer, r *result, judge bool) {
 			1000*r.base.cpu()/float64(p.pages), r.crawl.cpu()/max(r.base.cpu(), 1e-9))
 	}
 	fmt.Fprintf(w, "   ratio %.2f; runs (s): crawl %s | baseline %s\n", r.ratio(), walls(r.crawl), walls(r.base))
+	if r.w.tree {
+		fmt.Fprintf(w, "   crawler + browser: peak memory %.1f MiB (sum of PSS, sampled every 100 ms); largest single process %.1f MiB (ru_maxrss); cpu %.2f s\n",
+			r.crawl.treeMiB(), r.crawl.rssMiB(), r.crawl.cpu())
+	}
+	if r.w.against != "" {
+		if r.againstWall > 0 {
+			fmt.Fprintf(w, "   crawl time %.2f s vs %.2f s for (%s): %.2fx\n", r.crawl.wall(), r.againstWall, r.w.against, r.crawl.wall()/r.againstWall)
+		} else {
+			fmt.Fprintf(w, "   (%s) did not run before: run both (-only %s,%s) to judge\n", r.w.against, r.w.against, r.w.name)
+		}
+	}
 	verdict := "met"
 	switch {
 	case !judge:
@@ -73,4 +84,19 @@ func walls(s series) string {
 func benchLine(r *result) string {
 	return fmt.Sprintf("bench: %s crawl=%.2fs baseline=%.2fs ratio=%.2f rss=%.1fMiB",
 		r.w.name, r.crawl.wall(), r.base.wall(), r.ratio(), r.crawl.rssMiB())
+}
+
+// extraLines are the one-line results some workloads add to benchLine's:
+// pages rendered per second and the memory of crawler and browser, the
+// time relative to another workload.
+func extraLines(r *result) []string {
+	var lines []string
+	if r.w.tree {
+		lines = append(lines, fmt.Sprintf("bench: %s pages/s=%s crawler+browser=%.1fMiB",
+			r.w.name, rate(float64(r.plan.pages), r.crawl.wall()), r.crawl.treeMiB()))
+	}
+	if r.w.against != "" && r.againstWall > 0 {
+		lines = append(lines, fmt.Sprintf("bench: %s time=%.2fx of %s", r.w.name, r.crawl.wall()/r.againstWall, r.w.against))
+	}
+	return lines
 }

@@ -18,7 +18,10 @@ type measure struct {
 	wall   time.Duration
 	cpu    time.Duration // user + system
 	rssKiB int64         // peak resident set size (ru_maxrss)
-	stderr string
+	// treeKiB is the peak memory of the process and its descendants (the
+	// browser of --render), as sampled PSS; 0 unless runChildTree.
+	treeKiB int64
+	stderr  string
 }
 
 // runTimeout bounds a single child run.
@@ -30,12 +33,24 @@ const runTimeout = 15 * time.Minute
 // non-zero exit is an error that carries the child's stderr. It is safe to
 // call from several goroutines at once.
 func runChild(e *env, bin string, args ...string) (measure, error) {
-	return runChildExit(e, nil, bin, args...)
+	return runMeasured(e, nil, nil, bin, args...)
+}
+
+// runChildTree is runChild that also samples the memory of the child's
+// process tree (measure -tree).
+func runChildTree(e *env, bin string, args ...string) (measure, error) {
+	return runMeasured(e, []string{"-tree"}, nil, bin, args...)
 }
 
 // runChildExit is runChild where ok, when not nil, decides which exit
 // codes count as success (wget exits 8 when a page links to a missing file).
 func runChildExit(e *env, ok func(code int) bool, bin string, args ...string) (measure, error) {
+	return runMeasured(e, nil, ok, bin, args...)
+}
+
+// runMeasured runs bin under the measure program with its options opts;
+// ok is as for runChildExit.
+func runMeasured(e *env, opts []string, ok func(code int) bool, bin string, args ...string) (measure, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	f, err := os.CreateTemp(e.work, "measure-*.txt")
@@ -45,7 +60,8 @@ func runChildExit(e *env, ok func(code int) bool, bin string, args ...string) (m
 	report := f.Name()
 	f.Close()
 	defer os.Remove(report)
-	cmd := exec.CommandContext(ctx, e.bin("measure"), append([]string{"-o", report, "--", bin}, args...)...)
+	margs := append(append([]string{"-o", report}, opts...), "--", bin)
+	cmd := exec.CommandContext(ctx, e.bin("measure"), append(margs, args...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err = cmd.Run()
@@ -68,7 +84,8 @@ func runChildExit(e *env, ok func(code int) bool, bin string, args ...string) (m
 }
 
 // parseMeasure reads the measure program's line
-// "wall_ns=N cpu_ns=N maxrss_kib=N exit=N" into m.
+// "wall_ns=N cpu_ns=N maxrss_kib=N exit=N tree_pss_kib=N" into m (the last
+// field may be missing).
 func parseMeasure(line string, m *measure) error {
 	var wall, cpu, rss int64
 	var code int
@@ -76,6 +93,11 @@ func parseMeasure(line string, m *measure) error {
 		return fmt.Errorf("bad report %q: %w", line, err)
 	}
 	m.wall, m.cpu, m.rssKiB = time.Duration(wall), time.Duration(cpu), rss
+	if _, tree, ok := strings.Cut(strings.TrimSpace(line), "tree_pss_kib="); ok {
+		if _, err := fmt.Sscanf(tree, "%d", &m.treeKiB); err != nil {
+			return fmt.Errorf("bad report %q: %w", line, err)
+		}
+	}
 	return nil
 }
 
@@ -88,6 +110,16 @@ func tail(s string, n int) string {
 }
 
 func (m measure) rssMiB() float64 { return float64(m.rssKiB) / 1024 }
+
+// treeMiB is the largest peak memory of the process trees of the runs, in
+// MiB (0 unless sampled).
+func (s series) treeMiB() float64 {
+	var peak int64
+	for _, m := range s {
+		peak = max(peak, m.treeKiB)
+	}
+	return float64(peak) / 1024
+}
 
 // series is the measures of one side (crawl or baseline) of a workload.
 type series []measure

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/imgcrawl/imgcrawl/crawler/render"
 )
 
 // env is what every workload runs with.
@@ -76,6 +78,9 @@ type result struct {
 	problems []string
 	reqCrawl int // requests of the last crawl run
 	reqBase  int // requests of the last baseline run
+	// againstWall is the median crawl time of the workload named by
+	// w.against, when it ran before this one (0 otherwise).
+	againstWall float64
 }
 
 // ratio is the crawl speed relative to the baseline: baseline time divided
@@ -92,6 +97,11 @@ func (r *result) ratio() float64 {
 func runWorkload(e *env, w workload) (*result, error) {
 	if w.mode == modeWeb {
 		return runWebWorkload(e, w)
+	}
+	if slices.Contains(w.flags, "--render") {
+		if _, err := render.FindBrowser(""); err != nil {
+			return nil, err // the workload is skipped
+		}
 	}
 	srv, err := startServer(e.bin("testsite"), w.site, w.large, filepath.Join(e.work, "requests-"+w.name+".log"))
 	if err != nil {
@@ -189,6 +199,7 @@ func crawlerArgs(w workload, r *result, base, getList string) []string {
 		perHost = inFlight * w.procs
 	}
 	args := []string{"-c", strconv.Itoa(inFlight), "--per-host", strconv.Itoa(perHost), "-q"}
+	args = append(args, w.flags...)
 	switch w.mode {
 	case modeCrawl:
 		args = append([]string{"crawl", "-d", strconv.Itoa(w.depth)}, args...)
@@ -224,7 +235,11 @@ func runCrawler(e *env, w workload, r *result, srv *siteServer, getList, redisUR
 		args = append([]string{args[0], "--redis", redisURL, "--job", job}, args[1:]...)
 		m, dirs, err = runShared(e, w.procs, out, args)
 	} else {
-		m, err = runChild(e, e.bin("imgcrawl"), append([]string{args[0], "-o", out}, args[1:]...)...)
+		run := runChild
+		if w.tree {
+			run = runChildTree
+		}
+		m, err = run(e, e.bin("imgcrawl"), append([]string{args[0], "-o", out}, args[1:]...)...)
 	}
 	if err != nil {
 		return m, nil, err

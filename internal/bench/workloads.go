@@ -30,6 +30,14 @@ type workload struct {
 	target string           // the goal, in words
 	// check reports whether the target was met, given the workload's result.
 	check func(r *result) bool
+	// flags are added to the crawler's command line (--render).
+	flags []string
+	// tree samples the memory of the crawler's whole process tree (the
+	// browser's processes included): measure -tree.
+	tree bool
+	// against names a workload run earlier whose crawl time this one's is
+	// judged against (result.againstWall).
+	against string
 	// procs > 0 runs that many crawler processes at once, sharing one
 	// crawl through a redis-server started for the workload (--redis,
 	// --job); 0 runs one process with the default bbolt state.
@@ -95,6 +103,32 @@ func benchWorkloads(smoke bool) []workload {
 			check:  func(r *result) bool { return r.ratio() >= 0.9 },
 		},
 	}
+	// Rendering: every page of a small site of the (a) shape loaded in
+	// headless Chromium (--render): pages rendered per second and the peak
+	// memory of the crawler and the browser together; and --render auto on
+	// the (a) site, whose pages all name images, so none is rendered.
+	rpages := 60
+	if smoke {
+		rpages = 12
+	}
+	ws = append(ws,
+		workload{
+			name: "render", mode: modeCrawl, site: shape(rpages, 0), depth: 5,
+			flags: []string{"--render", "--render-tabs", "2"}, tree: true,
+			title:  fmt.Sprintf("as (a) with %d pages, each rendered in headless Chromium (--render, 2 tabs)", rpages),
+			target: "every image saved, no URL requested twice (the browser loads no image)",
+			check:  func(r *result) bool { return r.verified },
+		},
+		workload{
+			name: "render-auto", mode: modeCrawl, site: shape(pages, 0), depth: 5, against: "a",
+			flags:  []string{"--render", "auto"},
+			title:  fmt.Sprintf("as (a), with --render auto: a static site (%d pages) renders nothing", pages),
+			target: "crawl time <= 1.10 x the crawl time of (a), every image saved",
+			check: func(r *result) bool {
+				return r.verified && r.againstWall > 0 && r.crawl.wall() <= 1.10*r.againstWall
+			},
+		},
+	)
 	ws = append(ws, workload{
 		name: "web", mode: modeWeb,
 		title:  "crawl real documentation trees from " + webRoot + " served by nginx, against wget -r -p",

@@ -33,6 +33,8 @@
 //   - normalize.go: NormalizeTarget and the lookup keys.
 //   - server.go: Start and Serve on a loopback listener.
 //   - large.go: a streamed large image for size-cap tests.
+//   - scripted.go: Scripted, a small site whose images only scripts make,
+//     for the tests of rendering.
 //
 // The cmd/testsite directory holds a standalone server for benchmarks
 // and manual runs.

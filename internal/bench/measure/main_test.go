@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -59,5 +61,23 @@ func TestRunUsageErrors(t *testing.T) {
 				t.Errorf("run(%q) = %d, want %d", tt.args, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRunTree(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("samples /proc")
+	}
+	report := filepath.Join(t.TempDir(), "m.txt")
+	if code := run([]string{"-o", report, "-tree", "--", "/bin/sh", "-c", "sleep 0.4 & sleep 0.4 & wait"}, io.Discard); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tree, ok := strings.Cut(strings.TrimSpace(string(data)), "tree_pss_kib=")
+	if n, err := strconv.Atoi(tree); !ok || err != nil || n <= 0 {
+		t.Errorf("report %q: want a positive tree_pss_kib", data)
 	}
 }

@@ -12,6 +12,10 @@
 //	         [-distinct N] [-image-bytes 4096] [-seed 1] [-latency 0s]
 //	         [-features=true] [-large-image-bytes N] [-request-log FILE]
 //	testsite [site flags] -expect-depth N -expect-out FILE
+//	testsite -scripted [-addr 127.0.0.1:0] [-request-log FILE]
+//
+// -scripted serves testsite.Scripted instead: pages whose images only
+// scripts make (for --render).
 package main
 
 import (
@@ -52,6 +56,7 @@ type config struct {
 	requestLog  string
 	expectDepth int
 	expectOut   string
+	scripted    bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -73,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.requestLog, "request-log", "", "append a line per request to this file: method, normalized target, Range (tab-separated, - if none)")
 	fs.IntVar(&c.expectDepth, "expect-depth", -1, "depth limit for -expect-out (<0: none)")
 	fs.StringVar(&c.expectOut, "expect-out", "", "write the expected image SHA-256s to this file and exit")
+	fs.BoolVar(&c.scripted, "scripted", false, "serve the scripted site (images made by scripts) instead")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -93,6 +99,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return writeExpected(site, c.expectDepth, c.expectOut)
 	}
 	var h http.Handler = site
+	if c.scripted {
+		h = &testsite.Scripted{}
+	}
 	if c.largeBytes > 0 {
 		h = routeLarge(testsite.NewLargeImage(c.largeBytes), site)
 	}
