@@ -73,6 +73,12 @@ func TestClusterMasterKilled(t *testing.T) {
 	ctx := context.Background()
 	statetest.MustAdd(t, s, statetest.Page("http://h/a", 0), statetest.Page("http://h/b", 0))
 	m := cl.MasterOf(s.k.gen())
+	// Replication is asynchronous: wait until the replica has the job
+	// before the kill, or (on a loaded machine) it takes over without it
+	// and the worker rightly reports the job lost.
+	if got := m.Do("WAIT", "1", "10000"); got != "1" {
+		t.Fatalf("WAIT 1 10000 on the job's master = %q, want 1 replica in step", got)
+	}
 	m.Kill()
 	if err := cl.WaitServed(s.k.gen(), 30*time.Second); err != nil {
 		t.Fatal(err)
