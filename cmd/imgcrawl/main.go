@@ -11,6 +11,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
+	"github.com/imgcrawl/imgcrawl/internal/options"
 )
 
 // Exit codes.
@@ -103,6 +104,7 @@ func exitCode(err error, e env) int {
 	var ce *crawler.ConfigError
 	var me *crawler.MismatchError
 	var fe failuresError
+	var oe *options.Error
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, errInterrupted):
 		return exitCanceled
@@ -115,7 +117,7 @@ func exitCode(err error, e env) int {
 		}
 		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
 		return exitUsage
-	case errors.As(err, &ue), errors.As(err, &me):
+	case errors.As(err, &ue), errors.As(err, &me), errors.As(err, &oe):
 		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
 		return exitUsage
 	}
