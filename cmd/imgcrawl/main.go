@@ -27,6 +27,7 @@ type cli struct {
 	Crawl   crawlCmd   `cmd:"" help:"Crawl from seed URLs and save every image found."`
 	Get     getCmd     `cmd:"" help:"Download a list of image URLs."`
 	Status  statusCmd  `cmd:"" help:"Show what a stored crawl has done and has left."`
+	Serve   serveCmd   `cmd:"" help:"Run crawl and get jobs as a service, with an HTTP API, a dashboard and /metrics."`
 	Demo    demoCmd    `cmd:"" help:"Serve the bundled sample site on 127.0.0.1 and crawl it into ./demo-images."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }

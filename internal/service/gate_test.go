@@ -1,0 +1,73 @@
+package service
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/imgcrawl/imgcrawl/internal/testsite"
+)
+
+// TestJobsShareThePoliteness: two jobs on one host, each allowed 4
+// requests in flight per host, together never have more in flight there
+// than the service's --per-host.
+func TestJobsShareThePoliteness(t *testing.T) {
+	opt := testsite.DefaultOptions()
+	opt.Latency = 5 * time.Millisecond
+	s := testsite.New(opt)
+	var mu sync.Mutex
+	inflight, peak := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inflight++
+		peak = max(peak, inflight)
+		mu.Unlock()
+		defer func() { mu.Lock(); inflight--; mu.Unlock() }()
+		s.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
+
+	h := newHarness(t, Config{ManagerConfig: ManagerConfig{MaxJobs: 2, Gate: gate(2)}})
+	opts := json.RawMessage(`{"depth":1,"per-host":4,"concurrency":8}`)
+	a := h.create(Spec{Kind: KindCrawl, URLs: []string{srv.URL + "/"}, Options: opts})
+	b := h.create(Spec{Kind: KindCrawl, URLs: []string{srv.URL + "/"}, Options: opts, Layout: "flat"})
+	h.waitState(a, Done)
+	h.waitState(b, Done)
+	if peak > 2 {
+		t.Errorf("%d requests in flight on the host at once, the shared limit is 2", peak)
+	}
+	if peak < 2 {
+		t.Logf("peak %d: the jobs never overlapped", peak)
+	}
+}
+
+// TestRestartResumes: a service stopped mid-job (jobs stay "running" on
+// disk) resumes the job when opened again, and the job completes.
+func TestRestartResumes(t *testing.T) {
+	s, base := site(t, 20*time.Millisecond)
+	data := t.TempDir()
+	svc, err := New(Config{ManagerConfig: ManagerConfig{Data: data}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := svc.Manager().Create(Spec{Kind: KindCrawl, URLs: []string{base + "/"}, Options: json.RawMessage(`{"depth":2,"concurrency":2}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j.Status().Run.Images < 3 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	svc.Close()
+	if st := j.Record().State; st != Running {
+		t.Fatalf("after Close the job is %s, want running (to resume)", st)
+	}
+	h := newHarness(t, Config{ManagerConfig: ManagerConfig{Data: data}})
+	st := h.waitState(j.ID(), Done)
+	if st.Runs != 2 {
+		t.Errorf("runs %d, want 2", st.Runs)
+	}
+	checkSaved(t, s, 2, j.Out())
+}
