@@ -4,7 +4,6 @@ import (
 	"sync"
 	"time"
 
-
 	"github.com/imgcrawl/imgcrawl/fetch"
 )
 
@@ -16,8 +15,11 @@ type jobGate struct {
 	own      *fetch.Hosts
 	shared   fetch.Gate // nil: the job's own limits only (a single crawl)
 	live     *live
-	inflight interface{ Inc(); Dec() }
-	m        *metrics
+	inflight interface {
+		Inc()
+		Dec()
+	}
+	m *metrics
 }
 
 var _ fetch.Gate = (*jobGate)(nil)

@@ -22,7 +22,10 @@ func (mg *Manager) run(ctx context.Context, j *Job) {
 	rec := j.Record()
 	log := mg.log.With("job", rec.ID)
 	j.live.reset()
-	if err := j.update(func(r *Record) { r.State, r.Started, r.Finished, r.Error = Running, time.Now(), time.Time{}, ""; r.Runs++ }); err != nil {
+	if err := j.update(func(r *Record) {
+		r.State, r.Started, r.Finished, r.Error = Running, time.Now(), time.Time{}, ""
+		r.Runs++
+	}); err != nil {
 		log.Warn("cannot save the job", "err", err)
 	}
 	err := mg.crawl(ctx, j, rec)
@@ -107,7 +110,10 @@ func (mg *Manager) crawl(ctx context.Context, j *Job, rec Record) error {
 
 // newJobGate is a job's gate over the shared one, with the job's own
 // politeness options.
-func newJobGate(opts options.All, shared fetch.Gate, l *live, inflight interface{ Inc(); Dec() }, m *metrics) *jobGate {
+func newJobGate(opts options.All, shared fetch.Gate, l *live, inflight interface {
+	Inc()
+	Dec()
+}, m *metrics) *jobGate {
 	own := fetch.NewHosts(fetch.HostsConfig{PerHost: opts.PerHost, HostRate: opts.HostRate, Rate: opts.Rate})
 	return &jobGate{own: own, shared: shared, live: l, inflight: inflight, m: m}
 }
