@@ -58,8 +58,13 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 		cfg.Progress, cfg.ProgressTTY = e.progress, e.stderrTTY
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	view, err := startView(&cfg, &sf.listenFlags, e)
+	if err != nil {
+		return err
+	}
 	cr, err := crawler.New(cfg)
 	if err != nil {
+		view.stop(err)
 		return err
 	}
 	ctx, stop := withSignals(context.Background(), e, func() {
@@ -68,6 +73,7 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 	})
 	defer stop()
 	sum, err := cr.Run(ctx)
+	view.stop(err)
 	printSummary(e.stderr, sum, sf.Quiet)
 	if ctx.Err() != nil {
 		return errInterrupted

@@ -25,6 +25,7 @@ type storeFlags struct {
 	Quiet  bool   `short:"q" help:"No progress display; errors and the summary only."`
 	Strict bool   `help:"Exit 3 when any page or image failed (default: failures are counted, exit 0)."`
 	redisFlags
+	listenFlags
 }
 
 // byteSize is a size flag: 100, 64KiB, 16MiB, 1GiB (also KB/MB/GB, K/M/G).

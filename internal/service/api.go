@@ -118,6 +118,9 @@ func (s *Service) createJob(w http.ResponseWriter, r *http.Request) {
 	j, err := s.mg.Create(spec)
 	var fe *FieldError
 	switch {
+	case errors.Is(err, errSingle):
+		writeError(w, http.StatusMethodNotAllowed, err.Error(), "")
+		return
 	case errors.As(err, &fe):
 		writeError(w, http.StatusBadRequest, fe.Error(), fe.Field)
 		return
@@ -154,6 +157,8 @@ func (s *Service) resumeJob(w http.ResponseWriter, r *http.Request, j *Job) {
 func (s *Service) act(w http.ResponseWriter, j *Job, err error) {
 	var se *StateError
 	switch {
+	case errors.Is(err, errSingle):
+		writeError(w, http.StatusMethodNotAllowed, err.Error(), "")
 	case errors.As(err, &se):
 		writeError(w, http.StatusConflict, err.Error(), "")
 	case err != nil:

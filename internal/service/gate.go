@@ -12,7 +12,7 @@ import (
 // jobs on one host do not double its load. It reports each request to the
 // job's live view and the metrics. Safe for concurrent use.
 type jobGate struct {
-	own      *fetch.Hosts
+	own      fetch.Gate
 	shared   fetch.Gate // nil: the job's own limits only (a single crawl)
 	live     *live
 	inflight interface {

@@ -44,7 +44,8 @@ type Record struct {
 
 // Job is one crawl or get under DATA/jobs/ID. Safe for concurrent use.
 type Job struct {
-	dir  string
+	dir  string // DATA/jobs/ID ("" for a single crawl's view)
+	out  string
 	live *live
 	// thumbs makes the gallery's thumbnails; nil without a gallery.
 	thumbs *thumbnailer
@@ -56,7 +57,7 @@ type Job struct {
 }
 
 // Out is the job's output folder (an OUT as the command writes it).
-func (j *Job) Out() string { return filepath.Join(j.dir, "out") }
+func (j *Job) Out() string { return j.out }
 
 // Record returns a copy of the job's record.
 func (j *Job) Record() Record {
@@ -97,6 +98,9 @@ func (j *Job) update(f func(*Record)) error {
 	f(&j.rec)
 	rec := j.rec
 	j.mu.Unlock()
+	if j.dir == "" {
+		return nil
+	}
 	return saveRecord(j.dir, rec)
 }
 

@@ -123,7 +123,8 @@ func OpenManager(cfg ManagerConfig, m *metrics) (*Manager, error) {
 }
 
 func (mg *Manager) newJob(rec Record) *Job {
-	j := &Job{dir: filepath.Join(mg.cfg.Data, "jobs", rec.ID), rec: rec, live: newLive(mg.m), thumbs: mg.thumbs}
+	dir := filepath.Join(mg.cfg.Data, "jobs", rec.ID)
+	j := &Job{dir: dir, out: filepath.Join(dir, "out"), rec: rec, live: newLive(mg.m), thumbs: mg.thumbs}
 	if mg.thumbs != nil {
 		j.live.onItem = func(it ItemEvent) { mg.thumbs.add(j.Out(), it.Path) }
 	}
@@ -133,6 +134,9 @@ func (mg *Manager) newJob(rec Record) *Job {
 // Create validates spec as the command line would and queues a new job.
 // A bad spec is a *FieldError.
 func (mg *Manager) Create(spec Spec) (*Job, error) {
+	if mg.cfg.Data == "" {
+		return nil, errSingle
+	}
 	if _, err := spec.parse(mg.cfg.Policy); err != nil {
 		return nil, err
 	}
@@ -192,6 +196,9 @@ func compareStrings(a, b string) int {
 
 // Cancel stops a queued or running job; Resume continues it.
 func (mg *Manager) Cancel(id string) error {
+	if mg.cfg.Data == "" {
+		return errSingle
+	}
 	j, err := mg.Get(id)
 	if err != nil {
 		return err
@@ -219,6 +226,9 @@ func (mg *Manager) Cancel(id string) error {
 // Resume queues a canceled or failed job again: it continues where it
 // stopped, fetching nothing twice.
 func (mg *Manager) Resume(id string) error {
+	if mg.cfg.Data == "" {
+		return errSingle
+	}
 	j, err := mg.Get(id)
 	if err != nil {
 		return err
