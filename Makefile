@@ -22,11 +22,13 @@ vet:
 	$(GO) vet $(PKGS)
 
 # What the tests need from the system: redis-server (the Redis tests start
-# their own on a free loopback port). Installed with apt when it is missing
-# and we may (root, or passwordless sudo); otherwise we say what to run.
-TEST_PACKAGES := redis-server
+# their own on a free loopback port) and chromium (the dashboard's browser
+# test drives it headless). Installed with apt when it is missing and we may
+# (root, or passwordless sudo); otherwise we say what to run. A package
+# counts as there when a command of its name is, or dpkg has it.
+TEST_PACKAGES := redis-server chromium
 deps:
-	@missing=""; for p in $(TEST_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(TEST_PACKAGES); do command -v $$p >/dev/null 2>&1 || dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"; else \
 	    echo "make: the tests need:$$missing; install them with: sudo apt-get install -y$$missing" >&2; exit 1; fi; \

@@ -126,6 +126,7 @@ function jobPage(sec) {
   };
   const es = new EventSource(api + "/events");
   es.addEventListener("status", (m) => show(JSON.parse(m.data)));
+  es.addEventListener("end", () => { galleryDirty = true; });
   es.addEventListener("item", (m) => {
     const it = JSON.parse(m.data);
     if (it.kind === "image" && it.status === "saved") galleryDirty = true;
