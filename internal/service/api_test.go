@@ -396,9 +396,9 @@ func checkSaved(t *testing.T, s *testsite.Site, depth int, out string) {
 // TestEvents: a job's event stream sends its status, then an item per
 // page and image, and "end".
 func TestEvents(t *testing.T) {
-	_, base := site(t, 10*time.Millisecond)
+	s, base := site(t, 10*time.Millisecond)
 	h := newHarness(t, Config{ManagerConfig: ManagerConfig{MaxJobs: 1}})
-	blocker := h.create(Spec{Kind: KindGet, URLs: []string{base + "/i/1.png"}})
+	blocker := h.create(Spec{Kind: KindGet, URLs: []string{base + s.Expected(0)[0].Paths[0]}})
 	id := h.create(Spec{Kind: KindCrawl, URLs: []string{base + "/"}, Options: json.RawMessage(`{"depth":1}`)})
 	req, _ := http.NewRequest("GET", h.srv.URL+"/api/jobs/"+id+"/events", nil)
 	resp, err := http.DefaultClient.Do(req)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -70,4 +71,32 @@ func TestRestartResumes(t *testing.T) {
 		t.Errorf("runs %d, want 2", st.Runs)
 	}
 	checkSaved(t, s, 2, j.Out())
+}
+
+// TestQueue: with --max-jobs 1 a second job waits; canceled while queued,
+// it never runs; resumed, it runs after the first.
+func TestQueue(t *testing.T) {
+	s, base := site(t, 10*time.Millisecond)
+	h := newHarness(t, Config{ManagerConfig: ManagerConfig{MaxJobs: 1}})
+	first := h.create(Spec{Kind: KindCrawl, URLs: []string{base + "/"}, Options: json.RawMessage(`{"depth":1}`)})
+	second := h.create(Spec{Kind: KindGet, URLs: []string{base + s.Expected(0)[0].Paths[0]}})
+	if st := h.status(second); st.State != Queued {
+		t.Fatalf("second job %s, want queued", st.State)
+	}
+	if _, body := h.do("GET", "/metrics", nil); !strings.Contains(string(body), "imgcrawl_jobs_queued 1") {
+		t.Errorf("metrics do not show the queued job")
+	}
+	if code, body := h.do("POST", "/api/jobs/"+second+"/cancel", nil); code != 200 {
+		t.Fatalf("cancel: %d %s", code, body)
+	}
+	h.waitState(first, Done)
+	if st := h.status(second); st.State != Canceled || st.Runs != 0 {
+		t.Errorf("canceled queued job: %s after %d runs", st.State, st.Runs)
+	}
+	if code, body := h.do("POST", "/api/jobs/"+second+"/resume", nil); code != 200 {
+		t.Fatalf("resume: %d %s", code, body)
+	}
+	if st := h.waitState(second, Done); st.Run.Images != 1 {
+		t.Errorf("resumed job saved %d images", st.Run.Images)
+	}
 }

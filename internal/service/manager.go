@@ -213,14 +213,14 @@ func (mg *Manager) Cancel(id string) error {
 	}
 	j.canceled = true
 	j.mu.Unlock()
-	if st == Queued {
-		mg.queue = slices.DeleteFunc(mg.queue, func(q *Job) bool { return q == j })
-		return j.update(func(r *Record) { r.State = Canceled })
-	}
 	if cancel != nil {
+		// Started (its record may still say queued): its run ends it as
+		// canceled.
 		cancel()
+		return nil
 	}
-	return nil
+	mg.queue = slices.DeleteFunc(mg.queue, func(q *Job) bool { return q == j })
+	return j.update(func(r *Record) { r.State = Canceled })
 }
 
 // Resume queues a canceled or failed job again: it continues where it

@@ -29,26 +29,34 @@ func (mg *Manager) run(ctx context.Context, j *Job) {
 		log.Warn("cannot save the job", "err", err)
 	}
 	err := mg.crawl(ctx, j, rec)
-	j.mu.Lock()
-	userCanceled := j.canceled
-	j.cancel = nil
-	j.mu.Unlock()
-	if ctx.Err() != nil && !userCanceled {
-		// The service is stopping: the job stays running on disk, to be
-		// resumed by the next start.
+	stopping := false
+	next, msg := Done, ""
+	// One step under the job's lock, so that a cancel sees the job either
+	// running (and cancels it) or ended.
+	if err := j.update(func(r *Record) {
+		userCanceled := j.canceled
+		j.cancel = nil
+		if ctx.Err() != nil && !userCanceled {
+			// The service is stopping: the job stays running on disk, to
+			// be resumed by the next start.
+			stopping = true
+			return
+		}
+		switch {
+		case userCanceled:
+			next = Canceled
+		case err != nil:
+			next, msg = Failed, err.Error()
+		}
+		r.State, r.Finished, r.Error = next, time.Now(), msg
+	}); err != nil {
+		log.Warn("cannot save the job", "err", err)
+	}
+	if stopping {
 		return
 	}
-	next := Done
-	msg := ""
-	switch {
-	case userCanceled:
-		next = Canceled
-	case err != nil:
-		next, msg = Failed, err.Error()
-		log.Warn("job failed", "err", err)
-	}
-	if err := j.update(func(r *Record) { r.State, r.Finished, r.Error = next, time.Now(), msg }); err != nil {
-		log.Warn("cannot save the job", "err", err)
+	if next == Failed {
+		log.Warn("job failed", "err", msg)
 	}
 	j.live.publish("end", map[string]string{"state": string(next), "error": msg})
 }
