@@ -16,20 +16,23 @@ import (
 
 // harness is a service on a loopback test server.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *Service
 	srv   *httptest.Server
 	token string
 	data  string
 }
 
-func newHarness(t *testing.T, cfg Config) *harness {
+func newHarness(t testing.TB, cfg Config) *harness {
 	t.Helper()
 	if cfg.Data == "" {
 		cfg.Data = t.TempDir()
 	}
 	if cfg.Thumbnails == 0 {
 		cfg.Thumbnails = 1
+	}
+	if cfg.Thumbnails < 0 {
+		cfg.Thumbnails = 0
 	}
 	svc, err := New(cfg)
 	if err != nil {
