@@ -28,9 +28,6 @@ type storeFlags struct {
 	listenFlags
 }
 
-// byteSize is a size flag: 100, 64KiB, 16MiB, 1GiB (also KB/MB/GB, K/M/G).
-type byteSize = options.ByteSize
-
 // apply copies the store flags into a crawler config.
 func (s *storeFlags) apply(cfg *crawler.Config, layout string) error {
 	cfg.Out, cfg.Layout, cfg.Manifest = s.Out, store.Layout(layout), s.Manifest
