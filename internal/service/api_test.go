@@ -120,8 +120,17 @@ func TestGetJob(t *testing.T) {
 		want[e.SHA256] = true
 	}
 	h := newHarness(t, Config{})
-	id := h.create(Spec{Kind: KindGet, URLs: urls})
+	urls[0] = strings.Replace(urls[0], "http://", "http://user:pw@", 1)
+	id := h.create(Spec{Kind: KindGet, URLs: urls, Options: json.RawMessage(`{"header":["Authorization: Bearer zzz"]}`)})
 	st := h.waitState(id, Done)
+	for _, path := range []string{"/api/jobs/" + id, "/api/jobs"} {
+		if _, body := h.do("GET", path, nil); bytes.Contains(body, []byte("zzz")) || bytes.Contains(body, []byte("pw@")) {
+			t.Errorf("GET %s shows credentials: %s", path, body)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(h.data, "jobs", id, "job.json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("job.json: %v %v, want mode 0600", fi.Mode(), err)
+	}
 	if st.Run.Images != 5 {
 		t.Errorf("saved %d images, want 5", st.Run.Images)
 	}

@@ -72,6 +72,9 @@ func (j *Job) ID() string { return j.Record().ID }
 // Status is a job's record with what its crawl says about itself.
 type Status struct {
 	Record
+	// URLCount is how many URLs the job lists (Record.URLs shows the first
+	// few).
+	URLCount int `json:"url_count"`
 	// Run is what the current (or last) run did, from its events.
 	Run   Counters   `json:"run"`
 	Hosts []HostRow  `json:"hosts,omitempty"`
@@ -83,7 +86,8 @@ type Status struct {
 
 // Status returns the job's status.
 func (j *Job) Status() Status {
-	st := Status{Record: j.Record()}
+	rec := j.Record()
+	st := Status{Record: rec.view(), URLCount: len(rec.URLs)}
 	st.Run, st.Hosts, st.Errs = j.live.view()
 	if snap, err := crawler.ReadSnapshot(j.Out()); err == nil {
 		snap.Run.Errors, snap.Run.SeedFailures = nil, nil
@@ -135,7 +139,8 @@ func saveRecord(dir string, rec Record) error {
 		return err
 	}
 	tmp := filepath.Join(dir, "."+recordFile+".tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+	// 0600: the options may hold credentials (headers).
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("service: job %s: %w", rec.ID, err)
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, recordFile)); err != nil {

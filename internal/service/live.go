@@ -152,15 +152,37 @@ func (l *live) event(ev crawler.Event) {
 	l.publish("item", it)
 }
 
+// maxHosts bounds a job's host table: beyond it, the rows of idle hosts
+// are dropped, least recently active first.
+const maxHosts = 1000
+
 // host returns host's row, making it; l.mu is held.
 func (l *live) host(h string) *HostRow {
 	row := l.hosts[h]
 	if row == nil {
+		if len(l.hosts) >= maxHosts {
+			l.evictHosts()
+		}
 		row = &HostRow{Host: h}
 		l.hosts[h] = row
 	}
 	row.lastActive = time.Now()
 	return row
+}
+
+// evictHosts drops the idle half of the host table; l.mu is held.
+func (l *live) evictHosts() {
+	now := time.Now()
+	idle := make([]*HostRow, 0, len(l.hosts))
+	for _, r := range l.hosts {
+		if r.InFlight == 0 && !r.WaitUntil.After(now) {
+			idle = append(idle, r)
+		}
+	}
+	slices.SortFunc(idle, func(a, b *HostRow) int { return a.lastActive.Compare(b.lastActive) })
+	for _, r := range idle[:len(idle)/2] {
+		delete(l.hosts, r.Host)
+	}
 }
 
 // started and ended bracket a request to host (from the job's gate).
