@@ -200,7 +200,12 @@ func TestBadJobs(t *testing.T) {
 func TestAllowPrivateWithServeFlag(t *testing.T) {
 	h := newHarness(t, Config{ManagerConfig: ManagerConfig{Policy: Policy{AllowPrivate: true}}})
 	id := h.create(`{"kind":"get","urls":["http://127.0.0.1:1/a.png"],"options":{"allow-private":true,"retries":0}}`)
-	h.waitState(id, Done)
+	// Accepted and run; as the command exits 1 when no listed URL could
+	// be fetched, the job fails, saying why.
+	st := h.waitState(id, Failed)
+	if !strings.Contains(st.Error, "no URL could be fetched") || !strings.Contains(st.Error, "127.0.0.1:1/a.png") {
+		t.Errorf("error %q", st.Error)
+	}
 }
 
 // TestToken: with a token, every API call, page and /metrics needs it

@@ -157,12 +157,25 @@ func TestDashboardInBrowser(t *testing.T) {
 	if !still {
 		t.Errorf("the job page reloaded")
 	}
+	// The job list shows the job, done, with its counts.
+	row := `#jobs tbody tr[data-id]`
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(h.srv.URL+"/"),
+		chromedp.WaitVisible(row),
+		shot("4-list.png"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	list, err := chromedp.Run(ctx, chromedp.Text(row))
+	if err != nil || !strings.Contains(list, "done") || !strings.Contains(list, strconv.Itoa(seen[len(seen)-1])) {
+		t.Errorf("job list row %q (%v), want done with %d images", list, err, seen[len(seen)-1])
+	}
 	if len(foreign) > 0 {
 		t.Errorf("the dashboard asked for other origins: %v", foreign)
 	}
 	t.Logf("screenshots in %s; image counter went %v", shots, seen)
 	if dir := os.Getenv("IMGCRAWL_SCREENSHOTS"); dir != "" {
-		for _, name := range []string{"1-form.png", "2-job.png", "3-viewer.png"} {
+		for _, name := range []string{"1-form.png", "2-job.png", "3-viewer.png", "4-list.png"} {
 			if b, err := os.ReadFile(filepath.Join(shots, name)); err == nil {
 				os.WriteFile(filepath.Join(dir, name), b, 0o644)
 			}

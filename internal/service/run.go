@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
@@ -103,8 +104,9 @@ func (mg *Manager) crawl(ctx context.Context, j *Job, rec Record) error {
 		}()
 	}
 	cr, err := crawler.New(cfg)
+	var sum crawler.Summary
 	if err == nil {
-		_, err = cr.Run(ctx)
+		sum, err = cr.Run(ctx)
 	}
 	cancel()
 	if fed != nil {
@@ -112,6 +114,17 @@ func (mg *Manager) crawl(ctx context.Context, j *Job, rec Record) error {
 	}
 	if errors.Is(err, context.Canceled) {
 		return nil
+	}
+	if err == nil && sum.NothingFetched() {
+		// As the command exits 1: every URL given failed.
+		what := "seed"
+		if rec.Kind == KindGet {
+			what = "URL"
+		}
+		err = fmt.Errorf("no %s could be fetched", what)
+		if len(sum.SeedFailures) > 0 {
+			err = fmt.Errorf("%w: %v", err, sum.SeedFailures[0])
+		}
 	}
 	return options.Named(err)
 }
