@@ -31,6 +31,7 @@ const sharedRetry = 50 * time.Millisecond
 func (g *jobGate) Acquire(host string) (func(), time.Time, bool) {
 	own, at, ok := g.own.Acquire(host)
 	if !ok {
+		g.waiting(host, at)
 		return nil, at, false
 	}
 	var shared func()
@@ -40,6 +41,7 @@ func (g *jobGate) Acquire(host string) (func(), time.Time, bool) {
 			if at.IsZero() {
 				at = time.Now().Add(sharedRetry)
 			}
+			g.waiting(host, at)
 			return nil, at, false
 		}
 	}
@@ -59,6 +61,14 @@ func (g *jobGate) Acquire(host string) (func(), time.Time, bool) {
 			g.m.latency.Observe(time.Since(start).Seconds())
 		})
 	}, time.Time{}, true
+}
+
+// waiting shows in the host table a host held for a while (a Crawl-delay,
+// a rate); short waits are the normal pace and not shown.
+func (g *jobGate) waiting(host string, until time.Time) {
+	if time.Until(until) > time.Second {
+		g.live.paused(host, until)
+	}
 }
 
 func (g *jobGate) SetCrawlDelay(host string, d time.Duration) {

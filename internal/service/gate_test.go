@@ -100,3 +100,44 @@ func TestQueue(t *testing.T) {
 		t.Errorf("resumed job saved %d images", st.Run.Images)
 	}
 }
+
+// TestDataLocked: a second service on the same --data stops at once.
+func TestDataLocked(t *testing.T) {
+	h := newHarness(t, Config{})
+	if _, err := New(Config{ManagerConfig: ManagerConfig{Data: h.data}}); err == nil || !strings.Contains(err.Error(), "another imgcrawl serve") {
+		t.Errorf("second service on one --data: %v", err)
+	}
+}
+
+// TestHostTableWaits: a host held by its Crawl-delay shows until when in
+// the job's host table.
+func TestHostTableWaits(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			w.Write([]byte("User-agent: *\nCrawl-delay: 2\n"))
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte(`<img src="/a.gif"><img src="/b.gif"><img src="/c.gif">`))
+		default:
+			w.Header().Set("Content-Type", "image/gif")
+			w.Write([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;" + r.URL.Path))
+		}
+	}))
+	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
+	h := newHarness(t, Config{})
+	id := h.create(Spec{Kind: KindCrawl, URLs: []string{srv.URL + "/"}})
+	h.wait(id, "a waiting host", func(st Status) bool {
+		for _, row := range st.Hosts {
+			if row.WaitUntil.After(time.Now()) {
+				return true
+			}
+		}
+		return false
+	})
+	code, _ := h.do("POST", "/api/jobs/"+id+"/cancel", nil)
+	if code != http.StatusOK {
+		t.Errorf("cancel: %d", code)
+	}
+	h.waitState(id, Canceled)
+}

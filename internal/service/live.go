@@ -34,7 +34,7 @@ type HostRow struct {
 	InFlight   int       `json:"in_flight"`
 	Done       int64     `json:"done"`
 	Errors     int64     `json:"errors"`
-	WaitUntil  time.Time `json:"wait_until,omitzero"` // a Retry-After pause
+	WaitUntil  time.Time `json:"wait_until,omitzero"` // the last time the host was held past (Retry-After, Crawl-delay, a rate)
 	lastActive time.Time
 }
 

@@ -61,6 +61,7 @@ type Manager struct {
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
 	thumbs *thumbnailer
+	lock   *os.File // DATA/serve.lock, held while open
 
 	mu      sync.Mutex
 	jobs    map[string]*Job
@@ -82,9 +83,13 @@ func OpenManager(cfg ManagerConfig, m *metrics) (*Manager, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("service: --data: %w", err)
 	}
+	lock, err := lockData(filepath.Join(cfg.Data, "serve.lock"))
+	if err != nil {
+		return nil, err
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	mg := &Manager{cfg: cfg, gate: fetch.NewHosts(cfg.Gate), m: m, log: cfg.Logger,
-		ctx: ctx, stop: stop, jobs: make(map[string]*Job)}
+		ctx: ctx, stop: stop, jobs: make(map[string]*Job), lock: lock}
 	if cfg.Thumbnails > 0 {
 		mg.thumbs = newThumbnailer(ctx, cfg.Thumbnails, cfg.Logger)
 	}
@@ -92,7 +97,7 @@ func OpenManager(cfg ManagerConfig, m *metrics) (*Manager, error) {
 		func() float64 { mg.mu.Lock(); defer mg.mu.Unlock(); return float64(mg.running) })
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		stop()
+		mg.Close()
 		return nil, fmt.Errorf("service: --data: %w", err)
 	}
 	var resume []*Job
@@ -288,5 +293,8 @@ func (mg *Manager) Close() {
 	mg.wg.Wait()
 	if mg.thumbs != nil {
 		mg.thumbs.close()
+	}
+	if mg.lock != nil {
+		mg.lock.Close()
 	}
 }

@@ -114,7 +114,7 @@ function jobPage(sec) {
     hb.replaceChildren(...(st.hosts || []).map((h) => el("tr", {},
       el("td", { text: h.host }), el("td", { text: String(h.in_flight) }),
       el("td", { text: String(h.done) }), el("td", { text: String(h.errors) }),
-      el("td", { text: h.wait_until ? new Date(h.wait_until).toLocaleTimeString() : "" }))));
+      el("td", { text: h.wait_until && new Date(h.wait_until) > new Date() ? new Date(h.wait_until).toLocaleTimeString() : "" }))));
     const eb = document.getElementById("errors");
     eb.replaceChildren(...(st.recent_errors || []).map((e) => el("li", {},
       el("span", { class: "class", text: e.class }), " ", el("code", { text: e.url }), " ", e.error)));
