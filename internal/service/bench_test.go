@@ -16,10 +16,13 @@ import (
 	"github.com/imgcrawl/imgcrawl/store/state/bolt"
 )
 
-// BenchmarkServeVsCLI crawls one site as the command does (crawler.New and
-// Run on a bbolt state) and as a job of the service with the dashboard
-// open (the job's event stream read, the gallery asked for every second,
-// thumbnails made): the two should be within noise of each other.
+// BenchmarkServeVsCLI crawls one site three ways, in turn within each
+// iteration so that they share the machine's drift: as the command does
+// (crawler.New and Run on a bbolt state), as a job of the service, and as
+// a job with the dashboard open (the job's event stream read, the gallery
+// asked for every second, thumbnails made). It reports each way's
+// milliseconds per crawl and the two ratios to the command's, which should
+// be within noise of 1.
 func BenchmarkServeVsCLI(b *testing.B) {
 	opt := testsite.DefaultOptions()
 	opt.Pages, opt.Features = 300, false
@@ -27,63 +30,76 @@ func BenchmarkServeVsCLI(b *testing.B) {
 	base, stop := s.Start()
 	defer stop()
 	want := int64(len(s.Expected(3)))
-
-	b.Run("cli", func(b *testing.B) {
-		for b.Loop() {
-			out := b.TempDir()
-			cfg := crawler.Config{Seeds: []string{base + "/"}, Out: out}
-			all := options.Defaults()
-			all.Depth = 3
-			if err := all.Apply(&cfg, true); err != nil {
-				b.Fatal(err)
-			}
-			st, err := bolt.Open(store.StatePath(out), bolt.Options{NoSync: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			cfg.State, cfg.SnapshotInterval = st, crawler.DefaultSnapshotInterval
-			cr, err := crawler.New(cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sum, err := cr.Run(context.Background())
-			st.Close()
-			if err != nil || sum.Images != want {
-				b.Fatalf("saved %d of %d: %v", sum.Images, want, err)
-			}
+	plain := newHarness(b, Config{ManagerConfig: ManagerConfig{Data: b.TempDir(), Thumbnails: -1}})
+	dash := newHarness(b, Config{ManagerConfig: ManagerConfig{Data: b.TempDir(), Thumbnails: 1}})
+	var cli, serve, open time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if got := crawlAsCLI(b, base, b.TempDir()); got != want {
+			b.Fatalf("command: saved %d of %d", got, want)
 		}
-		b.ReportMetric(float64(want*int64(b.N))/b.Elapsed().Seconds(), "images/s")
-	})
-
-	for _, tc := range []struct {
-		name   string
-		thumbs int
-		open   bool
-	}{{"serve", -1, false}, {"serve+dashboard", 1, true}} {
-		b.Run(tc.name, func(b *testing.B) {
-			h := newHarness(b, Config{ManagerConfig: ManagerConfig{Data: b.TempDir(), Thumbnails: tc.thumbs}})
-			for b.Loop() {
-				code, body := h.do("POST", "/api/jobs", Spec{Kind: KindCrawl, URLs: []string{base + "/"}, Options: json.RawMessage(`{"depth":3}`)})
-				if code != http.StatusCreated {
-					b.Fatalf("%d %s", code, body)
-				}
-				var st Status
-				json.Unmarshal(body, &st)
-				if tc.open {
-					st.Run.Images = dashboard(b, h.srv.URL, st.ID)
-				} else {
-					for st.State != Done {
-						time.Sleep(5 * time.Millisecond)
-						st = h.status(st.ID)
-					}
-				}
-				if st.Run.Images != want {
-					b.Fatalf("saved %d of %d", st.Run.Images, want)
-				}
-			}
-			b.ReportMetric(float64(want*int64(b.N))/b.Elapsed().Seconds(), "images/s")
-		})
+		t1 := time.Now()
+		if got := crawlAsJob(b, plain, base, false); got != want {
+			b.Fatalf("job: saved %d of %d", got, want)
+		}
+		t2 := time.Now()
+		if got := crawlAsJob(b, dash, base, true); got != want {
+			b.Fatalf("job with the dashboard: saved %d of %d", got, want)
+		}
+		t3 := time.Now()
+		cli, serve, open = cli+t1.Sub(t0), serve+t2.Sub(t1), open+t3.Sub(t2)
 	}
+	n := float64(b.N)
+	b.ReportMetric(float64(cli.Milliseconds())/n, "cli-ms")
+	b.ReportMetric(float64(serve.Milliseconds())/n, "serve-ms")
+	b.ReportMetric(float64(open.Milliseconds())/n, "dashboard-ms")
+	b.ReportMetric(serve.Seconds()/cli.Seconds(), "serve/cli")
+	b.ReportMetric(open.Seconds()/cli.Seconds(), "dashboard/cli")
+}
+
+// crawlAsCLI crawls base to depth 3 into out as the command does, and
+// returns the images saved.
+func crawlAsCLI(b *testing.B, base, out string) int64 {
+	cfg := crawler.Config{Seeds: []string{base + "/"}, Out: out}
+	all := options.Defaults()
+	all.Depth = 3
+	if err := all.Apply(&cfg, true); err != nil {
+		b.Fatal(err)
+	}
+	st, err := bolt.Open(store.StatePath(out), bolt.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	cfg.State, cfg.SnapshotInterval = st, crawler.DefaultSnapshotInterval
+	cr, err := crawler.New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sum, err := cr.Run(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sum.Images
+}
+
+// crawlAsJob runs the same crawl as a job, watching it as the dashboard
+// does when open, and returns the images saved.
+func crawlAsJob(b *testing.B, h *harness, base string, open bool) int64 {
+	code, body := h.do("POST", "/api/jobs", Spec{Kind: KindCrawl, URLs: []string{base + "/"}, Options: json.RawMessage(`{"depth":3}`)})
+	if code != http.StatusCreated {
+		b.Fatalf("%d %s", code, body)
+	}
+	var st Status
+	json.Unmarshal(body, &st)
+	if open {
+		return dashboard(b, h.srv.URL, st.ID)
+	}
+	for st.State != Done {
+		time.Sleep(5 * time.Millisecond)
+		st = h.status(st.ID)
+	}
+	return st.Run.Images
 }
 
 // dashboard reads a job's event stream as the job page does, asking for

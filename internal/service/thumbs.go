@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"golang.org/x/image/draw"
 
@@ -30,7 +31,7 @@ import (
 // none, so a hostile image cannot take the memory.
 const (
 	thumbSize      = 240
-	thumbMaxPixels = 40_000_000
+	thumbMaxPixels = 25_000_000
 	thumbMaxBytes  = 64 << 20
 )
 
@@ -41,7 +42,9 @@ var errNoThumb = errors.New("no thumbnail")
 // thumbnailer makes the gallery's thumbnails, once per image, with a fixed
 // number of workers fed from a bounded queue, so that a crawl never waits
 // on them (an image whose turn is dropped gets its thumbnail when it is
-// first shown). Safe for concurrent use.
+// first shown). Ahead of time, each worker uses at most a quarter of a
+// core; a thumbnail asked for by the gallery is made at once (within the
+// same bound on decodes in progress). Safe for concurrent use.
 type thumbnailer struct {
 	sem   chan struct{} // bounds the decodes in progress, queued or asked for
 	queue chan thumbJob
@@ -61,8 +64,19 @@ func newThumbnailer(ctx context.Context, workers int, log *slog.Logger) *thumbna
 					if !ok {
 						return
 					}
+					start := time.Now()
 					if _, err := t.get(ctx, j.out, j.path); err != nil && !errors.Is(err, errNoThumb) && ctx.Err() == nil {
 						t.log.Debug("thumbnail", "path", j.path, "err", err)
+					}
+					// Rest thrice as long as the work took: a worker
+					// making thumbnails ahead of time takes at most a
+					// quarter of a core from the crawl.
+					rest := time.NewTimer(3 * time.Since(start))
+					select {
+					case <-rest.C:
+					case <-ctx.Done():
+						rest.Stop()
+						return
 					}
 				case <-ctx.Done():
 					return
