@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -44,7 +45,30 @@ func (s *Service) routes() http.Handler {
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("/", s.requireAuth(api))
 	cop := http.NewCrossOriginProtection()
-	return securityHeaders(cop.Handler(mux))
+	h := cop.Handler(mux)
+	if s.token == "" {
+		h = loopbackHost(h)
+	}
+	return securityHeaders(h)
+}
+
+// loopbackHost refuses, on a service without a token (which listens on
+// loopback only), a request whose Host is not a loopback name: a web page
+// whose own host name an attacker pointed at 127.0.0.1 (DNS rebinding)
+// could otherwise use the service as its own origin.
+func loopbackHost(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if hp, _, err := net.SplitHostPort(host); err == nil {
+			host = hp
+		}
+		host = strings.Trim(host, "[]")
+		if ip := net.ParseIP(host); !(strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()) {
+			writeError(w, http.StatusForbidden, "host "+r.Host+" is not a loopback name: without --token the service answers only to localhost, 127.0.0.1 and [::1]", "")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // securityHeaders keeps the pages from being framed or sniffed.

@@ -297,6 +297,33 @@ func TestCrossOrigin(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Join(h.data, "jobs")); len(entries) != 0 {
 		t.Errorf("a cross-origin request made a job")
 	}
+	// DNS rebinding: a page of evil.example whose name now points at
+	// 127.0.0.1 is same-origin with itself; without a token the service
+	// answers only to loopback host names.
+	for _, host := range []string{"evil.example", "evil.example:80", "127.0.0.1.evil.example"} {
+		req, _ := http.NewRequest("GET", h.srv.URL+"/api/jobs", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("Host %s: %d, want 403", host, resp.StatusCode)
+		}
+	}
+	for _, host := range []string{"localhost", "127.0.0.1:8080", "[::1]:8080", "LOCALHOST:1"} {
+		req, _ := http.NewRequest("GET", h.srv.URL+"/healthz", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("Host %s: %d, want 200", host, resp.StatusCode)
+		}
+	}
 }
 
 // TestFilesStayInside: the file endpoints serve only regular files inside
