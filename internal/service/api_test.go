@@ -477,3 +477,26 @@ func TestEvents(t *testing.T) {
 	}
 	h.waitState(blocker, Done)
 }
+
+// TestJobListEvents: the job list's stream sends every job's status.
+func TestJobListEvents(t *testing.T) {
+	h := newHarness(t, Config{})
+	id := h.create(Spec{Kind: KindGet, URLs: []string{"http://127.0.0.1:1/a.png"}, Options: json.RawMessage(`{"retries":0}`)})
+	resp, err := http.Get(h.srv.URL + "/api/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			var list []Status
+			if err := json.Unmarshal([]byte(d), &list); err != nil || len(list) != 1 || list[0].ID != id {
+				t.Fatalf("jobs event %s: %v", d, err)
+			}
+			return
+		}
+	}
+	t.Fatal("no jobs event")
+}
