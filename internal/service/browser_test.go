@@ -30,7 +30,7 @@ func chromium(t *testing.T) string {
 }
 
 // TestDashboardInBrowser drives headless Chromium through the dashboard:
-// it starts a crawl of the test site from the form, watches the job page's
+// it logs in with the service's token, starts a crawl of the test site from the form, watches the job page's
 // counters rise through the event stream without a reload, sees
 // thumbnails appear, opens one with the keyboard and reads its manifest
 // entry. It saves screenshots in the test's temp folder, and checks that
@@ -41,7 +41,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	exe := chromium(t)
 	_, base := site(t, 40*time.Millisecond)
-	h := newHarness(t, Config{})
+	h := newHarness(t, Config{Token: "browser-token"})
 	shots := t.TempDir()
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
@@ -69,7 +69,12 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 
 	if err := chromedp.Do(ctx,
+		// With a token, the dashboard asks for it first (the login
+		// page's cookie then carries the pages and event streams).
 		chromedp.Navigate(h.srv.URL+"/"),
+		chromedp.WaitVisible("#token"),
+		chromedp.SendKeys("#token", "browser-token"),
+		chromedp.Click(`form[action="/login"] button`),
 		chromedp.WaitVisible("#job-form"),
 		chromedp.SendKeys("#urls", base+"/"),
 		chromedp.SetValue(`input[name="depth"]`, "2"),
