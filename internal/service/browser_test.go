@@ -96,14 +96,13 @@ func TestDashboardInBrowser(t *testing.T) {
 	// The counters rise while the job runs, on the same page.
 	var seen []int
 	for deadline := time.Now().Add(40 * time.Second); ; {
-		txt, err := chromedp.Run(ctx, chromedp.Text("#c-images"))
+		// Both at once: a status event may come between two reads.
+		both, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+			`document.getElementById("c-images").textContent + " " + document.getElementById("state").textContent`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		state, err := chromedp.Run(ctx, chromedp.Text("#state"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		txt, state, _ := strings.Cut(both, " ")
 		if n, _ := strconv.Atoi(txt); len(seen) == 0 || seen[len(seen)-1] != n {
 			seen = append(seen, n)
 		}
