@@ -15,8 +15,8 @@ import (
 )
 
 type serveCmd struct {
-	Listen       string  `default:"127.0.0.1:8080" placeholder:"ADDR" help:"Address to serve on; anything but loopback needs --token."`
-	Data         string  `default:"./imgcrawl-data" placeholder:"DIR" help:"Folder of the jobs (DIR/jobs/ID: job.json and the job's OUT)."`
+	Listen       string  `default:"127.0.0.1:8080" placeholder:"ADDR" help:"Address to serve on (default 127.0.0.1:8080); anything but loopback needs --token."`
+	Data         string  `default:"./imgcrawl-data" placeholder:"DIR" help:"Folder of the jobs (default ./imgcrawl-data; DIR/jobs/ID: job.json and the job's OUT)."`
 	Token        string  `placeholder:"T" help:"Token every API call and page needs (Authorization: Bearer T, or the login page); better set as IMGCRAWL_TOKEN."`
 	MaxJobs      int     `name:"max-jobs" default:"2" help:"Jobs running at once; the others queue."`
 	PerHost      int     `name:"per-host" default:"${default_per_host}" help:"Requests in flight per host, over all jobs together."`
