@@ -61,7 +61,9 @@ func (s *Service) gallery(w http.ResponseWriter, r *http.Request, j *Job) {
 }
 
 // readGallery reads the manifest under out. A line that does not parse (a
-// torn last line) is passed over.
+// torn last line) is passed over. It keeps only the newest page*galleryPage
+// matching entries, so memory follows the page asked for, not the
+// manifest's length.
 func readGallery(out string, f galleryFilter, page int) (Gallery, error) {
 	g := Gallery{Images: []store.Entry{}, Hosts: []string{}, Types: []string{}, Page: page}
 	file, err := os.Open(filepath.Join(out, "manifest.jsonl"))
@@ -73,7 +75,9 @@ func readGallery(out string, f galleryFilter, page int) (Gallery, error) {
 	}
 	defer file.Close()
 	hosts, types := map[string]bool{}, map[string]bool{}
-	var all []store.Entry
+	keep := page * galleryPage
+	ring := make([]store.Entry, 0, min(keep, 4096))
+	next := 0 // where the next entry goes once the ring is full
 	sc := bufio.NewScanner(file)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -82,10 +86,19 @@ func readGallery(out string, f galleryFilter, page int) (Gallery, error) {
 			continue
 		}
 		e.URL, e.Page = fetch.Redact(e.URL), fetch.Redact(e.Page)
-		hosts[hostOf(e.URL)] = true
+		if len(hosts) < 10_000 {
+			hosts[hostOf(e.URL)] = true
+		}
 		types[e.ContentType] = true
-		if f.match(&e) {
-			all = append(all, e)
+		if !f.match(&e) {
+			continue
+		}
+		g.Total++
+		if len(ring) < keep {
+			ring = append(ring, e)
+		} else {
+			ring[next] = e
+			next = (next + 1) % keep
 		}
 	}
 	for h := range hosts {
@@ -96,10 +109,13 @@ func readGallery(out string, f galleryFilter, page int) (Gallery, error) {
 	}
 	slices.Sort(g.Hosts)
 	slices.Sort(g.Types)
-	slices.Reverse(all)
-	g.Total = len(all)
-	g.Pages = max(1, (len(all)+galleryPage-1)/galleryPage)
-	from := min((page-1)*galleryPage, len(all))
-	g.Images = append(g.Images, all[from:min(from+galleryPage, len(all))]...)
+	// Newest first: the ring from the entry before next, backwards.
+	newest := make([]store.Entry, 0, len(ring))
+	for i := range len(ring) {
+		newest = append(newest, ring[(next-1-i+2*len(ring))%len(ring)])
+	}
+	g.Pages = max(1, (g.Total+galleryPage-1)/galleryPage)
+	from := min((page-1)*galleryPage, len(newest))
+	g.Images = append(g.Images, newest[from:min(from+galleryPage, len(newest))]...)
 	return g, sc.Err()
 }
