@@ -365,7 +365,7 @@ func TestFilesStayInside(t *testing.T) {
 func TestCancelResume(t *testing.T) {
 	s, base := site(t, 20*time.Millisecond)
 	h := newHarness(t, Config{})
-	id := h.create(Spec{Kind: KindCrawl, URLs: []string{base + "/"}, Options: json.RawMessage(`{"depth":2,"concurrency":2}`)})
+	id := h.create(Spec{Kind: KindCrawl, URLs: []string{base + "/"}, Options: json.RawMessage(`{"depth":2,"concurrency":2,"per-host":1}`)})
 	h.wait(id, "images", func(st Status) bool { return st.Run.Images >= 3 })
 	if code, body := h.do("POST", "/api/jobs/"+id+"/cancel", nil); code != 200 {
 		t.Fatalf("cancel: %d %s", code, body)
@@ -442,7 +442,7 @@ func TestEvents(t *testing.T) {
 	blocker := h.create(Spec{Kind: KindGet, URLs: []string{base + s.Expected(0)[0].Paths[0]}})
 	id := h.create(Spec{Kind: KindCrawl, URLs: []string{base + "/"}, Options: json.RawMessage(`{"depth":1}`)})
 	req, _ := http.NewRequest("GET", h.srv.URL+"/api/jobs/"+id+"/events", nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func TestRestartResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := svc.Manager().Create(Spec{Kind: KindCrawl, URLs: []string{base + "/"}, Options: json.RawMessage(`{"depth":2,"concurrency":2}`)})
+	j, err := svc.Manager().Create(Spec{Kind: KindCrawl, URLs: []string{base + "/"}, Options: json.RawMessage(`{"depth":2,"concurrency":2,"per-host":1}`)})
 	if err != nil {
 		t.Fatal(err)
 	}

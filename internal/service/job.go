@@ -51,6 +51,8 @@ type Job struct {
 	thumbs *thumbnailer
 
 	mu       sync.Mutex
+	snap     *crawler.Snapshot // the last snapshot read, and its file
+	snapFile os.FileInfo
 	rec      Record
 	cancel   context.CancelFunc // set while running
 	canceled bool               // the running job was canceled by a user
@@ -89,11 +91,34 @@ func (j *Job) Status() Status {
 	rec := j.Record()
 	st := Status{Record: rec.view(), URLCount: len(rec.URLs)}
 	st.Run, st.Hosts, st.Errs = j.live.view()
-	if snap, err := crawler.ReadSnapshot(j.Out()); err == nil {
-		snap.Run.Errors, snap.Run.SeedFailures = nil, nil
-		st.Crawl = &snap
-	}
+	st.Crawl = j.snapshot()
 	return st
+}
+
+// snapshot returns the crawl's last snapshot (nil before one is written),
+// reading the file again only when it changed (the crawler writes each
+// snapshot to a new file renamed into place): a job list shows every job
+// every second.
+func (j *Job) snapshot() *crawler.Snapshot {
+	fi, err := os.Stat(crawler.SnapshotPath(j.Out()))
+	if err != nil {
+		return nil
+	}
+	j.mu.Lock()
+	if j.snap != nil && os.SameFile(fi, j.snapFile) {
+		defer j.mu.Unlock()
+		return j.snap
+	}
+	j.mu.Unlock()
+	snap, err := crawler.ReadSnapshot(j.Out())
+	if err != nil {
+		return nil
+	}
+	snap.Run.Errors, snap.Run.SeedFailures = nil, nil
+	j.mu.Lock()
+	j.snap, j.snapFile = &snap, fi
+	j.mu.Unlock()
+	return &snap
 }
 
 // update changes the record and saves it.
