@@ -79,7 +79,7 @@ func TestServeKill9Resumes(t *testing.T) {
 	site, siteBase := slowSite(t)
 	data := t.TempDir()
 	cmd, base := startServe(t, bin, data)
-	body := fmt.Sprintf(`{"kind":"crawl","urls":[%q],"options":{"depth":3,"concurrency":2}}`, siteBase+"/")
+	body := fmt.Sprintf(`{"kind":"crawl","urls":[%q],"options":{"depth":3,"concurrency":1}}`, siteBase+"/")
 	resp, err := http.Post(base+"/api/jobs", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func TestServeKill9Resumes(t *testing.T) {
 	// Kill once the manifest (written after the state acknowledged,
 	// flushed every second) has some images.
 	out := filepath.Join(data, "jobs", id, "out")
-	for deadline := time.Now().Add(20 * time.Second); len(savedURLs(t, out)) < 10; {
+	for deadline := time.Now().Add(20 * time.Second); len(savedURLs(t, out)) < 5; {
 		if time.Now().After(deadline) {
 			t.Fatalf("no images in the manifest within 20s: %+v", getJob(t, base, id))
 		}

@@ -12,6 +12,7 @@ import (
 
 // metrics are the service's Prometheus metrics, on a registry of its own
 // (never the default one: a program embedding two services would panic).
+// Safe for concurrent use, as the client's metrics are.
 type metrics struct {
 	reg      *prometheus.Registry
 	urls     *prometheus.CounterVec // kind, outcome

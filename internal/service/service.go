@@ -18,8 +18,9 @@ type Config struct {
 }
 
 // Service is imgcrawl serve: the job manager and its HTTP face (the API,
-// the event streams, the dashboard, /metrics). Make it with New, serve
-// Handler, and Close it.
+// the event streams, the dashboard, /metrics). Make it with New (or
+// NewSingle), serve Handler, and Close it; the zero value is not usable.
+// Safe for concurrent use.
 type Service struct {
 	mg      *Manager
 	m       *metrics
