@@ -16,7 +16,7 @@ function bytes(n) {
   const u = ["B", "KiB", "MiB", "GiB", "TiB"];
   let i = 0;
   while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
-  return (i ? n.toFixed(1) : n) + " " + u[i];
+  return (i ? n.toFixed(1) : Math.round(n)) + " " + u[i];
 }
 
 function pending(st) {
@@ -26,7 +26,7 @@ function pending(st) {
 
 function rate(st) {
   const c = st.crawl;
-  return c && c.running ? c.requests_per_sec.toFixed(1) + " req/s" : "–";
+  return c && c.running ? c.requests_per_sec.toFixed(1) + " req/s, " + bytes(c.bytes_per_sec) + "/s" : "–";
 }
 
 // The job list.
