@@ -18,17 +18,9 @@ const maxBody = 1 << 20
 // (a state-changing request from another origin is refused).
 func (s *Service) routes() http.Handler {
 	api := http.NewServeMux()
-	api.HandleFunc("POST /api/jobs", s.createJob)
-	api.HandleFunc("GET /api/jobs", s.listJobs)
-	api.HandleFunc("GET /api/jobs/{id}", s.withJob(s.getJob))
-	api.HandleFunc("POST /api/jobs/{id}/cancel", s.withJob(s.cancelJob))
-	api.HandleFunc("POST /api/jobs/{id}/resume", s.withJob(s.resumeJob))
-	api.HandleFunc("GET /api/jobs/{id}/events", s.withJob(s.jobEvents))
-	api.HandleFunc("GET /api/jobs/{id}/manifest", s.withJob(s.manifest))
-	api.HandleFunc("GET /api/jobs/{id}/files/{path...}", s.withJob(s.file))
-	api.HandleFunc("GET /api/jobs/{id}/thumbs/{path...}", s.withJob(s.thumb))
-	api.HandleFunc("GET /api/jobs/{id}/gallery", s.withJob(s.gallery))
-	api.HandleFunc("GET /api/events", s.allEvents)
+	for _, r := range s.apiRoutes() {
+		api.HandleFunc(r.pattern, r.handler)
+	}
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint", "")
 	})
@@ -69,6 +61,30 @@ func loopbackHost(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// route is one endpoint of the API; openapi.json documents each (a test
+// checks).
+type route struct {
+	pattern string
+	handler http.HandlerFunc
+}
+
+func (s *Service) apiRoutes() []route {
+	return []route{
+		{"POST /api/jobs", s.createJob},
+		{"GET /api/jobs", s.listJobs},
+		{"GET /api/jobs/{id}", s.withJob(s.getJob)},
+		{"POST /api/jobs/{id}/cancel", s.withJob(s.cancelJob)},
+		{"POST /api/jobs/{id}/resume", s.withJob(s.resumeJob)},
+		{"GET /api/jobs/{id}/events", s.withJob(s.jobEvents)},
+		{"GET /api/jobs/{id}/manifest", s.withJob(s.manifest)},
+		{"GET /api/jobs/{id}/files/{path...}", s.withJob(s.file)},
+		{"GET /api/jobs/{id}/thumbs/{path...}", s.withJob(s.thumb)},
+		{"GET /api/jobs/{id}/gallery", s.withJob(s.gallery)},
+		{"GET /api/events", s.allEvents},
+		{"GET /api/openapi.json", serveOpenAPI},
+	}
 }
 
 // securityHeaders keeps the pages from being framed or sniffed.

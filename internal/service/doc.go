@@ -25,6 +25,7 @@
 //     fan-out of its events to the event streams.
 //   - metrics.go: the Prometheus metrics, on a private registry.
 //   - api.go: the routes and the JSON API.
+//   - openapi.go: openapi.json, the API described, embedded and served.
 //   - events.go: the Server-Sent Events streams.
 //   - files.go: the manifest, files and thumbnails, inside a job's OUT only.
 //   - gallery.go: the gallery's pages, from the manifest.
