@@ -33,6 +33,7 @@ func (s *Service) routes() http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) { s.loginPage(w, r, http.StatusOK, "") })
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("/", s.requireAuth(api))

@@ -267,6 +267,16 @@ func TestToken(t *testing.T) {
 			t.Errorf("%s with the login cookie: %d", path, resp.StatusCode)
 		}
 	}
+	req, _ := http.NewRequest("POST", h.srv.URL+"/logout", nil)
+	req.AddCookie(cookies[0])
+	out, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Body.Close()
+	if c := out.Cookies(); out.StatusCode != http.StatusSeeOther || len(c) != 1 || c[0].MaxAge >= 0 {
+		t.Errorf("logout: %d %+v", out.StatusCode, c)
+	}
 }
 
 // TestCrossOrigin: a state-changing request from another origin is

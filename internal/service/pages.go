@@ -39,6 +39,7 @@ type pageData struct {
 	Job     *Status // the job page's job
 	Message string  // the login page's message
 	Single  bool    // a single crawl's view (crawl --listen): no job form
+	Auth    bool    // the service asks for a token: offer to log out
 }
 
 // contentPolicy keeps the pages to their own origin: scripts, styles,
@@ -56,11 +57,11 @@ func render(w http.ResponseWriter, code int, name string, d pageData) {
 // pages adds the dashboard's pages to mux.
 func (s *Service) pages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		render(w, http.StatusOK, "index.html", pageData{Title: "Jobs", Single: s.single})
+		render(w, http.StatusOK, "index.html", pageData{Title: "Jobs", Single: s.single, Auth: s.token != ""})
 	})
 	mux.HandleFunc("GET /jobs/{id}", s.withJob(func(w http.ResponseWriter, r *http.Request, j *Job) {
 		st := j.Status()
-		render(w, http.StatusOK, "job.html", pageData{Title: "Job " + st.ID, Job: &st, Single: s.single})
+		render(w, http.StatusOK, "job.html", pageData{Title: "Job " + st.ID, Job: &st, Single: s.single, Auth: s.token != ""})
 	}))
 }
 

@@ -91,18 +91,36 @@ function jobPage(sec) {
   const api = "/api/jobs/" + id;
   const set = (k, v) => { document.getElementById(k).textContent = v; };
   let galleryDirty = true;
-  const show = (st) => {
-    set("state", st.state);
-    set("error", st.error || "");
+  // Between two status events (one a second), the counters move with the
+  // items as they complete.
+  // A status carries this run's counters (exact) and the crawl's last
+  // snapshot, whose counts less its run's give what earlier runs did.
+  // Between statuses the items move the counters; while the job runs a
+  // counter never goes back.
+  let last = null;
+  let extra = {};
+  let shown = {};
+  const counters = () => {
+    const st = last;
+    if (!st) return;
     const c = st.crawl && st.crawl.counts;
+    const sr = st.crawl && st.crawl.run;
     const r = st.run;
-    set("c-pages", String(c ? c.PagesDone : r.pages));
-    set("c-images", String(c ? c.Saved : r.images));
-    set("c-duplicates", String(c ? c.Duplicates : r.duplicates));
-    set("c-skipped", String(c ? c.Skipped : r.skipped));
-    set("c-failed", String(c ? c.Failed : r.failed));
+    const earlier = (total, run) => (c && sr ? Math.max(0, total - run) : 0);
+    const v = (k, base) => {
+      const n = base + (extra[k] || 0);
+      shown[k] = st.state === "running" ? Math.max(shown[k] || 0, n) : n;
+      return shown[k];
+    };
+    const cs = c || {};
+    const ss = sr || {};
+    set("c-pages", String(v("pages", r.pages + r.stylesheets + earlier(cs.PagesDone, ss.Pages + ss.Stylesheets))));
+    set("c-images", String(v("images", r.images + earlier(cs.Saved, ss.Images))));
+    set("c-duplicates", String(v("duplicates", r.duplicates + earlier(cs.Duplicates, ss.Duplicates))));
+    set("c-skipped", String(v("skipped", r.skipped + earlier(cs.Skipped, ss.Skipped))));
+    set("c-failed", String(v("failed", r.failed + earlier(cs.Failed, ss.Failed))));
     set("c-pending", String(pending(st)));
-    set("c-bytes", bytes(c ? c.Bytes : r.bytes));
+    set("c-bytes", bytes(v("bytes", r.bytes + earlier(cs.Bytes, ss.Bytes))));
     set("c-rate", rate(st));
     const p = document.getElementById("progress");
     if (c) {
@@ -110,6 +128,13 @@ function jobPage(sec) {
       p.max = Math.max(1, done + pending(st));
       p.value = done;
     }
+  };
+  const show = (st) => {
+    last = st;
+    extra = {};
+    set("state", st.state);
+    set("error", st.error || "");
+    counters();
     const hb = document.querySelector("#hosts tbody");
     hb.replaceChildren(...(st.hosts || []).map((h) => el("tr", {},
       el("td", { text: h.host }), el("td", { text: String(h.in_flight) }),
@@ -127,9 +152,16 @@ function jobPage(sec) {
   const es = new EventSource(api + "/events");
   es.addEventListener("status", (m) => show(JSON.parse(m.data)));
   es.addEventListener("end", () => { galleryDirty = true; });
+  const bump = { parsed: "pages", saved: "images", duplicate: "duplicates", skipped: "skipped", failed: "failed" };
   es.addEventListener("item", (m) => {
     const it = JSON.parse(m.data);
-    if (it.kind === "image" && it.status === "saved") galleryDirty = true;
+    if (it.kind === "image" && it.status === "saved") {
+      galleryDirty = true;
+      extra.bytes = (extra.bytes || 0) + (it.bytes || 0);
+    }
+    const k = bump[it.status];
+    if (k) extra[k] = (extra[k] || 0) + 1;
+    if (last && last.state === "running") counters();
   });
   for (const act of ["cancel", "resume"]) {
     const b = document.getElementById(act);
