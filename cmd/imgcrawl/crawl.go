@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
+	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
 )
 
 type crawlCmd struct {
@@ -76,6 +77,9 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 	})
 	defer stop()
 	sum, err := cr.Run(ctx)
+	if errors.Is(err, redisstate.ErrJobLost) {
+		sum.Resumed = false // the job's totals went with it: none to show
+	}
 	printSummary(e.stderr, sum, sf.Quiet)
 	if ctx.Err() != nil {
 		return errInterrupted

@@ -126,6 +126,9 @@ func TestRedisRestartMidCrawl(t *testing.T) {
 							t.Errorf("worker %d does not say %q:\n%s", i, say, stderr)
 						}
 					}
+					if strings.Contains(stderr, "resumed crawl, in all") {
+						t.Errorf("worker %d shows the lost job's totals:\n%s", i, stderr)
+					}
 					if !strings.Contains(stderr, `warning: redis at `+srv.Addr+` keeps no data across a restart (appendonly no, save "")`) {
 						t.Errorf("worker %d did not warn of the missing persistence at start:\n%s", i, stderr)
 					}
