@@ -76,6 +76,9 @@ type result struct {
 	problems []string
 	reqCrawl int // requests of the last crawl run
 	reqBase  int // requests of the last baseline run
+	// redisScripts is the scripts the Redis server ran during the last
+	// crawl run of a redis workload.
+	redisScripts int64
 }
 
 // ratio is the crawl speed relative to the baseline: baseline time divided
@@ -125,10 +128,12 @@ func runWorkload(e *env, w workload) (*result, error) {
 		redisURL = rs.url
 	}
 	for i := range e.runs {
+		before := redisScripts(redisURL)
 		m, problems, err := runCrawler(e, w, r, srv, getList, redisURL, i)
 		if err != nil {
 			return nil, err
 		}
+		r.redisScripts = redisScripts(redisURL) - before
 		r.crawl = append(r.crawl, m)
 		r.note(problems)
 		b, err := runBaseline(e, fmt.Sprintf("%s-base-%d", w.name, i), list, srv)
