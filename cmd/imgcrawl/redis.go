@@ -17,7 +17,7 @@ import (
 
 // redisFlags put a crawl in a job shared through Redis.
 type redisFlags struct {
-	Redis      string        `placeholder:"URL" help:"Share the crawl through Redis (redis://[:PASSWORD@]HOST:PORT/DB): every process started with the same --redis and --job works on one crawl."`
+	Redis      string        `placeholder:"URL" help:"Share the crawl through Redis (redis://[:PASSWORD@]HOST:PORT/DB; any node of a Redis Cluster; redis://SENTINEL:PORT/DB?master_name=NAME for Sentinel): every process started with the same --redis and --job works on one crawl."`
 	Job        string        `placeholder:"NAME" help:"Name of the shared crawl (default: derived from the seed URLs). Needed to join without URLs."`
 	RedisLease time.Duration `name:"redis-lease" hidden:"" default:"${default_redis_lease}" help:"How long a dead worker's items stay leased."`
 }
