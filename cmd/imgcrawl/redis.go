@@ -106,7 +106,7 @@ func joinRedisJob(cfg *crawler.Config, st *redisstate.State) error {
 }
 
 // jobLostHint says what to do after a *redisstate.JobLostError.
-const jobLostHint = "this worker stopped; the files it saved and its manifest are kept. " +
+const jobLostHint = "this worker stopped; the files it saved and its manifest (what Redis had acknowledged) are kept. " +
 	"Check the Redis settings (appendonly yes, maxmemory-policy noeviction: see the README), then run the crawl " +
 	"again with its seed URLs: the job starts over from its seeds"
 
