@@ -93,3 +93,36 @@ func TestClusterMasterKilled(t *testing.T) {
 	t.Logf("the worker reached the new master %v after it took over", time.Since(start))
 	statetest.WantURLs(t, "Take after the failover", statetest.MustTake(t, s, 5, time.Now()), "http://h/a", "http://h/b")
 }
+
+// TestFailoverToAReplicaWithoutTheJob: Sentinel promotes a replica that
+// lacks the job (here its generation was deleted on the replica alone, as
+// a replica that never synced would lack it): the worker gets
+// ErrJobLost, not an empty job to take for finished.
+func TestFailoverToAReplicaWithoutTheJob(t *testing.T) {
+	st := redistest.StartSentinels(t, 1, 1)
+	s := rsOpenURL(t, st.URL(), Options{})
+	ctx := context.Background()
+	statetest.MustAdd(t, s, statetest.Page("http://h/a", 0))
+	replica := st.Servers[1]
+	replica.Do("CONFIG", "SET", "replica-read-only", "no")
+	replica.Do("DEL", s.k.gen())
+	old := st.Master()
+	old.Kill()
+	if err := st.WaitFailover(old, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := s.Take(ctx, 1, time.Now())
+		if errors.Is(err, ErrJobLost) {
+			return
+		}
+		if err == nil {
+			t.Fatal("Take succeeded on a master without the job")
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Take after the failover: %v, want ErrJobLost", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
