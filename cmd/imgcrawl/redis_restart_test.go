@@ -107,7 +107,7 @@ func TestRedisRestartMidCrawl(t *testing.T) {
 					once.Do(func() { close(midway) })
 				}
 			})
-			ws := redisStartWorkers(t, bin, "redis://"+srv.Addr+"/0", "restart", base, 2, depth, 3*time.Second)
+			ws := redisStartWorkers(t, bin, "redis://"+srv.Addr+"/0", "restart", base, 2, depth, 5*time.Second)
 			select {
 			case <-midway:
 			case <-time.After(time.Minute):
