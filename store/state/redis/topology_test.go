@@ -29,8 +29,14 @@ func TestClusterAndSentinel(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			open := func(t *testing.T) *State { return rsOpenURL(t, tc.url, Options{}) }
-			if s := open(t); s.Topology() != tc.topo {
+			s := open(t)
+			if s.Topology() != tc.topo {
 				t.Errorf("Topology = %s, want %s", s.Topology(), tc.topo)
+			}
+			statetest.MustAdd(t, s, statetest.Page("http://h/a", 0))
+			js, err := Status(context.Background(), tc.url, s.Job())
+			if err != nil || js.Generation != s.Generation() || js.ReadyPages != 1 || len(js.Workers) != 1 || !js.Workers[0].Live {
+				t.Errorf("Status = %+v, %v", js, err)
 			}
 			statetest.Run(t, func(t *testing.T) state.State { return open(t) }, statetest.Options{MetaFirstWriterWins: true})
 		})
