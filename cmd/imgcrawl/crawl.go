@@ -9,6 +9,7 @@ import (
 
 	"github.com/imgcrawl/imgcrawl/crawler"
 	"github.com/imgcrawl/imgcrawl/internal/options"
+	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
 )
 
 type crawlCmd struct {
@@ -88,6 +89,9 @@ func runCrawl(cfg crawler.Config, sf *storeFlags, e *env) error {
 	})
 	defer stop()
 	sum, err := cr.Run(ctx)
+	if errors.Is(err, redisstate.ErrJobLost) {
+		sum.Resumed = false // the job's totals went with it: none to show
+	}
 	view.stop(err)
 	printSummary(e.stderr, sum, sf.Quiet)
 	if ctx.Err() != nil {

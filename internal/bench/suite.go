@@ -81,6 +81,9 @@ type result struct {
 	// againstWall is the median crawl time of the workload named by
 	// w.against, when it ran before this one (0 otherwise).
 	againstWall float64
+	// redisScripts is the scripts the Redis server ran during the last
+	// crawl run of a redis workload.
+	redisScripts int64
 }
 
 // ratio is the crawl speed relative to the baseline: baseline time divided
@@ -143,10 +146,12 @@ func runWorkload(e *env, w workload) (*result, error) {
 	}
 	defer stopIndex()
 	for i := range e.runs {
+		before := redisScripts(redisURL)
 		m, problems, err := runCrawler(e, w, r, srv, getList, redisURL, newIndex, i)
 		if err != nil {
 			return nil, err
 		}
+		r.redisScripts = redisScripts(redisURL) - before
 		r.crawl = append(r.crawl, m)
 		r.note(problems)
 		b, err := runBaseline(e, fmt.Sprintf("%s-base-%d", w.name, i), list, srv)

@@ -145,11 +145,11 @@ func benchWorkloads(smoke bool) []workload {
 			check:  func(r *result) bool { return r.ratio() >= 0.85*0.9 && r.verified },
 		})
 	}
-	// The latency-bound crawl of (b), shared through Redis by 1, 2 and 4
+	// The latency-bound crawl of (b), shared through Redis by 1, 4 and 16
 	// processes of 8 requests in flight each (--per-host 8 per worker, held
-	// for the job): the scaling benchmark. The speed-up of N
-	// workers is redis-1's time over redis-N's; the baseline stays at 8.
-	for _, n := range []int{1, 2, 4} {
+	// for the job): the scaling benchmark. The speed-up of N workers is
+	// redis-1's time over redis-N's; the baseline stays at 8.
+	for _, n := range redisWorkers {
 		ws = append(ws, workload{
 			name: fmt.Sprintf("redis-%d", n), mode: modeCrawl, site: shape(pages, 20*time.Millisecond), depth: 5, procs: n,
 			title:  fmt.Sprintf("as (b), %d crawler process(es) of 8 requests in flight sharing the crawl through Redis", n),
@@ -159,6 +159,9 @@ func benchWorkloads(smoke bool) []workload {
 	}
 	return ws
 }
+
+// redisWorkers are the process counts of the redis workloads.
+var redisWorkers = []int{1, 4, 16}
 
 // sizeText formats a byte count as "64 KiB", "1 GiB", "4096 B".
 func sizeText(n int) string {
