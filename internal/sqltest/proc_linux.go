@@ -5,6 +5,7 @@ import (
 	"os/user"
 	"strconv"
 	"syscall"
+	"time"
 )
 
 // dieWithParent has the kernel kill the server when the test binary dies,
@@ -14,6 +15,19 @@ func dieWithParent(cmd *exec.Cmd) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
 	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	cmd.SysProcAttr.Setpgid = true // killGroup reaches the server's children too
+}
+
+// killGroup kills the server and every process it started (PostgreSQL's
+// backends), and waits until none is left: a new server refuses to start
+// while an old one's process still holds its shared memory.
+func killGroup(cmd *exec.Cmd) {
+	pgid := cmd.Process.Pid
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && syscall.Kill(-pgid, 0) == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // runAs runs cmd as uid and gid.

@@ -14,3 +14,6 @@ func dieWithParent(*exec.Cmd) {}
 func runAs(*exec.Cmd, int, int) {}
 
 func lookupUser(string) (int, int, error) { return 0, 0, errors.New("sqltest: not on this platform") }
+
+// killGroup kills the server.
+func killGroup(cmd *exec.Cmd) { _ = cmd.Process.Kill() }
