@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/imgcrawl/imgcrawl/internal/sqltest"
 )
 
 func main() {
@@ -78,7 +80,7 @@ func benchMain(args []string) int {
 		if e.quit.Load() {
 			select {} // the signal handler cleans up and exits
 		}
-		if errors.Is(err, errNoRedis) {
+		if errors.Is(err, errNoRedis) || errors.Is(err, sqltest.ErrNoMariaDB) {
 			fmt.Printf("   skipped: %v\n", err)
 			lines = append(lines, fmt.Sprintf("bench: %s skipped: %v", w.name, err))
 			continue
