@@ -72,7 +72,7 @@ demo: build
 
 # Run every fuzz target for FUZZTIME each.
 fuzz:
-	@set -e; for pkg in ./crawler/urlnorm ./crawler/extract ./fetch ./store ./store/imagetype ./store/state/bolt ./internal/testsite ./store/state/redis ./internal/options ./internal/service; do \
+	@set -e; for pkg in ./crawler/urlnorm ./crawler/extract ./fetch ./store ./store/imagetype ./store/state/bolt ./internal/testsite ./store/state/redis ./internal/options ./internal/service ./store/index; do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 3s $$pkg; \
 	  done; \

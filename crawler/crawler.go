@@ -33,7 +33,8 @@ type Crawler struct {
 	badSeed []Event
 	scope   map[string]bool // seed hosts or registrable domains
 	ran     bool
-	crawlID string // Settings.CrawlID, set by checkSettings
+	crawlID string   // Settings.CrawlID, set by checkSettings
+	ix      *indexer // Config.Index's feeder during Run; nil without one
 	events  chan Event
 	meter   meter
 
@@ -150,6 +151,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 		return Summary{}, err
 	}
 	ix := c.newIndexer(ctx)
+	c.ix = ix
 	manifest, err := c.openManifest(ctx, resumed, ix)
 	if err != nil {
 		if ix != nil {

@@ -48,4 +48,8 @@
 //   - snapshot.go: Snapshot, the status a running crawl writes for others.
 //   - patient.go: retrying a shared state's transient failures.
 //   - settings.go: Settings, what a stored crawl must match (LoadSettings).
+//   - indexer.go: Config.Index, rows from what the state acknowledged, the
+//     re-sync of a resumed crawl, acknowledgement after the row where the
+//     state keeps no records.
+//   - known.go: SkipKnown and Revalidate, the index as a download archive.
 package crawler

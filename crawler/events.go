@@ -49,7 +49,8 @@ type Event struct {
 	FetchedAt          time.Time
 	ETag, LastModified string
 
-	line []byte // an image's manifest line, as the state recorded it
+	line    []byte // an image's manifest line, as the state recorded it
+	indexed bool   // its row is in the index already (indexer.ackAfterWrite)
 }
 
 // event returns an event with only a status (a page, or an image that

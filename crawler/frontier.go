@@ -150,6 +150,10 @@ func (f *frontier) run(ctx context.Context, cancel context.CancelCauseFunc, feed
 			}
 		case <-feedDone:
 			feedDone = nil
+		case <-f.ackReady():
+			if err := f.acked(ctx); err != nil {
+				fail(err)
+			}
 		case <-timer.C:
 		case <-ctx.Done():
 		}

@@ -107,13 +107,17 @@ func TestIndexResyncsFromTheState(t *testing.T) {
 }
 
 // TestIndexDatabaseDownMidCrawl kills the database server while the crawl
-// runs and brings it back a little later: the crawl pauses with a warning
+// (kill -9) runs and brings it back a little later: the crawl pauses with a warning
 // when its buffer is full, goes on, and no row is lost.
 func TestIndexDatabaseDownMidCrawl(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a database server")
 	}
-	srv := sqltest.StartPostgres(t)
+	t.Run("postgres", func(t *testing.T) { testDatabaseDownMidCrawl(t, sqltest.StartPostgres(t)) })
+	t.Run("mariadb", func(t *testing.T) { testDatabaseDownMidCrawl(t, sqltest.StartMariaDB(t)) })
+}
+
+func testDatabaseDownMidCrawl(t *testing.T, srv *sqltest.Server) {
 	opt := testsite.DefaultOptions()
 	opt.Latency = 5 * time.Millisecond
 	site := testsite.New(opt)

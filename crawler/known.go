@@ -6,10 +6,15 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/imgcrawl/imgcrawl/store/index"
 	"github.com/imgcrawl/imgcrawl/store/state"
 )
+
+// lookupTimeout bounds an index look-up: a database that does not answer
+// must not hold a worker (nor the writer's lock) for long.
+const lookupTimeout = 5 * time.Second
 
 // known returns the index's row of an image URL that another crawl saved,
 // when SkipKnown or Revalidate asks; ok is false when none did or the
@@ -18,6 +23,8 @@ func (c *Crawler) known(ctx context.Context, it state.Item) (im index.Image, ok 
 	if it.Kind != state.KindImage || !(c.s.SkipKnown || c.s.Revalidate) {
 		return im, false
 	}
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
 	im, ok, err := c.s.Index.Saved(ctx, it.Key.String(), c.crawlID)
 	if err != nil {
 		c.s.Logger.Warn("index: look-up failed: the image is fetched", "url", it.URL, "err", err)
@@ -56,7 +63,9 @@ type indexClaims struct {
 }
 
 func (k indexClaims) ClaimContent(ctx context.Context, sum [32]byte, path string, by state.Key) (string, bool, error) {
-	im, ok, err := k.c.s.Index.BySHA256(ctx, hex.EncodeToString(sum[:]), k.c.crawlID)
+	lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	im, ok, err := k.c.s.Index.BySHA256(lctx, hex.EncodeToString(sum[:]), k.c.crawlID)
+	cancel()
 	if err != nil {
 		k.c.s.Logger.Warn("index: look-up failed: the content is kept", "err", err)
 	}

@@ -31,6 +31,10 @@ func (f *frontier) handle(ctx context.Context, r result) error {
 			r.ev, r.outcome = &ev, outcomeOf(&ev)
 		}
 	}
+	if ix := f.c.ix; ix != nil && ix.deferAcks && r.ev != nil && r.ev.Kind == KindImage {
+		ix.ackAfterWrite(r.item, r.outcome, *r.ev) // acknowledged in acked, once its row is written
+		return nil
+	}
 	if err := st.Done(ctx, r.item, r.outcome); err != nil {
 		return err
 	}
@@ -56,4 +60,26 @@ func redirectSeen(from, to state.Item) Event {
 	ev := event(from.Kind, origin, status, err)
 	ev.Page, ev.Depth = from.Page, from.Depth
 	return ev
+}
+
+// acked acknowledges the image results whose rows the index writer
+// committed (a state without records: see indexer.deferAcks), and sends
+// their events on.
+func (f *frontier) acked(ctx context.Context) error {
+	for _, a := range f.c.ix.takeAcks() {
+		if err := f.c.state.Done(ctx, a.item, a.out); err != nil {
+			return err
+		}
+		f.c.emit(a.ev)
+	}
+	return nil
+}
+
+// ackReady is the indexer's signal of committed results, nil (never ready)
+// when acknowledgements are not deferred.
+func (f *frontier) ackReady() <-chan struct{} {
+	if f.c.ix == nil || !f.c.ix.deferAcks {
+		return nil
+	}
+	return f.c.ix.ackReady
 }

@@ -5,16 +5,20 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/imgcrawl/imgcrawl/internal/redistest"
 	"github.com/imgcrawl/imgcrawl/internal/sqltest"
+	"github.com/imgcrawl/imgcrawl/internal/testsite"
 	"github.com/imgcrawl/imgcrawl/store"
 	"github.com/imgcrawl/imgcrawl/store/index"
 )
@@ -188,5 +192,122 @@ func TestRedisWorkersShareOneIndex(t *testing.T) {
 	}
 	if want := len(site.Expected(2)); saved != want {
 		t.Errorf("%d saved rows, want the %d distinct images of the site", saved, want)
+	}
+}
+
+// TestRedisWorkerKilledKeepsTheIndex kills one of three workers of a Redis
+// job writing one index while it fetches: the others finish the job, and
+// the index then holds a saved row for every image of the site, whose file
+// is there, a row for every URL any manifest names, and one crawl id.
+func TestRedisWorkerKilledKeepsTheIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	bin := binary(t)
+	rurl := "redis://" + redistest.Start(t) + "/0"
+	dsn := sqltest.StartPostgres(t).DSN
+	opt := testsite.DefaultOptions()
+	opt.Latency = 20 * time.Millisecond
+	site := testsite.New(opt)
+	base, stop := site.Start()
+	defer stop()
+	const depth = 3
+	victim := "imgcrawl/1.0 (worker 0)"
+	var (
+		mu       sync.Mutex
+		seen     int
+		killOnce sync.Once
+		proc     atomic.Pointer[os.Process]
+		killed   = make(chan struct{})
+	)
+	killAt := 5 + int(rand.N(uint(10)))
+	site.OnRequest(func(r *http.Request) {
+		if r.UserAgent() != victim {
+			return
+		}
+		mu.Lock()
+		seen++
+		n := seen
+		mu.Unlock()
+		if n >= killAt {
+			killOnce.Do(func() { proc.Load().Kill(); close(killed) })
+		}
+	})
+	outs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
+	done := make([]chan error, len(outs))
+	var stderrs [3]bytes.Buffer
+	for i, out := range outs {
+		cmd := exec.Command(bin, "crawl", "-q", "-d", fmt.Sprint(depth), "-c", "2", "-o", out,
+			"--user-agent", fmt.Sprintf("imgcrawl/1.0 (worker %d)", i),
+			"--redis", rurl, "--job", "killidx", "--redis-lease", "3s", "--index", dsn, base+"/")
+		cmd.Stderr = &stderrs[i]
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			proc.Store(cmd.Process)
+		}
+		done[i] = make(chan error, 1)
+		go func() { done[i] <- cmd.Wait() }()
+		defer cmd.Process.Kill()
+	}
+	select {
+	case <-killed:
+	case <-time.After(60 * time.Second):
+		t.Fatal("worker 0 was never killed")
+	}
+	<-done[0]
+	for i := 1; i < len(outs); i++ {
+		select {
+		case err := <-done[i]:
+			if err != nil {
+				t.Fatalf("worker %d: %v\n%s", i, err, stderrs[i].String())
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatalf("worker %d did not finish", i)
+		}
+	}
+	ix, err := index.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	var ids []string
+	rs, err := ix.DB().Query("SELECT DISTINCT crawl_id FROM images")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rs.Next() {
+		var id string
+		rs.Scan(&id)
+		ids = append(ids, id)
+	}
+	rs.Close()
+	if len(ids) != 1 {
+		t.Fatalf("crawl ids %v, want one", ids)
+	}
+	rows, err := ix.Images(context.Background(), ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	byURL := map[string]index.Image{}
+	savedSums := map[string]bool{}
+	for _, im := range rows {
+		byURL[im.URL] = im
+		if im.Status == "saved" {
+			savedSums[im.SHA256] = true
+		}
+	}
+	for _, e := range site.Expected(depth) {
+		if !savedSums[e.SHA256] {
+			t.Errorf("image %s (%s): no saved row", e.SHA256[:12], e.Paths[0])
+		}
+	}
+	for _, out := range outs {
+		for u := range manifestURLs(t, out) {
+			if _, ok := byURL[u]; !ok {
+				t.Errorf("%s: in the manifest of %s, not in the index", u, out)
+			}
+		}
 	}
 }

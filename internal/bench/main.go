@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/imgcrawl/imgcrawl/crawler/render"
+	"github.com/imgcrawl/imgcrawl/internal/sqltest"
 )
 
 func main() {
@@ -81,7 +82,7 @@ func benchMain(args []string) int {
 		if e.quit.Load() {
 			select {} // the signal handler cleans up and exits
 		}
-		if errors.Is(err, errNoRedis) || errors.Is(err, errNoWeb) || errors.Is(err, render.ErrNoBrowser) {
+		if errors.Is(err, errNoRedis) || errors.Is(err, errNoWeb) || errors.Is(err, render.ErrNoBrowser) || errors.Is(err, sqltest.ErrNoMariaDB) {
 			fmt.Printf("   skipped: %v\n", err)
 			lines = append(lines, fmt.Sprintf("bench: %s skipped: %v", w.name, err))
 			continue

@@ -1,7 +1,6 @@
 package sqltest
 
 import (
-	"errors"
 	"os/exec"
 	"os/user"
 	"strconv"
@@ -16,21 +15,18 @@ func dieWithParent(cmd *exec.Cmd) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
 	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
-	cmd.SysProcAttr.Setpgid = true // killGroup reaches the server's children
+	cmd.SysProcAttr.Setpgid = true // killGroup reaches the server's children too
 }
 
 // killGroup kills the server and every process it started (PostgreSQL's
-// backends outlive a killed postmaster and keep its shared memory, so a
-// restart would refuse to start), then waits, up to 10 s, until none is
-// left. done is closed when the server itself has been reaped.
-func killGroup(cmd *exec.Cmd, done <-chan struct{}) {
+// backends), and waits until none is left: a new server refuses to start
+// while an old one's process still holds its shared memory.
+func killGroup(cmd *exec.Cmd) {
 	pgid := cmd.Process.Pid
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	<-done
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if err := syscall.Kill(-pgid, 0); errors.Is(err, syscall.ESRCH) {
-			return
-		}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && syscall.Kill(-pgid, 0) == nil {
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

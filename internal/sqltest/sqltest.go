@@ -104,7 +104,7 @@ func (s *Server) run() error {
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
+			killGroup(cmd)
 			<-done
 			out, _ := os.ReadFile(s.logPath)
 			return fmt.Errorf("%s on port %d did not answer within a minute: %v\n%s", s.name, s.Port, err, out)
@@ -122,7 +122,8 @@ func (s *Server) Kill() {
 	if cmd == nil {
 		return
 	}
-	killGroup(cmd, done)
+	killGroup(cmd)
+	<-done
 }
 
 // Restart kills the server and starts it again, on the same port, with
@@ -131,18 +132,25 @@ func (s *Server) Kill() {
 func (s *Server) Restart() {
 	s.t.Helper()
 	s.Kill()
-	if err := s.run(); err != nil {
-		s.t.Fatalf("sqltest: restart: %v", err)
+	if err := s.Start(); err != nil {
+		s.t.Fatal(err)
 	}
 }
 
 // Start starts a killed server again, on the same port, with its data,
-// and returns an error when it does not come up.
+// and returns an error when it does not come up (after a few tries: a
+// server killed a moment ago may still hold its port or files).
 func (s *Server) Start() error {
-	if err := s.run(); err != nil {
-		return fmt.Errorf("sqltest: restart: %w", err)
+	var err error
+	for try := range 3 {
+		if try > 0 {
+			time.Sleep(time.Second)
+		}
+		if err = s.run(); err == nil {
+			return nil
+		}
 	}
-	return nil
+	return fmt.Errorf("sqltest: restart: %w", err)
 }
 
 // Stop ends the server politely, then forcefully. Stopping a stopped
@@ -159,7 +167,8 @@ func (s *Server) Stop() {
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		killGroup(cmd, done)
+		killGroup(cmd)
+		<-done
 	}
 }
 

@@ -53,6 +53,7 @@ func TestConformance(t *testing.T) {
 				run  func(t *testing.T, dsn string)
 			}{
 				{"Migrate", testMigrate},
+				{"MigrateAgainAfterACut", testMigrateAgain},
 				{"RoundTrip", testRoundTrip},
 				{"Upsert", testUpsert},
 				{"LargeBatch", testLargeBatch},
@@ -120,6 +121,23 @@ func testMigrate(t *testing.T, dsn string) {
 	}
 	if _, err := index.Open(context.Background(), dsn); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("open of a newer schema: %v, want an error saying it is newer", err)
+	}
+}
+
+// testMigrateAgain: a migration cut off after its statements but before
+// its version row (MySQL commits DDL statement by statement; a kill -9
+// there) is run again without error, and the data stay.
+func testMigrateAgain(t *testing.T, dsn string) {
+	ix := open(t, dsn)
+	if err := ix.Upsert(context.Background(), []index.Image{image("m", "http://h/a.png", state.Saved)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.DB().Exec("DELETE FROM imgcrawl_schema"); err != nil {
+		t.Fatal(err)
+	}
+	again := open(t, dsn)
+	if got, err := again.Images(context.Background(), "m"); err != nil || len(got) != 1 {
+		t.Fatalf("after migrating again: %v, %v; want the row", got, err)
 	}
 }
 

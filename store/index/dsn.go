@@ -73,7 +73,7 @@ const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pr
 func parseSQLite(s, path string) (DSN, error) {
 	path = strings.TrimPrefix(path, "//")
 	if path == "" {
-		return DSN{}, &DSNError{s, errors.New("no file path after sqlite:")}
+		return DSN{}, &DSNError{s, errors.New("no file path: want sqlite:PATH")}
 	}
 	if strings.ContainsAny(path, "?#") {
 		return DSN{}, &DSNError{s, errors.New("the file path may not hold '?' or '#'")}

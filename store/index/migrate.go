@@ -9,7 +9,9 @@ import (
 
 // A migration is one version of the schema: the statements that bring the
 // version before it up to it, per dialect. Versions are never edited once
-// released, only added.
+// released, only added. MySQL commits each DDL statement on its own, so a
+// process killed mid-migration leaves some done and the version not
+// recorded: every statement must be safe to run again (IF NOT EXISTS).
 type migration struct {
 	version int
 	stmts   map[Dialect][]string
@@ -21,7 +23,7 @@ func SchemaVersion() int { return migrations[len(migrations)-1].version }
 var migrations = []migration{
 	{1, map[Dialect][]string{
 		SQLite: {
-			`CREATE TABLE images (
+			`CREATE TABLE IF NOT EXISTS images (
 				id INTEGER PRIMARY KEY,
 				crawl_id TEXT NOT NULL, url_key TEXT NOT NULL, url TEXT NOT NULL,
 				page TEXT NOT NULL DEFAULT '', depth INTEGER NOT NULL DEFAULT 0,
@@ -31,18 +33,18 @@ var migrations = []migration{
 				status TEXT NOT NULL, error TEXT NOT NULL DEFAULT '', fetched_at TIMESTAMP,
 				etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
 				UNIQUE (crawl_id, url_key))`,
-			`CREATE INDEX images_url_key ON images (url_key, status)`,
-			`CREATE INDEX images_host_width ON images (host, width)`,
-			`CREATE INDEX images_sha256 ON images (sha256)`,
-			`CREATE INDEX images_page_fetched ON images (page, fetched_at)`,
-			`CREATE TABLE pages (
+			`CREATE INDEX IF NOT EXISTS images_url_key ON images (url_key, status)`,
+			`CREATE INDEX IF NOT EXISTS images_host_width ON images (host, width)`,
+			`CREATE INDEX IF NOT EXISTS images_sha256 ON images (sha256)`,
+			`CREATE INDEX IF NOT EXISTS images_page_fetched ON images (page, fetched_at)`,
+			`CREATE TABLE IF NOT EXISTS pages (
 				id INTEGER PRIMARY KEY,
 				crawl_id TEXT NOT NULL, url_key TEXT NOT NULL, url TEXT NOT NULL,
 				depth INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, fetched_at TIMESTAMP,
 				UNIQUE (crawl_id, url_key))`,
 		},
 		MySQL: {
-			`CREATE TABLE images (
+			`CREATE TABLE IF NOT EXISTS images (
 				id BIGINT AUTO_INCREMENT PRIMARY KEY,
 				crawl_id VARCHAR(64) NOT NULL, url_key CHAR(32) NOT NULL, url TEXT NOT NULL,
 				page TEXT NOT NULL, depth INT NOT NULL DEFAULT 0,
@@ -57,7 +59,7 @@ var migrations = []migration{
 				KEY images_sha256 (sha256),
 				KEY images_page_fetched (page(255), fetched_at)
 			) DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin`,
-			`CREATE TABLE pages (
+			`CREATE TABLE IF NOT EXISTS pages (
 				id BIGINT AUTO_INCREMENT PRIMARY KEY,
 				crawl_id VARCHAR(64) NOT NULL, url_key CHAR(32) NOT NULL, url TEXT NOT NULL,
 				depth INT NOT NULL DEFAULT 0, status VARCHAR(16) NOT NULL, fetched_at DATETIME(6) NULL,
@@ -65,7 +67,7 @@ var migrations = []migration{
 			) DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin`,
 		},
 		Postgres: {
-			`CREATE TABLE images (
+			`CREATE TABLE IF NOT EXISTS images (
 				id BIGSERIAL PRIMARY KEY,
 				crawl_id TEXT NOT NULL, url_key TEXT NOT NULL, url TEXT NOT NULL,
 				page TEXT NOT NULL DEFAULT '', depth INTEGER NOT NULL DEFAULT 0,
@@ -75,11 +77,11 @@ var migrations = []migration{
 				status TEXT NOT NULL, error TEXT NOT NULL DEFAULT '', fetched_at TIMESTAMPTZ,
 				etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
 				UNIQUE (crawl_id, url_key))`,
-			`CREATE INDEX images_url_key ON images (url_key, status)`,
-			`CREATE INDEX images_host_width ON images (host, width)`,
-			`CREATE INDEX images_sha256 ON images (sha256)`,
-			`CREATE INDEX images_page_fetched ON images (page text_pattern_ops, fetched_at)`,
-			`CREATE TABLE pages (
+			`CREATE INDEX IF NOT EXISTS images_url_key ON images (url_key, status)`,
+			`CREATE INDEX IF NOT EXISTS images_host_width ON images (host, width)`,
+			`CREATE INDEX IF NOT EXISTS images_sha256 ON images (sha256)`,
+			`CREATE INDEX IF NOT EXISTS images_page_fetched ON images (page text_pattern_ops, fetched_at)`,
+			`CREATE TABLE IF NOT EXISTS pages (
 				id BIGSERIAL PRIMARY KEY,
 				crawl_id TEXT NOT NULL, url_key TEXT NOT NULL, url TEXT NOT NULL,
 				depth INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, fetched_at TIMESTAMPTZ,

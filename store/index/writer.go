@@ -56,10 +56,11 @@ type Writer struct {
 	unsent  int
 }
 
-// row is an Image or a Page.
+// row is an Image or a Page, and what to call once it is committed.
 type row struct {
 	image *Image
 	page  *Page
+	then  func()
 }
 
 // NewWriter starts a Writer into ix. The caller must Close it.
@@ -94,6 +95,13 @@ func NewWriter(ix *Index, cfg WriterConfig) *Writer {
 // full, until the row fits or ctx ends (its error is returned: the row is
 // not written).
 func (w *Writer) Image(ctx context.Context, im Image) error { return w.put(ctx, row{image: &im}) }
+
+// ImageThen is Image, and calls then from the writer's goroutine once the
+// row is committed (never, if Close gives up first). then must not block
+// for long, nor call the Writer.
+func (w *Writer) ImageThen(ctx context.Context, im Image, then func()) error {
+	return w.put(ctx, row{image: &im, then: then})
+}
 
 // Page hands one page row to the writer, as Image does.
 func (w *Writer) Page(ctx context.Context, p Page) error { return w.put(ctx, row{page: &p}) }
@@ -142,6 +150,7 @@ func (w *Writer) run() {
 	defer close(w.done)
 	var images []Image
 	var pages []Page
+	var thens []func()
 	linger := time.NewTimer(time.Hour)
 	linger.Stop()
 	for {
@@ -149,7 +158,7 @@ func (w *Writer) run() {
 		if !ok {
 			return
 		}
-		images, pages = add(images[:0], pages[:0], r)
+		images, pages, thens = add(images[:0], pages[:0], thens[:0], r)
 		linger.Reset(w.cfg.Linger)
 		closed := false
 	fill:
@@ -160,7 +169,7 @@ func (w *Writer) run() {
 					closed = true
 					break fill
 				}
-				images, pages = add(images, pages, r)
+				images, pages, thens = add(images, pages, thens, r)
 			case <-linger.C:
 				break fill
 			}
@@ -174,17 +183,23 @@ func (w *Writer) run() {
 			w.err = fmt.Errorf("index: %d rows not written (a resumed crawl writes them again): %w", w.unsent, err)
 			return
 		}
+		for _, then := range thens {
+			then()
+		}
 		if closed {
 			return
 		}
 	}
 }
 
-func add(images []Image, pages []Page, r row) ([]Image, []Page) {
-	if r.image != nil {
-		return append(images, *r.image), pages
+func add(images []Image, pages []Page, thens []func(), r row) ([]Image, []Page, []func()) {
+	if r.then != nil {
+		thens = append(thens, r.then)
 	}
-	return images, append(pages, *r.page)
+	if r.image != nil {
+		return append(images, *r.image), pages, thens
+	}
+	return images, append(pages, *r.page), thens
 }
 
 // write writes one batch, trying again while it fails, until w.ctx ends.
