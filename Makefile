@@ -24,12 +24,18 @@ vet:
 # What the tests need from the system, as Debian packages: redis-server (the
 # Redis tests start their own servers on free loopback ports, Sentinels
 # too: redis-server --sentinel), redis-tools (redis-cli, which joins the
-# test Redis Cluster) and chromium (the --render tests start their own
-# headless browser). A package counts as present when dpkg knows it or,
-# off Debian, when a command of its name is on PATH. Installed with apt when
-# missing and we may (root, or passwordless sudo); otherwise we say what to run.
-TEST_PACKAGES := redis-server redis-tools chromium
-deps:
+# test Redis Cluster), mariadb-server and postgresql (the index tests start
+# their own database servers) and chromium (the --render tests start their
+# own headless browser). A package counts as present when dpkg knows it
+# or, off Debian, when a command of its name is on PATH. Installed with apt
+# when missing and we may (root, or passwordless sudo); otherwise we say what
+# to run. And an S3-compatible server for store/s3's tests: VersityGW
+# (Apache-2.0), built from its Go module into bin/tools (internal/s3test
+# starts it).
+TEST_PACKAGES := redis-server redis-tools mariadb-server postgresql chromium
+VERSITYGW_VERSION := v1.8.0
+VERSITYGW := bin/tools/versitygw-$(VERSITYGW_VERSION)/versitygw
+deps: $(VERSITYGW)
 	@missing=""; for p in $(TEST_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || command -v $$p >/dev/null 2>&1 || \
 	  { [ $$p = redis-tools ] && command -v redis-cli >/dev/null 2>&1; } || missing="$$missing $$p"; done; \
@@ -49,6 +55,9 @@ lint: $(STATICCHECK)
 	$(STATICCHECK) $(PKGS)
 	$(GO) mod tidy -diff
 
+$(VERSITYGW):
+	GOBIN=$(CURDIR)/$(dir $@) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+
 $(STATICCHECK):
 	GOBIN=$(CURDIR)/$(dir $@) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
@@ -63,7 +72,7 @@ demo: build
 
 # Run every fuzz target for FUZZTIME each.
 fuzz:
-	@set -e; for pkg in ./crawler/urlnorm ./crawler/extract ./fetch ./store ./store/imagetype ./store/state/bolt ./internal/testsite ./store/state/redis; do \
+	@set -e; for pkg in ./crawler/urlnorm ./crawler/extract ./fetch ./store ./store/imagetype ./store/state/bolt ./internal/testsite ./store/state/redis ./internal/options ./internal/service; do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 3s $$pkg; \
 	  done; \

@@ -14,6 +14,7 @@ import (
 type collector struct {
 	events   chan Event
 	manifest *store.Manifest
+	index    *indexer // nil: no index
 	progress *progress
 	onEvent  func(Event)
 	sum      Summary
@@ -128,6 +129,9 @@ func (c *collector) add(ev Event) {
 			line = manifestLine(&ev)
 		}
 		c.err = c.manifest.WriteLine(line)
+	}
+	if c.index != nil {
+		c.index.event(&ev)
 	}
 	if c.onEvent != nil {
 		c.onEvent(ev)

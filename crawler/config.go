@@ -12,6 +12,7 @@ import (
 
 	"github.com/imgcrawl/imgcrawl/fetch"
 	"github.com/imgcrawl/imgcrawl/store"
+	"github.com/imgcrawl/imgcrawl/store/index"
 )
 
 // Version is the engine's version, used in the default User-Agent.
@@ -22,10 +23,10 @@ func DefaultUserAgent() string {
 	return "imgcrawl/" + Version + " (+https://github.com/imgcrawl/imgcrawl)"
 }
 
-// The defaults New gives the Config fields left at zero. DefaultRetries is
-// not one of them: Config.Retries 0 means no retries, and a caller that wants
-// the CLI's retries (--retries defaults to DefaultRetries) sets it.
+// The defaults New gives the Config fields left at zero; they are the CLI's
+// defaults too, so that a Config{Seeds: ...} crawls as `imgcrawl crawl` does.
 const (
+	DefaultDepth        = 2
 	DefaultConcurrency  = 16
 	DefaultPerHost      = 4
 	DefaultRetries      = 3
@@ -35,6 +36,12 @@ const (
 	DefaultMaxSize      = 512 << 20 // bytes
 )
 
+// The values of Config.Depth and Config.Retries that ask for none, since
+// their zero value asks for the default.
+const (
+	SeedsOnly = -1 // Config.Depth: read the seed pages only, follow no link
+	NoRetries = -1 // Config.Retries: never try a failed URL again
+)
 // DefaultRenderTabs is how many pages are rendered at once when
 // Config.RenderTabs is 0.
 const DefaultRenderTabs = render.DefaultTabs
@@ -74,8 +81,8 @@ const (
 )
 
 // Config configures a crawl. Each field says what its zero value means:
-// most mean a default (the Default* constants), Retries and the filters mean
-// none. New validates the whole; Validate does the same without preparing a
+// most mean a default (the Default* constants, which are the CLI's
+// defaults), the filters and limits mean none. New validates the whole; Validate does the same without preparing a
 // crawl.
 type Config struct {
 	// Seeds are the start pages (depth 0). Invalid ones are reported as
@@ -90,18 +97,23 @@ type Config struct {
 	// are left and an estimate of the time that takes. 0 = unknown.
 	ImagesTotal int64
 
-	Out          string        // folder for images (default "images")
-	Depth        int           // link depth from a seed; 0 = the seed pages only
-	Concurrency  int           // requests in flight in total; 0 = DefaultConcurrency
-	PerHost      int           // requests in flight per host; 0 = DefaultPerHost
-	Rate         float64       // requests per second in total; 0 = unlimited
-	HostRate     float64       // requests per second per host; 0 = unlimited
-	Scope        Scope         // default ScopeHost
-	Include      []string      // page URL regexps; a page must match one when set
-	Exclude      []string      // page URL regexps; a page matching one is not followed
-	IgnoreRobots bool          // do not obey robots.txt
-	UserAgent    string        // default DefaultUserAgent()
-	Retries      int           // tries again after a retryable failure; 0 = none (the CLI: DefaultRetries)
+	Out string // folder for images (default "images")
+	// Depth is how many links from a seed pages are followed (a seed is at
+	// depth 0); 0 = DefaultDepth, as in the CLI; SeedsOnly reads the seeds
+	// alone.
+	Depth        int
+	Concurrency  int      // requests in flight in total; 0 = DefaultConcurrency
+	PerHost      int      // requests in flight per host; 0 = DefaultPerHost
+	Rate         float64  // requests per second in total; 0 = unlimited
+	HostRate     float64  // requests per second per host; 0 = unlimited
+	Scope        Scope    // default ScopeHost
+	Include      []string // page URL regexps; a page must match one when set
+	Exclude      []string // page URL regexps; a page matching one is not followed
+	IgnoreRobots bool     // do not obey robots.txt
+	UserAgent    string   // default DefaultUserAgent()
+	// Retries is how often a URL is tried again after a retryable failure;
+	// 0 = DefaultRetries, as in the CLI; NoRetries for none.
+	Retries      int
 	MaxRetryWait time.Duration // a Retry-After beyond this fails the URL; 0 = DefaultMaxRetryWait
 	MaxRedirects int           // redirects followed per URL; 0 = DefaultMaxRedirects
 	MaxPageSize  int64         // bytes, after decompression; 0 = DefaultMaxPageSize
@@ -192,8 +204,37 @@ type Config struct {
 	Fsync              bool
 	ContentDisposition bool
 
+	// Sink, when set, receives the images instead of the folder Out, under
+	// the names Layout gives them (see store.Sink; package store/s3 has one
+	// for S3-compatible object storage). Out still holds the temp files,
+	// the manifest and, by default, the state. An error from the sink stops
+	// the crawl, as a full disk does.
+	Sink store.Sink
+
 	// Manifest is the manifest file (default OUT/manifest.jsonl); "-" for none.
 	Manifest string
+	// Index, when set, receives a row for every image the manifest records
+	// (and one per page), written in batches by a goroutine of Run's, under
+	// the crawl's id (Summary.CrawlID). A resumed crawl whose state keeps
+	// records (bolt) writes them all again first, so that rows a crash lost
+	// come back. While the database is down, rows wait in a buffer of
+	// IndexBuffer rows (0 = index.DefaultBuffer); when it is full the crawl
+	// pauses, with a warning logged, until the database takes rows again.
+	// The caller opens and closes the index.
+	Index       *index.Index
+	IndexBuffer int
+	// SkipKnown, with Index, makes the index a download archive shared by
+	// every crawl that writes it: an image URL that another crawl saved is
+	// not requested (it ends Skipped, saying where it is), and an image
+	// whose content another crawl saved is not kept: it ends Duplicate, its
+	// Path the earlier file's absolute path.
+	SkipKnown bool
+	// Revalidate, with Index, requests an image URL that another crawl
+	// saved with If-None-Match and If-Modified-Since (its stored ETag and
+	// Last-Modified): unchanged (304), it ends Skipped and nothing is
+	// written; changed, it is saved as any image is. It implies SkipKnown's
+	// duplicate rule.
+	Revalidate bool
 	// State is the crawl state; nil = a fresh in-memory state. The caller
 	// opens and closes it.
 	State state.State
@@ -225,6 +266,10 @@ type Config struct {
 	// to SnapshotPath(Out) at the start, this often, and when it returns, for
 	// ReadSnapshot (DefaultSnapshotInterval is what the CLI uses). 0 = none.
 	SnapshotInterval time.Duration
+	// Hooks steer the crawl: a filter on the URLs found, hooks on each
+	// request and response, CSS selector hooks on pages. See Hooks for where
+	// they run and what they must not do. The zero value has none.
+	Hooks Hooks
 	// OnEvent, when set, is called for every page and image as it completes,
 	// from one goroutine, in completion order. It must not block for long.
 	OnEvent func(Event)
@@ -248,12 +293,15 @@ type resolved struct {
 	Config
 	include, exclude []*regexp.Regexp
 	skip             map[string]bool // SkipExtensions
+	html             []htmlHook      // Hooks.HTML, compiled
 	renderMatch      *regexp.Regexp  // RenderMatch, nil when empty
 }
 
 // Validate reports the first field of c that New would reject, as a
 // *ConfigError, without preparing anything. It does not ask for Seeds or
-// Images, which a caller may fill in later (see Settings.Apply); New does.
+// Images, which a caller may fill in later (see Settings.Apply), nor for
+// the Index that SkipKnown and Revalidate need, which a caller may open
+// later; New does.
 func (c Config) Validate() error {
 	_, err := c.withDefaults()
 	return err
@@ -267,6 +315,8 @@ func (c Config) withDefaults() (resolved, error) {
 	if s.Out == "" {
 		s.Out = "images"
 	}
+	s.Depth = orNone(s.Depth, DefaultDepth, SeedsOnly)
+	s.Retries = orNone(s.Retries, DefaultRetries, NoRetries)
 	if s.Concurrency == 0 {
 		s.Concurrency = DefaultConcurrency
 	}
@@ -284,6 +334,9 @@ func (c Config) withDefaults() (resolved, error) {
 		return s, err
 	}
 	if s.skip, err = skipSet(s.SkipExtensions); err != nil {
+		return s, err
+	}
+	if s.html, err = compileHooks(s.Hooks.HTML); err != nil {
 		return s, err
 	}
 	if s.Render != RenderOff {
@@ -376,24 +429,36 @@ func (s *resolved) choose() error {
 func (c Config) checkSigns() error {
 	for _, n := range []struct {
 		field, want string
-		v           float64
+		v, min      float64
 	}{
-		{"depth", ">= 0", float64(c.Depth)},
-		{"concurrency", "> 0", float64(c.Concurrency)},
-		{"per-host", "> 0", float64(c.PerHost)},
-		{"rate", ">= 0", c.Rate},
-		{"host-rate", ">= 0", c.HostRate},
-		{"retries", ">= 0", float64(c.Retries)},
-		{"min-width", ">= 0", float64(c.MinWidth)},
-		{"min-height", ">= 0", float64(c.MinHeight)},
-		{"max-stylesheet-size", ">= 0", float64(c.MaxStylesheetSize)},
-		{"render-tabs", ">= 0", float64(c.RenderTabs)},
+		{"depth", ">= 0, or SeedsOnly (-1)", float64(c.Depth), SeedsOnly},
+		{"concurrency", "> 0", float64(c.Concurrency), 0},
+		{"per-host", "> 0", float64(c.PerHost), 0},
+		{"rate", ">= 0", c.Rate, 0},
+		{"host-rate", ">= 0", c.HostRate, 0},
+		{"retries", ">= 0, or NoRetries (-1)", float64(c.Retries), NoRetries},
+		{"min-width", ">= 0", float64(c.MinWidth), 0},
+		{"min-height", ">= 0", float64(c.MinHeight), 0},
+		{"max-stylesheet-size", ">= 0", float64(c.MaxStylesheetSize), 0},
+		{"render-tabs", ">= 0", float64(c.RenderTabs), 0},
 	} {
-		if n.v < 0 {
+		if n.v < n.min {
 			return &ConfigError{n.field, fmt.Errorf("must be %s, got %v", n.want, n.v)}
 		}
 	}
 	return nil
+}
+
+// orNone resolves a count whose zero value means def and whose sentinel
+// none means 0.
+func orNone(n, def, none int) int {
+	switch n {
+	case 0:
+		return def
+	case none:
+		return 0
+	}
+	return n
 }
 
 // compileAll compiles the regexps of a field.

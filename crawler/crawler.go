@@ -33,6 +33,7 @@ type Crawler struct {
 	badSeed []Event
 	scope   map[string]bool // seed hosts or registrable domains
 	ran     bool
+	crawlID string // Settings.CrawlID, set by checkSettings
 	events  chan Event
 	meter   meter
 
@@ -53,6 +54,12 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	if len(s.Seeds) == 0 && s.Images == nil {
 		return nil, &ConfigError{"seeds", errors.New("no seed URLs")}
+	}
+	if s.Index == nil && s.SkipKnown {
+		return nil, &ConfigError{"skip-known", errors.New("needs an index (Config.Index)")}
+	}
+	if s.Index == nil && s.Revalidate {
+		return nil, &ConfigError{"revalidate", errors.New("needs an index (Config.Index)")}
 	}
 	c := &Crawler{s: s, state: s.State, scope: make(map[string]bool), sitemapMaxBytes: SitemapMaxBytes}
 	if c.state == nil {
@@ -104,13 +111,17 @@ func New(cfg Config) (*Crawler, error) {
 			return c.get(ctx, u, nil, 1<<40, false)
 		},
 	})
+	var claims store.Claimer = c.state
+	if s.SkipKnown || s.Revalidate {
+		claims = indexClaims{c.state, c}
+	}
 	if c.renderer, err = c.newRenderer(); err != nil {
 		return nil, err
 	}
 	c.writer, err = store.NewWriter(store.WriterConfig{
-		Dir: s.Out, Layout: s.Layout, Claims: c.state, Accept: s.Accept,
+		Dir: s.Out, Layout: s.Layout, Claims: claims, Accept: s.Accept,
 		MinSize: s.MinSize, MaxSize: s.MaxSize, MinWidth: s.MinWidth, MinHeight: s.MinHeight,
-		Fsync: s.Fsync, ContentDisposition: s.ContentDisposition,
+		Fsync: s.Fsync, ContentDisposition: s.ContentDisposition, Sink: s.Sink,
 	})
 	if err != nil {
 		return nil, err
@@ -138,11 +149,16 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	manifest, err := c.openManifest(ctx, resumed)
+	ix := c.newIndexer(ctx)
+	manifest, err := c.openManifest(ctx, resumed, ix)
 	if err != nil {
+		if ix != nil {
+			ix.close(ctx)
+		}
 		return Summary{}, err
 	}
 	col := c.newCollector(manifest, start)
+	col.index = ix
 	c.events = col.events
 	colDone := make(chan struct{})
 	go func() { defer close(colDone); col.run(c.tick()) }()
@@ -200,6 +216,13 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 		err = col.err
 	}
 	sum := col.sum
+	if ix != nil {
+		var ierr error
+		if sum.Indexed, ierr = ix.close(ctx); err == nil && ierr != nil {
+			err = ierr
+		}
+	}
+	sum.CrawlID = c.crawlID
 	sum.Elapsed = time.Since(start)
 	sum.Resumed, sum.AlreadyDone = resumed, c.meter.alreadyDone.Load()
 	sum.Sitemaps = sitemaps
@@ -247,24 +270,40 @@ func (c *Crawler) tick() time.Duration {
 // openManifest opens the manifest for this run (nil with Manifest "-"): a
 // new one for a new crawl; for a resumed one, rebuilt from the records the
 // state kept (so that what a crash lost or left half-written is restored),
-// or appended to when the state keeps none (a shared Redis job).
-func (c *Crawler) openManifest(ctx context.Context, resumed bool) (*store.Manifest, error) {
+// or appended to when the state keeps none (a shared Redis job). A resumed
+// crawl with an index hands ix the same records (upserts: rows written
+// already are written the same again).
+func (c *Crawler) openManifest(ctx context.Context, resumed bool, ix *indexer) (*store.Manifest, error) {
 	path := c.s.Manifest
 	switch path {
 	case "-":
-		return nil, nil
+		path = ""
 	case "":
 		path = filepath.Join(c.s.Out, "manifest.jsonl")
 	}
-	if !resumed {
-		return store.CreateManifest(path)
-	}
 	rec, ok := c.s.State.(state.Recorder)
-	if !ok {
+	switch {
+	case !resumed && path == "":
+		return nil, nil
+	case !resumed:
+		return store.CreateManifest(path)
+	case !ok && path == "":
+		return nil, nil
+	case !ok:
 		return store.OpenManifest(path)
+	case path == "":
+		if ix == nil {
+			return nil, nil
+		}
+		return nil, rec.Records(ctx, func(line []byte) error { ix.record(line); return ctx.Err() })
 	}
 	return store.RebuildManifest(path, func(yield func([]byte) error) error {
-		return rec.Records(ctx, yield)
+		return rec.Records(ctx, func(line []byte) error {
+			if ix != nil {
+				ix.record(line)
+			}
+			return yield(line)
+		})
 	})
 }
 

@@ -95,7 +95,7 @@ func TestCredentialsStayWithTheSeedHost(t *testing.T) {
 			"/away":      "->" + other.base + "/page",
 		})
 	})
-	c, err := New(Config{Seeds: []string{seed.base + "/"}, Out: t.TempDir(), Manifest: "-",
+	c, err := New(Config{Retries: NoRetries, Seeds: []string{seed.base + "/"}, Out: t.TempDir(), Manifest: "-",
 		Scope: ScopeAll, Depth: 1, Fetch: credFetch()})
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +127,7 @@ func TestCredentialsGoToListedHosts(t *testing.T) {
 	urls := make(chan string, 2)
 	urls <- listed.base + "/moved.png"
 	close(urls)
-	c, err := New(Config{Images: urls, State: st, Out: t.TempDir(), Manifest: "-", Fetch: credFetch()})
+	c, err := New(Config{Depth: SeedsOnly, Retries: NoRetries, Images: urls, State: st, Out: t.TempDir(), Manifest: "-", Fetch: credFetch()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,7 +128,7 @@ func TestDeadHostsEndFast(t *testing.T) {
 			}))
 			defer srv.Close()
 			var log eventLog
-			c, err := New(Config{Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-",
+			c, err := New(Config{Depth: SeedsOnly, Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-",
 				Retries: DefaultRetries, IgnoreRobots: ignoreRobots, OnEvent: log.on,
 				Fetch: fetch.Config{Resolver: resolver}})
 			if err != nil {
@@ -191,7 +191,7 @@ func TestUnreachableSeedSaysSo(t *testing.T) {
 	} {
 		t.Run(tc.seed, func(t *testing.T) {
 			var log eventLog
-			c, err := New(Config{Seeds: []string{tc.seed}, Out: t.TempDir(), Manifest: "-", Retries: 1,
+			c, err := New(Config{Depth: SeedsOnly, Seeds: []string{tc.seed}, Out: t.TempDir(), Manifest: "-", Retries: 1,
 				OnEvent: log.on, Fetch: fetch.Config{Resolver: resolver}})
 			if err != nil {
 				t.Fatal(err)

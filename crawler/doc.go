@@ -38,6 +38,9 @@
 //     its rules, and the cache of scripts and style sheets.
 //   - scope.go, filter.go, skip.go: which pages are followed, which links
 //     are never requested (DefaultSkipExtensions).
+//   - hooks.go: Hooks, the caller's filter and request and response hooks,
+//     and how a panicking hook fails its URL (HookPanic).
+//   - htmlhooks.go: HTMLHook and Element, CSS selector hooks on pages.
 //   - events.go: Event, Kind and Status, Summary.
 //   - failure.go: Failure (a URL and why), ErrRobots, ErrOutOfScope.
 //   - collector.go, progress.go: counters, manifest and display.

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -40,7 +41,7 @@ func TestCrawlSavesExactlyTheExpectedImages(t *testing.T) {
 		t.Run("depth"+string(rune('0'+depth)), func(t *testing.T) {
 			site.ResetRequests()
 			out := t.TempDir()
-			c, err := New(Config{Seeds: []string{base + "/"}, Depth: depth, Out: out, Concurrency: 8, PerHost: 8})
+			c, err := New(Config{Retries: NoRetries, Seeds: []string{base + "/"}, Depth: cmp.Or(depth, SeedsOnly), Out: out, Concurrency: 8, PerHost: 8})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +118,7 @@ func TestCancelLeavesNoPartialFiles(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var n atomic.Int32
-	c, err := New(Config{Seeds: []string{base + "/"}, Depth: 5, Out: out, Concurrency: 8,
+	c, err := New(Config{Retries: NoRetries, Seeds: []string{base + "/"}, Depth: 5, Out: out, Concurrency: 8,
 		OnEvent: func(ev Event) {
 			if n.Add(1) == 20 {
 				cancel()
@@ -155,7 +156,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"bad include", Config{Seeds: []string{"http://127.0.0.1/"}, Include: []string{"("}}, "include"},
 		{"bad exclude", Config{Seeds: []string{"http://127.0.0.1/"}, Exclude: []string{"[a"}}, "exclude"},
 		{"bad scope", Config{Seeds: []string{"http://127.0.0.1/"}, Scope: "planet"}, "scope"},
-		{"negative depth", Config{Seeds: []string{"http://127.0.0.1/"}, Depth: -1}, "depth"},
+		{"negative depth", Config{Seeds: []string{"http://127.0.0.1/"}, Depth: -2}, "depth"},
 		{"bad layout", Config{Seeds: []string{"http://127.0.0.1/"}, Layout: "tree"}, "layout"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,7 +175,7 @@ func TestBadSeedIsReportedAndSkipped(t *testing.T) {
 	base, stop := site.Start()
 	defer stop()
 	var failed []string
-	c, err := New(Config{Seeds: []string{"javascript:alert(1)", base + "/"}, Depth: 0, Out: t.TempDir(),
+	c, err := New(Config{Retries: NoRetries, Seeds: []string{"javascript:alert(1)", base + "/"}, Depth: SeedsOnly, Out: t.TempDir(),
 		OnEvent: func(ev Event) {
 			if ev.Status == "failed" {
 				failed = append(failed, ev.URL)

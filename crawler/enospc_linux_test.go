@@ -29,7 +29,7 @@ func TestDiskFullStopsCleanly(t *testing.T) {
 	defer stop()
 	out := filepath.Join(dir, "out")
 	manifest := filepath.Join(t.TempDir(), "manifest.jsonl") // on a disk with room
-	c, err := New(Config{Seeds: []string{base + "/"}, Depth: 3, Out: out, Manifest: manifest, Concurrency: 4})
+	c, err := New(Config{Retries: NoRetries, Seeds: []string{base + "/"}, Depth: 3, Out: out, Manifest: manifest, Concurrency: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,10 @@ type Event struct {
 	// ContentType, Width, Height); otherwise only Status.
 	store.Result
 	Err error // why it failed or was skipped
+	// FetchedAt is when it ended (UTC); ETag and LastModified are an
+	// image response's validators.
+	FetchedAt          time.Time
+	ETag, LastModified string
 
 	line []byte // an image's manifest line, as the state recorded it
 }
@@ -51,15 +55,26 @@ type Event struct {
 // event returns an event with only a status (a page, or an image that
 // never reached the writer).
 func event(kind Kind, url string, status Status, err error) Event {
-	return Event{Kind: kind, URL: url, Result: store.Result{Status: status}, Err: err}
+	return Event{Kind: kind, URL: url, Result: store.Result{Status: status}, Err: err, FetchedAt: now()}
+}
+
+// now is an event's FetchedAt: the time in UTC, to the microsecond (what
+// the SQL index keeps).
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// entry returns an image event's manifest entry.
+func entry(ev *Event) store.Entry {
+	e := store.Entry{URL: ev.URL, Page: ev.Page, Depth: ev.Depth, Result: ev.Result,
+		FetchedAt: ev.FetchedAt, ETag: ev.ETag, LastModified: ev.LastModified}
+	if ev.Err != nil {
+		e.Error = ev.Err.Error()
+	}
+	return e
 }
 
 // manifestLine encodes an image event as its manifest line.
 func manifestLine(ev *Event) []byte {
-	e := store.Entry{URL: ev.URL, Page: ev.Page, Depth: ev.Depth, Result: ev.Result}
-	if ev.Err != nil {
-		e.Error = ev.Err.Error()
-	}
+	e := entry(ev)
 	return e.Line()
 }
 
@@ -104,6 +119,10 @@ type Summary struct {
 	// Total is what the state holds at the end: the whole crawl, every run
 	// included (zero if the state could not say).
 	Total state.Counts
+	// CrawlID is the crawl's id (Settings.CrawlID): its rows in the index.
+	CrawlID string
+	// Indexed counts the rows this run wrote into Config.Index.
+	Indexed int64
 }
 
 // NothingFetched reports whether this run ended seeds but fetched none of

@@ -47,7 +47,7 @@ func TestGetDownloadsAListOnce(t *testing.T) {
 		}
 	}()
 	out := t.TempDir()
-	c, err := New(Config{Images: urls, Out: out, Layout: store.LayoutFlat, Concurrency: 8})
+	c, err := New(Config{Depth: SeedsOnly, Retries: NoRetries, Images: urls, Out: out, Layout: store.LayoutFlat, Concurrency: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestInterruptedLargeDownloadResumes(t *testing.T) {
 				urls := make(chan string, 1)
 				urls <- ts.URL + "/big.png"
 				close(urls)
-				c, err := New(Config{Images: urls, Out: out, Layout: store.LayoutFlat, ResumeAbove: 1 << 20,
+				c, err := New(Config{Depth: SeedsOnly, Retries: NoRetries, Images: urls, Out: out, Layout: store.LayoutFlat, ResumeAbove: 1 << 20,
 					State: state.NewMemory(), Manifest: "-"})
 				if err != nil {
 					t.Fatal(err)

@@ -92,7 +92,7 @@ func TestNoWastedBytes(t *testing.T) {
 	defer srv.Close()
 
 	var log eventLog
-	c, err := New(Config{Seeds: []string{srv.URL + "/"}, Depth: 1, Out: t.TempDir(), Manifest: "-", OnEvent: log.on})
+	c, err := New(Config{Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Depth: 1, Out: t.TempDir(), Manifest: "-", OnEvent: log.on})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestSkipExtensionsConfig(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hits.reset()
-			c, err := New(Config{Seeds: []string{srv.URL + "/"}, Depth: 1, Out: t.TempDir(), Manifest: "-",
+			c, err := New(Config{Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Depth: 1, Out: t.TempDir(), Manifest: "-",
 				SkipExtensions: tc.exts})
 			if err != nil {
 				t.Fatal(err)
@@ -263,7 +263,7 @@ func TestCompressedPages(t *testing.T) {
 	}))
 	defer srv.Close()
 	var log eventLog
-	c, err := New(Config{Seeds: []string{srv.URL + "/"}, Depth: 1, Out: t.TempDir(), Manifest: "-",
+	c, err := New(Config{Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Depth: 1, Out: t.TempDir(), Manifest: "-",
 		MaxPageSize: maxPage, OnEvent: log.on})
 	if err != nil {
 		t.Fatal(err)

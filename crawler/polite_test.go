@@ -43,7 +43,7 @@ func TestSlowHostDoesNotHoldOthersBack(t *testing.T) {
 	defer fast.Close()
 	var mu sync.Mutex
 	var order []string // host of each parsed page, in completion order
-	c, err := New(Config{Seeds: []string{slow.URL + "/p/0", fast.URL + "/p/0"}, Depth: 40, Out: t.TempDir(),
+	c, err := New(Config{Retries: NoRetries, Seeds: []string{slow.URL + "/p/0", fast.URL + "/p/0"}, Depth: 40, Out: t.TempDir(),
 		Concurrency: 4, Manifest: "-",
 		OnEvent: func(ev Event) {
 			if ev.Status == "parsed" {
@@ -129,7 +129,7 @@ func TestServerErrorsAreRetriedThenFailed(t *testing.T) {
 		return false
 	})
 	defer srv.Close()
-	c, err := New(Config{Seeds: []string{srv.URL + "/p/0"}, Out: t.TempDir(), Retries: 1, Manifest: "-"})
+	c, err := New(Config{Depth: SeedsOnly, Seeds: []string{srv.URL + "/p/0"}, Out: t.TempDir(), Retries: 1, Manifest: "-"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestCustomRetryPolicyIsUsed(t *testing.T) {
 		return false, 0
 	}
 	// The default policy would try a 503 Retries+1 = 4 times.
-	c, err := New(Config{Seeds: []string{srv.URL + "/p/0"}, Out: t.TempDir(), Manifest: "-", RetryPolicy: never})
+	c, err := New(Config{Depth: SeedsOnly, Retries: NoRetries, Seeds: []string{srv.URL + "/p/0"}, Out: t.TempDir(), Manifest: "-", RetryPolicy: never})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestCrawlDelayHoldsFromTheFirstRequest(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c, err := New(Config{Seeds: []string{srv.URL + "/p/0", srv.URL + "/p/1"}, Out: t.TempDir(), Manifest: "-",
+	c, err := New(Config{Depth: SeedsOnly, Retries: NoRetries, Seeds: []string{srv.URL + "/p/0", srv.URL + "/p/1"}, Out: t.TempDir(), Manifest: "-",
 		PerHost: 4})
 	if err != nil {
 		t.Fatal(err)

@@ -84,7 +84,7 @@ func TestProgressShowsWhatIsLeft(t *testing.T) {
 		name := map[bool]string{false: "plain", true: "bar"}[tty]
 		t.Run(name, func(t *testing.T) {
 			var out lockedBuffer
-			c, err := New(Config{Seeds: []string{base + "/"}, Depth: 2, Out: t.TempDir(), Concurrency: 2,
+			c, err := New(Config{Retries: NoRetries, Seeds: []string{base + "/"}, Depth: 2, Out: t.TempDir(), Concurrency: 2,
 				Progress: &out, ProgressTTY: tty, ProgressInterval: 100 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)

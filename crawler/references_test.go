@@ -55,7 +55,7 @@ func TestMetaRefreshIsFollowedLikeARedirect(t *testing.T) {
 		"/excluded": `<img src="/excluded.png">`,
 	})
 	var events eventLog
-	sum := runOnce(t, Config{Seeds: []string{srv.URL + "/", srv.URL + "/chain/0", srv.URL + "/out"}, Depth: 0,
+	sum := runOnce(t, Config{Retries: NoRetries, Seeds: []string{srv.URL + "/", srv.URL + "/chain/0", srv.URL + "/out"}, Depth: SeedsOnly,
 		Out: t.TempDir(), Manifest: "-", MaxRedirects: 2, Exclude: []string{"excluded"}, OnEvent: events.on})
 
 	for path, want := range map[string]int{
@@ -99,7 +99,7 @@ func TestSrcsetLargestRequestsOnlyTheLargest(t *testing.T) {
 	}{{"", all}, {SrcsetAll, all}, {SrcsetLargest, largest}} {
 		t.Run(cmp.Or(string(tc.srcset), "zero value"), func(t *testing.T) {
 			hits.reset()
-			sum := runOnce(t, Config{Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-", Srcset: tc.srcset})
+			sum := runOnce(t, Config{Depth: SeedsOnly, Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-", Srcset: tc.srcset})
 			for _, p := range all {
 				want := 0
 				if slices.Contains(tc.want, p) {

@@ -40,7 +40,7 @@ func TestRemoveTempDuringRun(t *testing.T) {
 	}))
 	defer srv.Close()
 	out := t.TempDir()
-	c, err := New(Config{Seeds: []string{srv.URL + "/"}, Out: out, Manifest: "-"})
+	c, err := New(Config{Depth: SeedsOnly, Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Out: out, Manifest: "-"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func TestSummaryCountsSeedsFetched(t *testing.T) {
 		{"get: one of two", []string{base + "/no.png", base + "/a.png"}, true, 1, false, statusIs(404)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := Config{Out: t.TempDir(), Manifest: "-", Retries: 0}
+			cfg := Config{Depth: SeedsOnly, Out: t.TempDir(), Manifest: "-", Retries: NoRetries}
 			if tc.get {
 				ch := make(chan string, len(tc.seeds))
 				for _, s := range tc.seeds {
@@ -161,7 +161,7 @@ func TestFailureNamesEachURLOnce(t *testing.T) {
 func TestRobotsThatCannotBeHadFailsAtOnce(t *testing.T) {
 	base := seedSite(t)
 	seed := "https://" + strings.TrimPrefix(base, "http://") + "/"
-	c, err := New(Config{Seeds: []string{seed}, Out: t.TempDir(), Manifest: "-", Retries: 3, RobotsRetry: time.Minute})
+	c, err := New(Config{Depth: SeedsOnly, Seeds: []string{seed}, Out: t.TempDir(), Manifest: "-", Retries: 3, RobotsRetry: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,14 @@ package crawler
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/imgcrawl/imgcrawl/store"
 	"github.com/imgcrawl/imgcrawl/store/state"
@@ -28,11 +32,16 @@ const (
 type Settings struct {
 	Mode    Mode         `json:"mode"`
 	Seeds   []string     `json:"seeds,omitempty"` // normalized and sorted; ModeCrawl only
-	Depth   int          `json:"depth"`           // ModeCrawl only, as are Scope, Include and Exclude
+	Depth   int          `json:"depth"`           // the depth followed (0: seeds only, not Config's 0); ModeCrawl only, as are Scope, Include and Exclude
 	Scope   Scope        `json:"scope,omitempty"`
 	Include []string     `json:"include,omitempty"`
 	Exclude []string     `json:"exclude,omitempty"`
 	Layout  store.Layout `json:"layout"`
+	// CrawlID names the crawl in the SQL index (Config.Index): made when
+	// the crawl starts, kept by every run that resumes it and by every
+	// worker that joins it. It is not compared: it is the crawl's, not
+	// the Config's.
+	CrawlID string `json:"crawl_id,omitempty"`
 }
 
 // LoadSettings returns the settings of the crawl stored in st; ok is false
@@ -51,11 +60,14 @@ func LoadSettings(ctx context.Context, st state.State) (s Settings, ok bool, err
 }
 
 // Apply sets the fields of cfg that s records: for ModeCrawl the seeds,
-// depth, scope and page filters; for every mode the layout, when s names
-// one.
+// depth (a stored 0 as SeedsOnly), scope and page filters; for every mode
+// the layout, when s names one.
 func (s Settings) Apply(cfg *Config) {
 	if s.Mode == ModeCrawl {
 		cfg.Seeds, cfg.Depth, cfg.Scope = s.Seeds, s.Depth, s.Scope
+		if s.Depth == 0 {
+			cfg.Depth = SeedsOnly
+		}
 		cfg.Include, cfg.Exclude = s.Include, s.Exclude
 	}
 	if s.Layout != "" {
@@ -87,7 +99,8 @@ func (c *Crawler) settings() Settings {
 }
 
 // checkSettings stores the crawl's settings in a new state, or compares
-// them with a stored crawl's; resumed reports a stored crawl.
+// them with a stored crawl's; resumed reports a stored crawl. It sets
+// c.crawlID: a new one, or the stored crawl's.
 func (c *Crawler) checkSettings(ctx context.Context) (resumed bool, err error) {
 	now := c.settings()
 	old, ok, err := LoadSettings(ctx, c.state)
@@ -95,16 +108,47 @@ func (c *Crawler) checkSettings(ctx context.Context) (resumed bool, err error) {
 		return ok, err
 	}
 	if !ok {
+		now.CrawlID = newCrawlID(time.Now())
 		b, err := json.Marshal(now)
 		if err != nil {
 			return false, err
 		}
-		return false, c.state.SaveMeta(ctx, b)
+		if err := c.state.SaveMeta(ctx, b); err != nil {
+			// A shared state refuses other settings: another worker may
+			// have started the same crawl a moment ago, under its own id.
+			old, ok, lerr := LoadSettings(ctx, c.state)
+			if lerr != nil || !ok || len(old.diff(now)) > 0 {
+				return false, err
+			}
+			c.crawlID = old.ID()
+			return true, nil
+		}
+		c.crawlID = now.CrawlID
+		return false, nil
 	}
 	if diffs := old.diff(now); len(diffs) > 0 {
 		return true, &MismatchError{Diffs: diffs}
 	}
+	c.crawlID = old.ID()
 	return true, nil
+}
+
+// newCrawlID makes a crawl id: the start time, then random digits.
+func newCrawlID(at time.Time) string {
+	var b [4]byte
+	rand.Read(b[:])
+	return at.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// ID returns the stored crawl's id; a crawl stored before ids were kept
+// gets one made from its settings, the same in every run and worker.
+func (s Settings) ID() string {
+	if s.CrawlID != "" {
+		return s.CrawlID
+	}
+	b, _ := json.Marshal(s)
+	sum := sha256.Sum256(b)
+	return "stored-" + hex.EncodeToString(sum[:8])
 }
 
 // diff lists how now differs from the stored settings s, in the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func TestSettingsAreStoredLoadedAndApplied(t *testing.T) {
 	st := state.NewMemory()
 	defer st.Close()
 	out := t.TempDir()
-	cfg := Config{Seeds: []string{srv.URL + "/p/1", srv.URL + "/p/0"}, Depth: 1, Scope: ScopeAll,
+	cfg := Config{Retries: NoRetries, Seeds: []string{srv.URL + "/p/1", srv.URL + "/p/0"}, Depth: 1, Scope: ScopeAll,
 		Include: []string{"/p/"}, Exclude: []string{"nomatch"}, Layout: store.LayoutHash,
 		Out: out, Manifest: "-", State: st}
 	runOnce(t, cfg)
@@ -29,19 +30,23 @@ func TestSettingsAreStoredLoadedAndApplied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	got, ok, err := LoadSettings(context.Background(), st)
+	if !regexp.MustCompile(`^\d{8}T\d{6}Z-[0-9a-f]{8}$`).MatchString(got.CrawlID) {
+		t.Errorf("crawl id %q, want the start time and 8 hex digits", got.CrawlID)
+	}
 	wantJSON := `{"mode":"crawl","seeds":["` + srv.URL + `/p/0","` + srv.URL + `/p/1"],"depth":1,"scope":"all",` +
-		`"include":["/p/"],"exclude":["nomatch"],"layout":"hash"}`
+		`"include":["/p/"],"exclude":["nomatch"],"layout":"hash","crawl_id":"` + got.CrawlID + `"}`
 	if string(raw) != wantJSON {
 		t.Errorf("stored settings\n%s\nwant\n%s", raw, wantJSON)
 	}
-	got, ok, err := LoadSettings(context.Background(), st)
 	want := Settings{Mode: ModeCrawl, Seeds: []string{srv.URL + "/p/0", srv.URL + "/p/1"}, Depth: 1,
-		Scope: ScopeAll, Include: []string{"/p/"}, Exclude: []string{"nomatch"}, Layout: store.LayoutHash}
+		Scope: ScopeAll, Include: []string{"/p/"}, Exclude: []string{"nomatch"}, Layout: store.LayoutHash,
+		CrawlID: got.CrawlID}
 	if err != nil || !ok || !reflect.DeepEqual(got, want) {
 		t.Fatalf("LoadSettings = %+v, %v, %v; want %+v", got, ok, err, want)
 	}
 
-	joined := Config{Out: out, Manifest: "-", State: st}
+	joined := Config{Depth: SeedsOnly, Retries: NoRetries, Out: out, Manifest: "-", State: st}
 	got.Apply(&joined)
 	runOnce(t, joined)
 
@@ -70,9 +75,9 @@ func TestLoadSettingsOfNoCrawlAGetAndGarbage(t *testing.T) {
 	}
 	urls := make(chan string)
 	close(urls)
-	runOnce(t, Config{Images: urls, Layout: store.LayoutFlat, Out: t.TempDir(), Manifest: "-", State: st})
+	runOnce(t, Config{Depth: SeedsOnly, Retries: NoRetries, Images: urls, Layout: store.LayoutFlat, Out: t.TempDir(), Manifest: "-", State: st})
 	s, ok, err := LoadSettings(ctx, st)
-	if want := (Settings{Mode: ModeGet, Layout: store.LayoutFlat}); err != nil || !ok || !reflect.DeepEqual(s, want) {
+	if want := (Settings{Mode: ModeGet, Layout: store.LayoutFlat, CrawlID: s.CrawlID}); err != nil || s.CrawlID == "" || !ok || !reflect.DeepEqual(s, want) {
 		t.Fatalf("LoadSettings after a get = %+v, %v, %v; want %+v", s, ok, err, want)
 	}
 	var cfg Config

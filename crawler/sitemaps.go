@@ -220,6 +220,16 @@ const sitemapBatch = 256
 
 // send adds an item to the batch, sending it when full.
 func (r *sitemapReader) send(ctx context.Context, it state.Item) {
+	ok, err := r.c.admit(it, it.Page)
+	if err != nil {
+		// No worker holds a URL of its own here: the one the hook was
+		// asked about fails.
+		r.c.emit(event(it.Kind, it.URL, Failed, err))
+		return
+	}
+	if !ok {
+		return
+	}
 	r.batch = append(r.batch, it)
 	if len(r.batch) >= sitemapBatch {
 		r.flush(ctx)

@@ -139,7 +139,7 @@ func TestSitemaps(t *testing.T) {
 
 	var logs lockedBuffer
 	var events eventLog
-	sum := runSitemaps(t, Config{Seeds: []string{srv.URL + "/"}, Depth: 0, Out: t.TempDir(), Manifest: "-",
+	sum := runSitemaps(t, Config{Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Depth: SeedsOnly, Out: t.TempDir(), Manifest: "-",
 		Sitemaps: true, OnEvent: events.on,
 		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	for _, p := range []string{"/p1", "/p2", "/p3", "/p4", "/p5"} {
@@ -183,7 +183,7 @@ func TestSitemaps(t *testing.T) {
 	}
 
 	hits.reset()
-	runOnce(t, Config{Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-"})
+	runOnce(t, Config{Depth: SeedsOnly, Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-"})
 	for _, p := range []string{"/maps/index.xml", "/sitemap.xml", "/p1", "/img/a.png"} {
 		if hits.get(p) != 0 {
 			t.Errorf("without Sitemaps, %s was requested", p)
@@ -214,7 +214,7 @@ func TestSitemapFallback(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	sum := runOnce(t, Config{Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-", Sitemaps: true})
+	sum := runOnce(t, Config{Depth: SeedsOnly, Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-", Sitemaps: true})
 	if hits.get("/hidden") != 1 || hits.get("/pic.png") != 1 || sum.Images != 1 {
 		t.Errorf("/hidden requested %d times, its image %d, %d saved; want each once",
 			hits.get("/hidden"), hits.get("/pic.png"), sum.Images)
@@ -233,7 +233,7 @@ func TestSitemapFallback(t *testing.T) {
 			fmt.Fprint(w, "<!DOCTYPE html><html><body>Welcome</body></html>")
 		}))
 		var logs lockedBuffer
-		sum = runOnce(t, Config{Seeds: []string{missing.URL + "/"}, Out: t.TempDir(), Manifest: "-", Sitemaps: true,
+		sum = runOnce(t, Config{Depth: SeedsOnly, Retries: NoRetries, Seeds: []string{missing.URL + "/"}, Out: t.TempDir(), Manifest: "-", Sitemaps: true,
 			Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 		missing.Close()
 		if sum.Sitemaps != (SitemapCounts{}) || logs.String() != "" {
@@ -254,7 +254,7 @@ func TestSitemapsResume(t *testing.T) {
 	defer other.Close()
 	srv := sitemapSite(t, &hits, other.URL)
 	st := state.NewMemory()
-	cfg := Config{Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-", Sitemaps: true, State: st}
+	cfg := Config{Depth: SeedsOnly, Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-", Sitemaps: true, State: st}
 	runSitemaps(t, cfg)
 	if hits.get("/p1") != 1 {
 		t.Fatalf("first run: /p1 requested %d times", hits.get("/p1"))
@@ -330,7 +330,7 @@ func TestSitemapsPoliteAndPolicy(t *testing.T) {
 	}))
 	defer srv.Close()
 	var logs lockedBuffer
-	sum := runOnce(t, Config{Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-", Sitemaps: true, Gate: gate,
+	sum := runOnce(t, Config{Depth: SeedsOnly, Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Out: t.TempDir(), Manifest: "-", Sitemaps: true, Gate: gate,
 		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if hits.get("/map.xml") != 1 || hits.get("/listed") != 1 || outside.Load() != 0 {
 		t.Errorf("map.xml requested %d times (%d by localhost), /listed %d; want once, none, once",

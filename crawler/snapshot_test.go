@@ -23,7 +23,7 @@ func TestSnapshotWhileRunning(t *testing.T) {
 	if _, err := ReadSnapshot(out); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("ReadSnapshot before any crawl: %v, want fs.ErrNotExist", err)
 	}
-	c, err := New(Config{Seeds: []string{base + "/"}, Depth: 2, Out: out, Concurrency: 2,
+	c, err := New(Config{Retries: NoRetries, Seeds: []string{base + "/"}, Depth: 2, Out: out, Concurrency: 2,
 		SnapshotInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

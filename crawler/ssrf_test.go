@@ -52,7 +52,7 @@ func TestLinksCannotSteerIntoPrivateNetworks(t *testing.T) {
 	defer site.Close()
 	var mu sync.Mutex
 	refused := 0
-	c, err := New(Config{Seeds: []string{site.URL + "/"}, Out: t.TempDir(), Manifest: "-",
+	c, err := New(Config{Depth: SeedsOnly, Retries: NoRetries, Seeds: []string{site.URL + "/"}, Out: t.TempDir(), Manifest: "-",
 		OnEvent: func(ev Event) {
 			var pe *fetch.PolicyError
 			if ev.Status == "failed" && errors.As(ev.Err, &pe) {

@@ -109,7 +109,7 @@ func TestStylesheets(t *testing.T) {
 		"/b/font.woff2":  {"font/woff2", "wOF2"},
 	})
 	var events eventLog
-	sum := runOnce(t, Config{Seeds: []string{srv.URL + "/"}, Depth: 1, Out: t.TempDir(), Manifest: "-",
+	sum := runOnce(t, Config{Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Depth: 1, Out: t.TempDir(), Manifest: "-",
 		MaxStylesheetSize: 8 << 10, OnEvent: events.on})
 
 	for path, want := range map[string]int{
@@ -168,7 +168,7 @@ func TestStylesheetsAtSeedDepth(t *testing.T) {
 		"/1.css": {"text/css", `@import "2.css";`},
 		"/2.css": {"text/css", `body { background: url(deep.png) }`},
 	})
-	runOnce(t, Config{Seeds: []string{srv.URL + "/"}, Depth: 0, Out: t.TempDir(), Manifest: "-"})
+	runOnce(t, Config{Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Depth: SeedsOnly, Out: t.TempDir(), Manifest: "-"})
 	for path, want := range map[string]int{"/1.css": 1, "/2.css": 1, "/deep.png": 1, "/next": 0, "/n.css": 0} {
 		if got := hits.get(path); got != want {
 			t.Errorf("%s requested %d times, want %d", path, got, want)
@@ -200,7 +200,7 @@ func TestStylesheetsResume(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "state.db")
-	cfg := Config{Seeds: []string{srv.URL + "/"}, Out: dir, Manifest: "-"}
+	cfg := Config{Depth: SeedsOnly, Retries: NoRetries, Seeds: []string{srv.URL + "/"}, Out: dir, Manifest: "-"}
 
 	st, err := bolt.Open(path, bolt.Options{NoSync: true})
 	if err != nil {

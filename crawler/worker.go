@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/imgcrawl/imgcrawl/crawler/extract"
 	"github.com/imgcrawl/imgcrawl/crawler/render"
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
@@ -25,7 +27,7 @@ func (c *Crawler) worker(ctx context.Context, jobs <-chan job, results chan<- re
 	for j := range jobs {
 		r := c.process(ctx, j)
 		j.release()
-		results <- r
+		results <- c.filter(r) // the filter needs no host slot
 	}
 }
 
@@ -48,6 +50,17 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 			hdr = http.Header{"Range": {fmt.Sprintf("bytes=%d-", partial.Size)}, "If-Range": {partial.Validator}}
 		}
 	}
+	known, isKnown := c.known(ctx, it)
+	if isKnown && !c.s.Revalidate {
+		return c.finish(it, Skipped, knownSkip(known, "known"))
+	}
+	if isKnown && !resuming {
+		hdr = conditional(known)
+	}
+	req, hdr, err := c.onRequest(ctx, it, j.u, hdr)
+	if err != nil {
+		return c.hookErr(ctx, it, "request", err)
+	}
 	c.meter.requests.Add(1)
 	resp, err := c.get(ctx, it.URL, hdr, max, it.Kind.PageLike())
 	if err != nil {
@@ -59,10 +72,17 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 	}
 	resp.Body = countingBody{resp.Body, &c.meter.bytesIn}
 	defer resp.Body.Close()
+	if err := c.onResponse(ctx, it, j.u, req, resp); err != nil {
+		fetch.DrainAndClose(resp.Body)
+		return c.hookErr(ctx, it, "response", err)
+	}
 	switch code := resp.StatusCode; {
 	case code >= 300 && code < 400 && resp.Header.Get("Location") != "":
 		fetch.DrainAndClose(resp.Body)
 		return c.redirect(j, resp.Header.Get("Location"))
+	case code == http.StatusNotModified && isKnown && hdr != nil:
+		fetch.DrainAndClose(resp.Body)
+		return c.finish(it, Skipped, knownSkip(known, "not modified"))
 	case code == http.StatusRequestedRangeNotSatisfiable && resuming:
 		// The kept bytes do not fit the file any more: start over.
 		fetch.DrainAndClose(resp.Body)
@@ -170,6 +190,11 @@ const noCap = 1 << 62
 func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	it := j.item
 	opt := extract.Options{Largest: c.s.Srcset == SrcsetLargest}
+	var hooks *pageHooks
+	if len(c.s.html) > 0 {
+		hooks = &pageHooks{hooks: c.s.html, url: j.u, depth: it.Depth}
+		opt.Document = func(doc *goquery.Document, base *url.URL) { hooks.run(ctx, doc, base) }
+	}
 	var ex extract.Result
 	var err error
 	if c.renderer == nil {
@@ -187,6 +212,17 @@ func (c *Crawler) page(ctx context.Context, j job, resp *http.Response) result {
 	}
 	if err != nil {
 		return c.retry(ctx, it, nil, err)
+	}
+	if hooks != nil {
+		if ctx.Err() != nil {
+			return result{item: it, aborted: true}
+		}
+		if hooks.err != nil {
+			c.s.Logger.Warn("hook panicked", "err", hooks.err)
+			return c.failed(it, hooks.err)
+		}
+		ex.Links = append(ex.Links, hooks.pages...)
+		ex.Images = append(ex.Images, hooks.images...)
 	}
 	add := make([]state.Item, 0, len(ex.Links)+len(ex.Images)+len(ex.Stylesheets)+1)
 	// Style sheets first: a URL the page also links to (with an empty
@@ -249,7 +285,7 @@ func (c *Crawler) image(ctx context.Context, j job, resp *http.Response, offset 
 		// A linked page typed as an image that the writer skips.
 		return c.finish(it, Skipped, fmt.Errorf("%s: %s", res.Reason, resp.Header.Get("Content-Type")))
 	}
-	ev := Event{Kind: KindImage, Result: res}
+	ev := Event{Kind: KindImage, Result: res, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
 	if res.Reason != "" {
 		ev.Err = errors.New(res.Reason)
 	}
@@ -361,6 +397,7 @@ func (c *Crawler) report(it state.Item, ev Event) result {
 		ev.URL = it.Origin
 	}
 	ev.Page, ev.Depth = it.Page, it.Depth
+	ev.FetchedAt = now()
 	return result{item: it, outcome: outcomeOf(&ev), ev: &ev}
 }
 

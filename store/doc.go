@@ -2,7 +2,8 @@
 // first bytes, hashes the body into a temp file and links it into place
 // under a safe name, so that a file under its final name is always complete
 // and never outside the output folder; and the manifest, one JSON line per
-// image URL.
+// image URL. A Sink puts the images elsewhere than the local file system
+// (package store/s3: S3-compatible object storage).
 //
 // The writer asks the crawl state one question, through Claimer: which file
 // holds this content? Identical content is then saved once per crawl. The
@@ -11,6 +12,7 @@
 //
 // Files:
 //   - writer.go: Writer, WriterConfig, Save, Result, Claimer.
+//   - sink.go: Sink, Object and Exister: images put elsewhere than Dir.
 //   - partial.go: large downloads kept across interruptions, resumed with Range.
 //   - tempfile.go: temp files (tempfile_linux.go: anonymous O_TMPFILE ones).
 //   - layout.go: Layout, and the path of a file in each layout.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Entry is one manifest line: what became of one image URL.
@@ -18,6 +19,12 @@ type Entry struct {
 	// image never reached the writer).
 	Result
 	Error string `json:"error,omitempty"`
+	// FetchedAt is when the outcome was recorded (UTC); ETag and
+	// LastModified are the response's validators, for a conditional
+	// request later (--revalidate).
+	FetchedAt    time.Time `json:"fetched_at,omitzero"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
 }
 
 // Manifest appends JSON lines to a file. Lines are buffered and written

@@ -160,6 +160,11 @@ func (w *Writer) SaveResumable(ctx context.Context, img Image, validator string,
 	}
 	var sum [32]byte
 	h.Sum(sum[:0])
-	link := func(dst string) error { return linkNoReplace(data, dst) }
-	return w.finish(ctx, res, img, link, sum, total)
+	return w.finish(ctx, res, img, partialFile(data), sum, total)
 }
+
+// partialFile is a complete partial download, named by its path.
+type partialFile string
+
+func (p partialFile) Link(dst string) error        { return linkNoReplace(string(p), dst) }
+func (p partialFile) Open() (io.ReadCloser, error) { return os.Open(string(p)) }

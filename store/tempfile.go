@@ -22,6 +22,9 @@ type tempFile interface {
 	// Link gives the complete file the name dst, failing with fs.ErrExist
 	// (and changing nothing) when dst exists.
 	Link(dst string) error
+	// Open reads the complete file from its start, after Flush (to give
+	// it to a Sink). The reader must be closed before Close.
+	Open() (io.ReadCloser, error)
 	// Close releases the file and removes its temp name, if it has one:
 	// the file then lives on only under the names Link gave it.
 	Close()
@@ -98,6 +101,8 @@ func (t *namedFile) Flush(sync bool) error {
 }
 
 func (t *namedFile) Link(dst string) error { return linkNoReplace(t.name, dst) }
+
+func (t *namedFile) Open() (io.ReadCloser, error) { return os.Open(t.name) }
 
 func (t *namedFile) Close() {
 	t.f.Close() // already closed by Flush, unless writing failed

@@ -2,6 +2,7 @@ package store
 
 import (
 	"io"
+	"math"
 	"os"
 	"strconv"
 
@@ -22,7 +23,7 @@ type anonFile struct {
 // unix.O_TMPFILE includes O_DIRECTORY, as open(2) requires.
 func openAnon(dir string, byFD bool) (tempFile, error) {
 	for {
-		fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o644)
+		fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_RDWR|unix.O_CLOEXEC, 0o644)
 		if err == unix.EINTR {
 			continue
 		}
@@ -78,4 +79,31 @@ func (t *anonFile) Link(dst string) error {
 	return os.NewSyscallError("linkat", err)
 }
 
+// Open reads the file through its descriptor, with pread: the write offset
+// is not moved.
+func (t *anonFile) Open() (io.ReadCloser, error) {
+	return io.NopCloser(io.NewSectionReader(fdReader(t.fd), 0, math.MaxInt64)), nil
+}
+
 func (t *anonFile) Close() { unix.Close(t.fd) }
+
+// fdReader reads a file descriptor at offsets.
+type fdReader int
+
+func (fd fdReader) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	for n < len(p) {
+		k, err := unix.Pread(int(fd), p[n:], off+int64(n))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return n, os.NewSyscallError("pread", err)
+		}
+		if k == 0 {
+			return n, io.EOF
+		}
+		n += k
+	}
+	return n, nil
+}

@@ -38,6 +38,12 @@ type WriterConfig struct {
 	MinHeight          int
 	Fsync              bool // fsync each file before it is linked into place
 	ContentDisposition bool // name files from Content-Disposition when present
+	// Sink, when set, receives the images instead of Dir: each is still
+	// streamed into a temp file under Dir (hashed and sniffed on the way,
+	// never held in memory), then, when it is kept and its content is new,
+	// streamed to Sink.Put with its size, under the name Layout gives it.
+	// Dir still holds the temp files and kept partial downloads.
+	Sink Sink
 }
 
 // Writer streams image bodies to files under OUT: the first bytes decide the
@@ -55,6 +61,7 @@ type Writer struct {
 	mu       sync.Mutex      // serializes naming and the content index
 	dirs     map[string]bool // folders known to exist (guarded by mu)
 	named    namedTemps      // the named temp files open now, for RemoveTemp
+	names    map[string]bool // with a Sink, names reserved (guarded by mu; see reserve)
 
 	pmu      sync.Mutex         // guards partials
 	partials map[state.Key]bool // keys with a kept partial download (see LoadPartial)
@@ -133,7 +140,7 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 		}
 	}
 	anon, byFD := probeAnon(tmp)
-	return &Writer{cfg: cfg, tmpDir: tmp, anon: anon, anonByFD: byFD, dirs: make(map[string]bool),
+	return &Writer{cfg: cfg, tmpDir: tmp, anon: anon, anonByFD: byFD, dirs: make(map[string]bool), names: make(map[string]bool),
 		partials: listPartials(filepath.Join(cfg.Dir, PrivateDir, "partial"))}, nil
 }
 
@@ -188,7 +195,7 @@ func (w *Writer) Save(ctx context.Context, img Image, r io.Reader) (Result, erro
 	}
 	var sum [32]byte
 	h.Sum(sum[:0])
-	return w.finish(ctx, res, img, tmp.Link, sum, n)
+	return w.finish(ctx, res, img, tmp, sum, n)
 }
 
 // check decides from the first bytes whether an image is kept: its type,
@@ -213,9 +220,15 @@ func (w *Writer) check(head []byte) (Result, string) {
 	return res, ""
 }
 
-// finish names a complete file (temp or partial) and places it; link gives
-// the file a name (see tempFile.Link).
-func (w *Writer) finish(ctx context.Context, res Result, img Image, link func(dst string) error, sum [32]byte, n int64) (Result, error) {
+// complete is a complete image file, temp or partial, as finish places it.
+type complete interface {
+	Link(dst string) error        // give it the name dst (see tempFile.Link)
+	Open() (io.ReadCloser, error) // read it, for a Sink
+}
+
+// finish names a complete file (temp or partial) and places it, in Dir or
+// in the Sink.
+func (w *Writer) finish(ctx context.Context, res Result, img Image, f complete, sum [32]byte, n int64) (Result, error) {
 	var hx [2 * len(sum)]byte
 	hex.Encode(hx[:], sum[:])
 	res.SHA256, res.Bytes = string(hx[:]), n
@@ -226,7 +239,11 @@ func (w *Writer) finish(ctx context.Context, res Result, img Image, link func(ds
 	ext := extOf(res.ContentType)
 	rel := relPath(w.cfg.Layout, img.URL, name, ext, sum)
 	var err error
-	res.Path, res.Status, err = w.place(ctx, link, rel, sum, n, img.Key)
+	if w.cfg.Sink != nil {
+		res.Path, res.Status, err = w.placeSink(ctx, f.Open, rel, sum, n, res.ContentType, img.Key)
+	} else {
+		res.Path, res.Status, err = w.place(ctx, f.Link, rel, sum, n, img.Key)
+	}
 	return res, err
 }
 

@@ -27,8 +27,11 @@ func (d *demoCmd) Run(e *env) error {
 	base, stop := testsite.Serve(ln, site)
 	defer stop()
 	fmt.Fprintf(e.stderr, "imgcrawl demo: serving the sample site at %s\n", base)
-	cfg := crawler.Config{Seeds: []string{base + "/"}, Depth: d.Depth, Concurrency: 8, PerHost: 8,
-		Retries: crawler.DefaultRetries}
+	depth, err := libCount("--depth", d.Depth, crawler.SeedsOnly)
+	if err != nil {
+		return err
+	}
+	cfg := crawler.Config{Seeds: []string{base + "/"}, Depth: depth, Concurrency: 8, PerHost: 8}
 	sf := storeFlags{Out: d.Out, State: "none", Quiet: d.Quiet}
 	cfg.Out = d.Out
 	if err := runCrawl(cfg, &sf, e); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/imgcrawl/imgcrawl/crawler"
 	"github.com/imgcrawl/imgcrawl/internal/humanize"
+	"github.com/imgcrawl/imgcrawl/internal/options"
 	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
 )
 
@@ -39,7 +40,7 @@ func TestFlagDefaultsAreTheLibrarys(t *testing.T) {
 		{"--concurrency", f.Concurrency, crawler.DefaultConcurrency},
 		{"--per-host", f.PerHost, crawler.DefaultPerHost},
 		{"--retries", f.Retries, crawler.DefaultRetries},
-		{"--max-retry-wait", f.MaxRetryWait, crawler.DefaultMaxRetryWait},
+		{"--max-retry-wait", time.Duration(f.MaxRetryWait), crawler.DefaultMaxRetryWait},
 		{"--max-redirects", f.MaxRedirects, crawler.DefaultMaxRedirects},
 		{"--max-page-size", int64(f.MaxPageSize), int64(crawler.DefaultMaxPageSize)},
 		{"--max-size", int64(s.MaxSize), int64(crawler.DefaultMaxSize)},
@@ -58,8 +59,8 @@ func TestFlagDefaultsAreTheLibrarys(t *testing.T) {
 		}
 	}
 	for _, n := range []int64{0, 1, 1000, 64 << 10, 16 << 20, 3 << 30, 1<<20 + 1} {
-		if got, err := parseByteSize(formatByteSize(n)); err != nil || got != n {
-			t.Errorf("parseByteSize(formatByteSize(%d)) = %d, %v", n, got, err)
+		if got, err := options.ParseByteSize(options.FormatByteSize(n)); err != nil || got != n {
+			t.Errorf("ParseByteSize(FormatByteSize(%d)) = %d, %v", n, got, err)
 		}
 	}
 }
@@ -155,7 +156,7 @@ func TestRepeatableFlagsTakeOneValuePerUse(t *testing.T) {
 		}
 	}
 	var cfg crawler.Config
-	if err := cc.fetchFlags.apply(&cfg); err != nil {
+	if err := cc.fetchFlags.Apply(&cfg); err != nil {
 		t.Fatalf("apply: %v", err)
 	}
 	if got := cfg.Fetch.Header.Get("Accept"); got != "image/webp,image/png" {
@@ -190,7 +191,7 @@ func TestSkipExtFlag(t *testing.T) {
 	if _, err := parser.Parse([]string{"crawl", "http://127.0.0.1/"}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := splitList(c.Crawl.SkipExt), crawler.DefaultSkipExtensions(); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := options.SplitList(c.Crawl.SkipExt), crawler.DefaultSkipExtensions(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("--skip-ext defaults to %v, the library's default is %v", got, want)
 	}
 	for _, tc := range []struct {

@@ -21,7 +21,7 @@ func (g *getCmd) Run(e *env) error {
 		return usageError{errNoImages}
 	}
 	cfg := crawler.Config{}
-	if err := g.fetchFlags.apply(&cfg); err != nil {
+	if err := g.fetchFlags.Apply(&cfg); err != nil {
 		return err
 	}
 	if err := g.storeFlags.apply(&cfg, g.Layout); err != nil {

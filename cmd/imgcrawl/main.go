@@ -11,6 +11,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
+	"github.com/imgcrawl/imgcrawl/internal/options"
 	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
 )
 
@@ -27,6 +28,8 @@ type cli struct {
 	Crawl   crawlCmd   `cmd:"" help:"Crawl from seed URLs and save every image found."`
 	Get     getCmd     `cmd:"" help:"Download a list of image URLs."`
 	Status  statusCmd  `cmd:"" help:"Show what a stored crawl has done and has left."`
+	Index   indexCmd   `cmd:"" help:"Work with an SQL image index (see --index)."`
+	Serve   serveCmd   `cmd:"" help:"Run crawl and get jobs as a service, with an HTTP API, a dashboard and /metrics."`
 	Demo    demoCmd    `cmd:"" help:"Serve the bundled sample site on 127.0.0.1 and crawl it into ./demo-images."`
 	Version versionCmd `cmd:"" help:"Print the version."`
 }
@@ -104,6 +107,7 @@ func exitCode(err error, e env) int {
 	var ce *crawler.ConfigError
 	var me *crawler.MismatchError
 	var fe failuresError
+	var oe *options.Error
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, errInterrupted):
 		return exitCanceled
@@ -116,7 +120,7 @@ func exitCode(err error, e env) int {
 		}
 		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
 		return exitUsage
-	case errors.As(err, &ue), errors.As(err, &me):
+	case errors.As(err, &ue), errors.As(err, &me), errors.As(err, &oe):
 		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
 		return exitUsage
 	case errors.Is(err, redisstate.ErrJobLost):
@@ -134,7 +138,7 @@ var configFlags = map[string]string{
 	"rate": "--rate", "host-rate": "--host-rate", "retries": "--retries",
 	"scope": "--scope", "include": "--include", "exclude": "--exclude", "layout": "--layout",
 	"min-width": "--min-width", "min-height": "--min-height", "skip-ext": "--skip-ext",
-	"srcset": "--srcset",
+	"srcset": "--srcset", "skip-known": "--skip-known", "revalidate": "--revalidate",
 }
 
 type versionCmd struct{}

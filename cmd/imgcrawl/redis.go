@@ -17,7 +17,7 @@ import (
 
 // redisFlags put a crawl in a job shared through Redis.
 type redisFlags struct {
-	Redis      string        `placeholder:"URL" help:"Share the crawl through Redis (redis://[:PASSWORD@]HOST:PORT/DB): every process started with the same --redis and --job works on one crawl."`
+	Redis      string        `placeholder:"URL" help:"Share the crawl through Redis (redis://[:PASSWORD@]HOST:PORT/DB; any node of a Redis Cluster; redis://SENTINEL:PORT/DB?master_name=NAME for Sentinel): every process started with the same --redis and --job works on one crawl."`
 	Job        string        `placeholder:"NAME" help:"Name of the shared crawl (default: derived from the seed URLs). Needed to join without URLs."`
 	RedisLease time.Duration `name:"redis-lease" hidden:"" default:"${default_redis_lease}" help:"How long a dead worker's items stay leased."`
 }
@@ -106,7 +106,7 @@ func joinRedisJob(cfg *crawler.Config, st *redisstate.State) error {
 }
 
 // jobLostHint says what to do after a *redisstate.JobLostError.
-const jobLostHint = "this worker stopped; the files it saved and its manifest are kept. " +
+const jobLostHint = "this worker stopped; the files it saved and its manifest (what Redis had acknowledged) are kept. " +
 	"Check the Redis settings (appendonly yes, maxmemory-policy noeviction: see the README), then run the crawl " +
 	"again with its seed URLs: the job starts over from its seeds"
 

@@ -137,7 +137,9 @@ func TestRedisWorkerKilledMidCrawl(t *testing.T) {
 	select {
 	case <-killed:
 	case <-time.After(30 * time.Second):
-		t.Fatalf("worker 0 made %d requests in 30s", log.count(victim))
+		_ = workers[0].cmd.Process.Kill()
+		<-workers[0].done // its stderr is complete
+		t.Fatalf("worker 0 made %d requests in 30s; its stderr:\n%s", log.count(victim), workers[0].stderr.String())
 	}
 	<-workers[0].done
 	t.Logf("killed worker 0 while it fetched %s, after %d requests in all", killTarget, redisTotal(site))

@@ -107,7 +107,7 @@ func TestRedisRestartMidCrawl(t *testing.T) {
 					once.Do(func() { close(midway) })
 				}
 			})
-			ws := redisStartWorkers(t, bin, "redis://"+srv.Addr+"/0", "restart", base, 2, depth, 3*time.Second)
+			ws := redisStartWorkers(t, bin, "redis://"+srv.Addr+"/0", "restart", base, 2, depth, 5*time.Second)
 			select {
 			case <-midway:
 			case <-time.After(time.Minute):
@@ -125,6 +125,9 @@ func TestRedisRestartMidCrawl(t *testing.T) {
 						if !strings.Contains(stderr, say) {
 							t.Errorf("worker %d does not say %q:\n%s", i, say, stderr)
 						}
+					}
+					if strings.Contains(stderr, "resumed crawl, in all") {
+						t.Errorf("worker %d shows the lost job's totals:\n%s", i, stderr)
 					}
 					if !strings.Contains(stderr, `warning: redis at `+srv.Addr+` keeps no data across a restart (appendonly no, save "")`) {
 						t.Errorf("worker %d did not warn of the missing persistence at start:\n%s", i, stderr)

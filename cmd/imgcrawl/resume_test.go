@@ -171,7 +171,15 @@ func TestSIGINTExits130AndResumes(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(400 * time.Millisecond)
+	// Signal once the crawl is under way (its handler is installed before
+	// the first request), not after a fixed time a loaded machine may not
+	// reach: a SIGINT before the handler kills the process outright.
+	for deadline := time.Now().Add(30 * time.Second); len(site.Requests()) < 3; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the crawl made no requests within 30s\n%s", stderr.String())
+		}
+	}
 	cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()

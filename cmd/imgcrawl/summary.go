@@ -35,6 +35,9 @@ func printSummary(w io.Writer, sum crawler.Summary, quiet bool) {
 		fmt.Fprintf(w, "sitemaps: %d read, %d failed; pages %d, images %d, off scope %d\n",
 			sm.Files, sm.Failed, sm.Pages, sm.Images, sm.OffScope)
 	}
+	if sum.Indexed > 0 {
+		fmt.Fprintf(w, "index: %d rows written (crawl %s)\n", sum.Indexed, sum.CrawlID)
+	}
 	t := sum.Total
 	idle := sum.Pages+sum.Images+sum.Duplicates+sum.Skipped+sum.Failed == 0
 	if sum.Resumed && idle && t.PagesPending == 0 && t.ImagesPending == 0 {

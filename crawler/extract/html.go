@@ -55,6 +55,13 @@ type Options struct {
 	// their own. A URL dropped here is still kept if the page names it
 	// elsewhere.
 	Largest bool
+	// Document, when set, is called with the parsed document and the URL
+	// its references resolve against (Result.Base), after HTML has
+	// collected them, to read more from the page (the crawler's HTML
+	// hooks). It is not called for a document the parser refuses, which
+	// is read from its tokens. The document is HTML's: Document must not
+	// change it, nor keep it after returning.
+	Document func(doc *goquery.Document, base *url.URL)
 }
 
 // HTML reads an HTML or XHTML document from r and returns the links,
@@ -112,30 +119,34 @@ func (o Options) HTML(r io.Reader, contentType string, page *url.URL) (Result, e
 	if err != nil {
 		return Result{}, wrapError(page, err)
 	}
-	w, err := collect(body)
+	w, doc, err := collect(body)
 	if err != nil {
 		return Result{}, wrapError(page, err)
 	}
 	res := w.result(page, queryEnc, o)
 	res.Encoding = enc
+	if o.Document != nil && doc != nil {
+		o.Document(doc, res.Base)
+	}
 	return res, nil
 }
 
 // collect gathers the raw references of the UTF-8 document body: from the
 // tree goquery walks or, when the parser refuses the document, from its
-// tokens. Only a read error is an error.
-func collect(body io.Reader) (*walker, error) {
+// tokens. It returns the document goquery walked (nil when read from its
+// tokens). Only a read error is an error.
+func collect(body io.Reader) (*walker, *goquery.Document, error) {
 	sp := newSpool(body)
 	defer sp.release()
 	root, err := html.ParseWithOptions(sp, html.ParseOptionEnableScripting(false))
 	if sp.err != nil {
-		return nil, sp.err
+		return nil, nil, sp.err
 	}
 	w := &walker{}
 	if err != nil {
 		// The parser gave up on the document itself (too deeply nested):
 		// read what it has read again, then the rest.
-		return w, w.tokens(sp.replay())
+		return w, nil, w.tokens(sp.replay())
 	}
 	// goquery over the tree parsed above: one pass of its selector engine
 	// collects the elements, in document order.
@@ -143,7 +154,7 @@ func collect(body io.Reader) (*walker, error) {
 	for _, n := range doc.FindMatcher(elements).Nodes {
 		w.element(n)
 	}
-	return w, nil
+	return w, doc, nil
 }
 
 // result resolves and normalizes the references w collected against page

@@ -1,22 +1,29 @@
-// Command crawl embeds the imgcrawl engine: it serves the bundled sample site
-// on 127.0.0.1, crawls it two links deep into a temporary folder, and prints
-// each saved image as the engine reports it.
+// Command crawl embeds the imgcrawl engine: it serves a tiny site of its own
+// on 127.0.0.1, crawls it (two links deep, the CLI's default) into a
+// temporary folder, and prints each image as the engine reports it.
+//
+// Copy it anywhere: it imports only the public packages.
 package main
 
 import (
 	"context"
 	"fmt"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/png"
 	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
-	"github.com/imgcrawl/imgcrawl/internal/testsite"
 )
 
 func main() {
-	site := testsite.New(testsite.DefaultOptions())
-	base, stop := site.Start()
-	defer stop()
+	site := httptest.NewServer(http.HandlerFunc(serve))
+	defer site.Close()
 
 	out, err := os.MkdirTemp("", "imgcrawl-example-")
 	if err != nil {
@@ -25,13 +32,11 @@ func main() {
 	defer os.RemoveAll(out)
 
 	c, err := crawler.New(crawler.Config{
-		Seeds:       []string{base + "/"},
-		Depth:       2,
-		Out:         out,
-		Concurrency: 8,
+		Seeds: []string{site.URL + "/"},
+		Out:   out,
 		OnEvent: func(ev crawler.Event) {
 			if ev.Kind == crawler.KindImage && ev.Status == crawler.Saved {
-				fmt.Printf("saved %-40s %6d bytes  %dx%d\n", ev.Path, ev.Bytes, ev.Width, ev.Height)
+				fmt.Printf("saved %-40s %4d bytes  %dx%d\n", ev.Path, ev.Bytes, ev.Width, ev.Height)
 			}
 		},
 	})
@@ -44,4 +49,30 @@ func main() {
 	}
 	fmt.Printf("%d pages, %d images saved, %d duplicates, %d failed\n",
 		sum.Pages, sum.Images, sum.Duplicates, sum.Failed)
+}
+
+// serve is the site: three pages and their images (each a small PNG that
+// differs by path; /img/a.png is shown twice, and saved once).
+func serve(w http.ResponseWriter, r *http.Request) {
+	pages := map[string]string{
+		"/":          `<a href="/gallery">Gallery</a> <img src="/img/logo.png">`,
+		"/gallery":   `<a href="/gallery/2">More</a> <img src="/img/a.png" srcset="/img/a.png 1x, /img/a@2x.png 2x">`,
+		"/gallery/2": `<img src="/img/b.png"> <img src="/img/a.png">`,
+	}
+	if html, ok := pages[r.URL.Path]; ok {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, html)
+		return
+	}
+	if strings.HasSuffix(r.URL.Path, ".png") {
+		c := crc32.ChecksumIEEE([]byte(r.URL.Path))
+		img := image.NewNRGBA(image.Rect(0, 0, 4, 3))
+		for i := range img.Pix {
+			img.Pix[i] = byte(c >> (i % 24))
+		}
+		img.Set(0, 0, color.NRGBA{255, 255, 255, 255})
+		png.Encode(w, img)
+		return
+	}
+	http.NotFound(w, r)
 }

@@ -1,23 +1,36 @@
 // Command get hands the imgcrawl engine a channel of image URLs (what
-// `imgcrawl get` does with a list) and reads its events back. It runs offline
-// against the bundled sample site on 127.0.0.1.
+// `imgcrawl get` does with a list) and reads its events back. It serves the
+// images itself, on 127.0.0.1.
+//
+// Copy it anywhere: it imports only the public packages.
 package main
 
 import (
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 
 	"github.com/imgcrawl/imgcrawl/crawler"
-	"github.com/imgcrawl/imgcrawl/internal/testsite"
 	"github.com/imgcrawl/imgcrawl/store"
 )
 
 func main() {
-	site := testsite.New(testsite.DefaultOptions())
-	base, stop := site.Start()
-	defer stop()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n int
+		if _, err := fmt.Sscanf(r.URL.Path, "/photo/%d.png", &n); err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		img := image.NewGray(image.Rect(0, 0, 2, 2))
+		img.Pix[0] = byte(n % 3) // photos 0 and 3 are the same bytes
+		png.Encode(w, img)
+	}))
+	defer site.Close()
 
 	out, err := os.MkdirTemp("", "imgcrawl-get-")
 	if err != nil {
@@ -28,19 +41,16 @@ func main() {
 	urls := make(chan string)
 	go func() {
 		defer close(urls)
-		for _, img := range site.ImageList() {
-			if !img.Disallowed {
-				urls <- base + img.Path
-			}
+		for i := range 4 {
+			urls <- fmt.Sprintf("%s/photo/%d.png", site.URL, i)
 		}
-		urls <- base + "/no/such/image.png" // a 404: reported, not fatal
+		urls <- site.URL + "/no/such/image.png" // a 404: reported, not fatal
 	}()
 
 	c, err := crawler.New(crawler.Config{
-		Images:      urls,
-		Out:         out,
-		Layout:      store.LayoutFlat,
-		Concurrency: 8,
+		Images: urls,
+		Out:    out,
+		Layout: store.LayoutFlat,
 		OnEvent: func(ev crawler.Event) {
 			switch ev.Status {
 			case crawler.Saved:

@@ -52,7 +52,7 @@ func BenchmarkGetImages(b *testing.B) {
 			urls <- base + ref.Path
 		}
 		close(urls)
-		c, err := crawler.New(crawler.Config{Images: urls, Out: out, Layout: store.LayoutFlat,
+		c, err := crawler.New(crawler.Config{Depth: crawler.SeedsOnly, Retries: crawler.NoRetries, Images: urls, Out: out, Layout: store.LayoutFlat,
 			Concurrency: inFlight, PerHost: inFlight, State: st})
 		if err != nil {
 			b.Fatal(err)
@@ -93,7 +93,7 @@ func benchCrawl(b *testing.B, opt testsite.Options, depth int) {
 			b.Fatal(err)
 		}
 		defer st.Close()
-		c, err := crawler.New(crawler.Config{Seeds: []string{base + "/"}, Depth: depth, Out: out,
+		c, err := crawler.New(crawler.Config{Retries: crawler.NoRetries, Seeds: []string{base + "/"}, Depth: depth, Out: out,
 			Concurrency: inFlight, PerHost: inFlight, State: st})
 		if err != nil {
 			b.Fatal(err)

@@ -30,9 +30,10 @@
 //     (--render): pages rendered per second, and the peak memory of the
 //     crawler and the browser's processes together (measure -tree).
 //   - render-auto: as a with --render auto, judged against a's time.
-//   - redis-1, redis-2, redis-4: the crawl of a by 1, 2 and 4 processes
+//   - redis-1, redis-4, redis-16: the crawl of b by 1, 4 and 16 processes
 //     sharing one job through a redis-server the suite starts (skipped if
-//     redis-server is not installed).
+//     redis-server is not installed); their lines add the Redis scripts (round
+//     trips) per request.
 //
 // For each workload it prints a table (median wall time, pages/s, images/s,
 // MiB/s, peak RSS and CPU seconds of the child process, for the crawler and

@@ -26,7 +26,7 @@ func main() {
 // could not run, 2 for bad flags.
 func benchMain(args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	only := fs.String("only", "", "comma-separated workloads to run (default all: a,b,c,d,e,render,render-auto,web,redis-1,redis-2,redis-4)")
+	only := fs.String("only", "", "comma-separated workloads to run (default all: a,b,c,d,e,render,render-auto,web,index-sqlite,index-mysql,redis-1,redis-4,redis-16)")
 	disk := fs.Bool("disk", false, "download to disk ($TMPDIR) instead of tmpfs (/dev/shm)")
 	runs := fs.Int("runs", 3, "timed runs of each side per workload (the median is reported)")
 	smoke := fs.Bool("smoke", false, "tiny sizes and one run each, to check the suite works")
@@ -102,9 +102,10 @@ func benchMain(args []string) int {
 		}
 	}
 	if one := redisTime["redis-1"]; one > 0 {
-		for _, n := range []string{"redis-2", "redis-4"} {
-			if t := redisTime[n]; t > 0 {
-				lines = append(lines, fmt.Sprintf("bench: %s speedup=%.2fx over redis-1", n, one/t))
+		for _, n := range redisWorkers[1:] {
+			name := fmt.Sprintf("redis-%d", n)
+			if t := redisTime[name]; t > 0 {
+				lines = append(lines, fmt.Sprintf("bench: %s speedup=%.2fx over redis-1", name, one/t))
 			}
 		}
 	}

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/imgcrawl/imgcrawl/internal/redistest"
 )
@@ -63,4 +67,39 @@ func runShared(e *env, procs int, out string, args []string) (measure, []string,
 		}
 	}
 	return group, dirs, nil
+}
+
+// redisScripts returns how many scripts (EVALSHA and EVAL) the Redis at
+// url has run, from INFO commandstats; 0 when url is "" or the server does
+// not answer. Every state and gate call of a worker is one script, one
+// round trip (two when the server did not have the script yet); the
+// commands a script runs inside are not counted.
+func redisScripts(url string) int64 {
+	if url == "" {
+		return 0
+	}
+	opt, err := goredis.ParseURL(url)
+	if err != nil {
+		return 0
+	}
+	opt.Protocol, opt.DisableIdentity = 2, true
+	c := goredis.NewClient(opt)
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	info, err := c.Info(ctx, "commandstats").Result()
+	if err != nil {
+		return 0
+	}
+	var total int64
+	for line := range strings.SplitSeq(info, "\n") {
+		name, stats, ok := strings.Cut(line, ":calls=")
+		if !ok || (name != "cmdstat_evalsha" && name != "cmdstat_eval") {
+			continue
+		}
+		calls, _, _ := strings.Cut(stats, ",")
+		n, _ := strconv.ParseInt(calls, 10, 64)
+		total += n
+	}
+	return total
 }

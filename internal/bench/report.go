@@ -82,8 +82,12 @@ func walls(s series) string {
 // benchLine is the one-line summary of a workload, in the fixed form
 // "bench: <workload> crawl=<s>s baseline=<s>s ratio=<r> rss=<MiB>MiB".
 func benchLine(r *result) string {
-	return fmt.Sprintf("bench: %s crawl=%.2fs baseline=%.2fs ratio=%.2f rss=%.1fMiB",
+	line := fmt.Sprintf("bench: %s crawl=%.2fs baseline=%.2fs ratio=%.2f rss=%.1fMiB",
 		r.w.name, r.crawl.wall(), r.base.wall(), r.ratio(), r.crawl.rssMiB())
+	if r.redisScripts > 0 && r.reqCrawl > 0 {
+		line += fmt.Sprintf(" redis_scripts_per_request=%.2f", float64(r.redisScripts)/float64(r.reqCrawl))
+	}
+	return line
 }
 
 // extraLines are the one-line results some workloads add to benchLine's:

@@ -81,6 +81,9 @@ type result struct {
 	// againstWall is the median crawl time of the workload named by
 	// w.against, when it ran before this one (0 otherwise).
 	againstWall float64
+	// redisScripts is the scripts the Redis server ran during the last
+	// crawl run of a redis workload.
+	redisScripts int64
 }
 
 // ratio is the crawl speed relative to the baseline: baseline time divided
@@ -137,11 +140,18 @@ func runWorkload(e *env, w workload) (*result, error) {
 		defer e.onInterrupt(rs.stop)()
 		redisURL = rs.url
 	}
+	newIndex, stopIndex, err := indexFor(e, w)
+	if err != nil {
+		return nil, err
+	}
+	defer stopIndex()
 	for i := range e.runs {
-		m, problems, err := runCrawler(e, w, r, srv, getList, redisURL, i)
+		before := redisScripts(redisURL)
+		m, problems, err := runCrawler(e, w, r, srv, getList, redisURL, newIndex, i)
 		if err != nil {
 			return nil, err
 		}
+		r.redisScripts = redisScripts(redisURL) - before
 		r.crawl = append(r.crawl, m)
 		r.note(problems)
 		b, err := runBaseline(e, fmt.Sprintf("%s-base-%d", w.name, i), list, srv)
@@ -209,11 +219,18 @@ func crawlerArgs(w workload, r *result, base, getList string) []string {
 // runCrawler runs imgcrawl once for w (w.procs processes sharing a job on
 // redisURL for the redis workloads) into a fresh folder and verifies what
 // it saved and requested, outside the timed part.
-func runCrawler(e *env, w workload, r *result, srv *siteServer, getList, redisURL string, run int) (measure, []string, error) {
+func runCrawler(e *env, w workload, r *result, srv *siteServer, getList, redisURL string, newIndex func(run int) (string, error), run int) (measure, []string, error) {
 	out := filepath.Join(e.downloads, w.name+"-crawl")
 	defer os.RemoveAll(out)
 	args := crawlerArgs(w, r, srv.base, getList)
 	args = slices.Insert(args, 1, e.extra...) // after the subcommand
+	if newIndex != nil {
+		dsn, err := newIndex(run)
+		if err != nil {
+			return measure{}, nil, err
+		}
+		args = slices.Insert(args, 1, "--index", dsn)
+	}
 	off := srv.logOffset()
 	var m measure
 	var err error

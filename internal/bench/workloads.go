@@ -42,6 +42,10 @@ type workload struct {
 	// crawl through a redis-server started for the workload (--redis,
 	// --job); 0 runs one process with the default bbolt state.
 	procs int
+	// index, when set, adds --index: "sqlite" (a fresh file per run) or
+	// "mysql" (a fresh database per run on a MariaDB server started for
+	// the workload).
+	index string
 }
 
 const (
@@ -131,11 +135,21 @@ func benchWorkloads(smoke bool) []workload {
 		target: "every image wget saves is saved; CPU per page within 1.5x of wget's",
 		check:  func(r *result) bool { return r.verified && r.crawl.cpu() <= 1.5*r.base.cpu() },
 	})
-	// The latency-bound crawl of (b), shared through Redis by 1, 2 and 4
+	// (a) again with the SQL index: the index's cost is the difference
+	// from (a). Each run writes a fresh index.
+	for _, db := range []string{"sqlite", "mysql"} {
+		ws = append(ws, workload{
+			name: "index-" + db, mode: modeCrawl, site: shape(pages, 0), depth: 5, index: db,
+			title:  fmt.Sprintf("as (a) with --index %s: every image and page also a row", db),
+			target: "ratio >= 0.765 (within 10% of (a)'s target), every image saved",
+			check:  func(r *result) bool { return r.ratio() >= 0.85*0.9 && r.verified },
+		})
+	}
+	// The latency-bound crawl of (b), shared through Redis by 1, 4 and 16
 	// processes of 8 requests in flight each (--per-host 8 per worker, held
-	// for the job): the scaling benchmark. The speed-up of N
-	// workers is redis-1's time over redis-N's; the baseline stays at 8.
-	for _, n := range []int{1, 2, 4} {
+	// for the job): the scaling benchmark. The speed-up of N workers is
+	// redis-1's time over redis-N's; the baseline stays at 8.
+	for _, n := range redisWorkers {
 		ws = append(ws, workload{
 			name: fmt.Sprintf("redis-%d", n), mode: modeCrawl, site: shape(pages, 20*time.Millisecond), depth: 5, procs: n,
 			title:  fmt.Sprintf("as (b), %d crawler process(es) of 8 requests in flight sharing the crawl through Redis", n),
@@ -145,6 +159,9 @@ func benchWorkloads(smoke bool) []workload {
 	}
 	return ws
 }
+
+// redisWorkers are the process counts of the redis workloads.
+var redisWorkers = []int{1, 4, 16}
 
 // sizeText formats a byte count as "64 KiB", "1 GiB", "4096 B".
 func sizeText(n int) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -181,23 +182,20 @@ func (c *Cluster) masterOf(key string) *Server {
 			cl.Close()
 			continue
 		}
-		slots, err := cl.ClusterSlots(context.Background()).Result()
+		nodes, err := cl.ClusterNodes(context.Background()).Result()
 		cl.Close()
 		if err != nil {
 			continue
 		}
-		for _, r := range slots {
-			if int64(r.Start) <= slot && slot <= int64(r.End) && len(r.Nodes) > 0 {
-				for _, m := range c.Nodes {
-					if m.Addr != r.Nodes[0].Addr {
-						continue
-					}
-					if found != nil && found != m {
-						return nil // the nodes disagree
-					}
-					found = m
-				}
+		addr := servingAddr(nodes, slot)
+		for _, m := range c.Nodes {
+			if m.Addr != addr {
+				continue
 			}
+			if found != nil && found != m {
+				return nil // the nodes disagree
+			}
+			found = m
 		}
 	}
 	return found
@@ -241,4 +239,30 @@ func (s *Server) Do(args ...any) string {
 		s.t.Fatalf("redistest: %v on %s: %v", args, s.Addr, err)
 	}
 	return out
+}
+
+// servingAddr reads CLUSTER NODES output ("ID HOST:PORT@BUSPORT FLAGS
+// MASTER PING PONG EPOCH LINK SLOT..." a line) for the master that serves
+// slot, and returns its HOST:PORT ("" if none).
+func servingAddr(nodes string, slot int64) string {
+	for line := range strings.SplitSeq(nodes, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 9 || !strings.Contains(f[2], "master") || strings.Contains(f[2], "fail") {
+			continue
+		}
+		addr, _, _ := strings.Cut(f[1], "@")
+		for _, r := range f[8:] {
+			lo, hi, isRange := strings.Cut(r, "-")
+			a, errA := strconv.ParseInt(lo, 10, 64)
+			b := a
+			var errB error
+			if isRange {
+				b, errB = strconv.ParseInt(hi, 10, 64)
+			}
+			if errA == nil && errB == nil && a <= slot && slot <= b {
+				return addr
+			}
+		}
+	}
+	return ""
 }

@@ -23,7 +23,6 @@
 //   - The Gate keeps the per-host cap (slots with leases), per-host and
 //     total rates (GCRA), Crawl-delay and Retry-After pauses in Redis, so
 //     they hold for the job, not per worker.
-//
 //   - A job has a generation, written when it is created and remembered by
 //     each worker; every script checks it. A job that vanished from Redis
 //     (a restart without persistence, FLUSHALL, eviction, a failover to a

@@ -57,7 +57,7 @@ func TestThreeWorkersCrawlOneJob(t *testing.T) {
 	defer cancel()
 	var wg sync.WaitGroup
 	for i, st := range states {
-		c, err := crawler.New(crawler.Config{Seeds: []string{base + "/"}, Depth: depth, Out: outs[i],
+		c, err := crawler.New(crawler.Config{Retries: crawler.NoRetries, Seeds: []string{base + "/"}, Depth: depth, Out: outs[i],
 			Concurrency: 4, State: st, Gate: st.Gate()})
 		if err != nil {
 			t.Fatal(err)

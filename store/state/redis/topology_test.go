@@ -29,8 +29,14 @@ func TestClusterAndSentinel(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			open := func(t *testing.T) *State { return rsOpenURL(t, tc.url, Options{}) }
-			if s := open(t); s.Topology() != tc.topo {
+			s := open(t)
+			if s.Topology() != tc.topo {
 				t.Errorf("Topology = %s, want %s", s.Topology(), tc.topo)
+			}
+			statetest.MustAdd(t, s, statetest.Page("http://h/a", 0))
+			js, err := Status(context.Background(), tc.url, s.Job())
+			if err != nil || js.Generation != s.Generation() || js.ReadyPages != 1 || len(js.Workers) != 1 || !js.Workers[0].Live {
+				t.Errorf("Status = %+v, %v", js, err)
 			}
 			statetest.Run(t, func(t *testing.T) state.State { return open(t) }, statetest.Options{MetaFirstWriterWins: true})
 		})
@@ -73,6 +79,12 @@ func TestClusterMasterKilled(t *testing.T) {
 	ctx := context.Background()
 	statetest.MustAdd(t, s, statetest.Page("http://h/a", 0), statetest.Page("http://h/b", 0))
 	m := cl.MasterOf(s.k.gen())
+	// Replication is asynchronous: wait until the replica has the job
+	// before the kill, or (on a loaded machine) it takes over without it
+	// and the worker rightly reports the job lost.
+	if got := m.Do("WAIT", "1", "10000"); got != "1" {
+		t.Fatalf("WAIT 1 10000 on the job's master = %q, want 1 replica in step", got)
+	}
 	m.Kill()
 	if err := cl.WaitServed(s.k.gen(), 30*time.Second); err != nil {
 		t.Fatal(err)
@@ -92,4 +104,37 @@ func TestClusterMasterKilled(t *testing.T) {
 	}
 	t.Logf("the worker reached the new master %v after it took over", time.Since(start))
 	statetest.WantURLs(t, "Take after the failover", statetest.MustTake(t, s, 5, time.Now()), "http://h/a", "http://h/b")
+}
+
+// TestFailoverToAReplicaWithoutTheJob: Sentinel promotes a replica that
+// lacks the job (here its generation was deleted on the replica alone, as
+// a replica that never synced would lack it): the worker gets
+// ErrJobLost, not an empty job to take for finished.
+func TestFailoverToAReplicaWithoutTheJob(t *testing.T) {
+	st := redistest.StartSentinels(t, 1, 1)
+	s := rsOpenURL(t, st.URL(), Options{})
+	ctx := context.Background()
+	statetest.MustAdd(t, s, statetest.Page("http://h/a", 0))
+	replica := st.Servers[1]
+	replica.Do("CONFIG", "SET", "replica-read-only", "no")
+	replica.Do("DEL", s.k.gen())
+	old := st.Master()
+	old.Kill()
+	if err := st.WaitFailover(old, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := s.Take(ctx, 1, time.Now())
+		if errors.Is(err, ErrJobLost) {
+			return
+		}
+		if err == nil {
+			t.Fatal("Take succeeded on a master without the job")
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Take after the failover: %v, want ErrJobLost", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
