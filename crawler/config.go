@@ -42,6 +42,7 @@ const (
 	SeedsOnly = -1 // Config.Depth: read the seed pages only, follow no link
 	NoRetries = -1 // Config.Retries: never try a failed URL again
 )
+
 // DefaultRenderTabs is how many pages are rendered at once when
 // Config.RenderTabs is 0.
 const DefaultRenderTabs = render.DefaultTabs

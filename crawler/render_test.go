@@ -125,7 +125,7 @@ func TestRenderObeysTheCrawlRules(t *testing.T) {
 	var logs bytes.Buffer
 	var logMu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&logMu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	sum, _ := scriptedCrawl(t, site, RenderOn, "/forbidden.html", Config{Depth: 0, Logger: logger})
+	sum, _ := scriptedCrawl(t, site, RenderOn, "/forbidden.html", Config{Depth: SeedsOnly, Logger: logger})
 	if sum.Rendered != 1 {
 		t.Fatalf("rendered %d pages, want 1 (%+v)", sum.Rendered, sum.Errors)
 	}
@@ -209,7 +209,7 @@ func TestRenderRequestsAreCrawlerRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	var saved, failed []string
-	c, err := New(Config{Seeds: []string{base + "/"}, Depth: 0, Out: t.TempDir(), Manifest: "-", Render: RenderOn,
+	c, err := New(Config{Seeds: []string{base + "/"}, Depth: SeedsOnly, Out: t.TempDir(), Manifest: "-", Render: RenderOn,
 		PerHost: 1, IgnoreRobots: true, Fetch: fetch.Config{CookieFile: cookies},
 		OnEvent: func(ev Event) {
 			if ev.Kind == KindImage && ev.Status == Failed {
@@ -302,7 +302,7 @@ document.body.appendChild(i);
 	}
 	base, stop := testsite.Serve(listen(t, "127.0.0.1:0"), mux)
 	defer stop()
-	c, err := New(Config{Seeds: []string{base + "/"}, Depth: 0, Out: t.TempDir(), Manifest: "-",
+	c, err := New(Config{Seeds: []string{base + "/"}, Depth: SeedsOnly, Out: t.TempDir(), Manifest: "-",
 		Render: RenderOn, Srcset: SrcsetLargest})
 	if err != nil {
 		t.Fatal(err)

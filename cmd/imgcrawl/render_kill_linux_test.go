@@ -66,6 +66,13 @@ func TestRenderBrowserDiesWithCrawl(t *testing.T) {
 				if len(p.Cmdline) > 0 && strings.Contains(p.Cmdline[0], "chrom") {
 					browser = append(browser, p.PID)
 				}
+				// A browser killed with its parent leaves its profile
+				// folder in $TMPDIR: nothing is left to remove it.
+				for _, a := range strings.Fields(strings.Join(p.Cmdline, " ")) {
+					if dir, ok := strings.CutPrefix(a, "--user-data-dir="); ok && strings.Contains(dir, "chromedp-runner") {
+						t.Cleanup(func() { os.RemoveAll(dir) })
+					}
+				}
 			}
 			if len(browser) == 0 {
 				t.Fatalf("no browser process under imgcrawl: %v", procs)

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"sync/atomic"
+	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 )
 
@@ -71,6 +74,18 @@ func startBrowser(ctx context.Context, cfg *Config) (*browser, error) {
 		return nil, ctx.Err()
 	}
 	return b, nil
+}
+
+// probeTimeout bounds the wait for a browser's answer to a probe.
+const probeTimeout = 5 * time.Second
+
+// responsive reports whether the browser answers a command in time: a
+// browser that does not (frozen, swapping) is closed and replaced.
+func (b *browser) responsive() bool {
+	ctx, cancel := context.WithTimeout(b.ctx, probeTimeout)
+	defer cancel()
+	_, err := chromedp.CallBrowser(ctx, cdpbrowser.GetVersion, cdp.Empty{})
+	return err == nil
 }
 
 // close ends the browser and waits for its process, and the processes it

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/imgcrawl/imgcrawl/internal/proctest"
 )
@@ -51,19 +52,24 @@ func TestRenderSurvivesCrashes(t *testing.T) {
 	}{
 		{"browser killed", ""},
 		{"renderer killed", "renderer"},
+		{"browser frozen", "stop"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var scriptHits atomic.Int32
 			mux := http.NewServeMux()
 			mux.HandleFunc("/slow.js", func(w http.ResponseWriter, r *http.Request) {
 				if scriptHits.Add(1) == 1 {
-					victims := browserProcs(t, tc.victim)
+					typ, sig := tc.victim, syscall.SIGKILL
+					if typ == "stop" {
+						typ, sig = "", syscall.SIGSTOP
+					}
+					victims := browserProcs(t, typ)
 					if len(victims) == 0 {
 						all, _ := proctest.Descendants(os.Getpid())
 						t.Errorf("no %q process to kill among %d: %v", tc.victim, len(all), all)
 					}
 					for _, p := range victims {
-						syscall.Kill(p.PID, syscall.SIGKILL)
+						syscall.Kill(p.PID, sig)
 					}
 				}
 				w.Header().Set("Content-Type", "text/javascript")
@@ -72,6 +78,7 @@ func TestRenderSurvivesCrashes(t *testing.T) {
 			srv := httptest.NewServer(mux)
 			defer srv.Close()
 			r := newTestRenderer(t, nil)
+			r.cfg.PageTimeout = 8 * time.Second
 			res := render(t, r, srv.URL, "/", `<html><body><script src="/slow.js"></script></body></html>`)
 			if res.Tries != 2 || !slices.Contains(res.Images, srv.URL+"/after.png") {
 				t.Errorf("tries %d, images %q; want 2 tries and /after.png", res.Tries, res.Images)

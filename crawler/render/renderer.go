@@ -52,8 +52,14 @@ func (r *Renderer) Render(ctx context.Context, p Page) (Result, error) {
 	var last error
 	for try := 1; try <= 2; try++ {
 		t, err := r.tab(ctx)
-		if err != nil {
+		var se *StartError
+		if err != nil && (ctx.Err() != nil || errors.As(err, &se) || errors.Is(err, ErrClosed)) {
 			return Result{}, err
+		}
+		if err != nil { // the browser did not open a tab: replace it
+			r.dropBrowser()
+			last = err
+			continue
 		}
 		res, err := t.render(ctx, p)
 		if err == nil {
@@ -65,10 +71,14 @@ func (r *Renderer) Render(ctx context.Context, p Page) (Result, error) {
 		if ctx.Err() != nil {
 			return Result{}, ctx.Err()
 		}
-		if t.b.dead() {
+		switch {
+		case t.b.dead():
 			err = fmt.Errorf("the browser died: %w", err)
-		} else if t.crashed() {
+		case t.crashed():
 			err = fmt.Errorf("%w: %w", errCrashed, err)
+		case !t.b.responsive():
+			t.b.close() // the next tab starts a fresh browser
+			err = fmt.Errorf("the browser stopped answering: %w", err)
 		}
 		r.cfg.Logger.Debug("render: try failed", "page", p.URL, "try", try, "err", err)
 		last = err
@@ -105,9 +115,19 @@ func (r *Renderer) tab(ctx context.Context) (*tab, error) {
 	}
 	t, err := newTab(ctx, r.b, &r.cfg)
 	if err != nil {
-		return nil, fmt.Errorf("render: open a tab: %w", err)
+		return nil, fmt.Errorf("open a tab: %w", err)
 	}
 	return t, nil
+}
+
+// dropBrowser closes the current browser, so that the next tab starts a
+// fresh one.
+func (r *Renderer) dropBrowser() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.b != nil {
+		r.b.close()
+	}
 }
 
 // put gives a tab back to the pool.

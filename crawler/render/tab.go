@@ -3,7 +3,9 @@ package render
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/fetch"
@@ -30,12 +32,18 @@ type tab struct {
 	gotCrash bool
 }
 
+// tabTimeout bounds opening a tab.
+const tabTimeout = 20 * time.Second
+
 // newTab opens a tab in b with every request intercepted.
 func newTab(ctx context.Context, b *browser, cfg *Config) (*tab, error) {
 	tctx, cancel := chromedp.NewContext(b.ctx)
 	t := &tab{b: b, cfg: cfg, ctx: tctx, cancel: cancel}
 	done := context.AfterFunc(ctx, cancel)
 	defer done()
+	var late atomic.Bool
+	timer := time.AfterFunc(tabTimeout, func() { late.Store(true); cancel() }) // a browser that does not answer
+	defer timer.Stop()
 	err := chromedp.Listen(tctx, t.onEvent)
 	if err == nil {
 		_, err = chromedp.Call(tctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}})
@@ -44,6 +52,9 @@ func newTab(ctx context.Context, b *browser, cfg *Config) (*tab, error) {
 		t.close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if late.Load() {
+			return nil, fmt.Errorf("the browser did not open a tab in %s", tabTimeout)
 		}
 		return nil, err
 	}

@@ -169,6 +169,9 @@ func TestBadJobs(t *testing.T) {
 		{"bad scope", `{` + ok + `,"options":{"scope":"planet"}}`, "scope"},
 		{"allow-private", `{` + ok + `,"options":{"allow-private":true}}`, "allow-private"},
 		{"cookies", `{` + ok + `,"options":{"cookies":"/etc/passwd"}}`, "cookies"},
+		{"bad render", `{` + ok + `,"options":{"render":"maybe"}}`, "render"},
+		{"bad render-match", `{` + ok + `,"options":{"render":"auto","render-match":"("}}`, "render-match"},
+		{"browser", `{` + ok + `,"options":{"browser":"/bin/sh"}}`, "browser"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, body := h.do("POST", "/api/jobs", tc.body)
