@@ -42,5 +42,5 @@ var configOptions = map[string]bool{
 	"depth": true, "concurrency": true, "per-host": true, "rate": true, "host-rate": true,
 	"retries": true, "scope": true, "include": true, "exclude": true, "layout": true,
 	"min-width": true, "min-height": true, "skip-ext": true, "srcset": true,
-	"max-stylesheet-size": true,
+	"max-stylesheet-size": true, "render": true, "render-tabs": true, "render-match": true,
 }
