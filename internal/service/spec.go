@@ -88,6 +88,9 @@ func (s *Spec) parse(p Policy) (options.All, error) {
 	if opts.AllowPrivate && !p.AllowPrivate {
 		return opts, &FieldError{"allow-private", errors.New("not allowed: serve was started without --allow-private")}
 	}
+	if s.Kind == KindGet && (opts.RenderMatch != "" || (opts.Render.Render != "" && opts.Render.Render != options.RenderMode(crawler.RenderOff))) {
+		return opts, &FieldError{"render", errors.New("a get job has no pages to render (crawl jobs only)")}
+	}
 	if opts.Cookies != "" {
 		return opts, &FieldError{"cookies", errors.New("not accepted by the service (it names a file on the server)")}
 	}
