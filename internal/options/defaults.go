@@ -12,13 +12,14 @@ import (
 )
 
 // All is every option a job takes: the fetch, image, crawl and render
-// options (the last two ignored by a get). It reads from JSON with the flags' names as
+// options (the last two ignored by a get), and the options of an index. It reads from JSON with the flags' names as
 // keys: {"per-host": 2, "max-size": "10MiB", "depth": 1}.
 type All struct {
 	Fetch
 	Images
 	Crawl
 	Render
+	Known `kong:"-"`
 }
 
 // Defaults returns the options as the flags default them.
@@ -51,6 +52,7 @@ func (a *All) Apply(cfg *crawler.Config, crawl bool) error {
 	if err := a.Images.Apply(cfg); err != nil {
 		return err
 	}
+	a.Known.Apply(cfg)
 	if crawl {
 		if err := a.Crawl.Apply(cfg); err != nil {
 			return err

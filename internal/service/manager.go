@@ -88,6 +88,7 @@ func OpenManager(cfg ManagerConfig, m *metrics) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.Policy.Index = cfg.Index != nil
 	dir := filepath.Join(cfg.Data, "jobs")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("service: --data: %w", err)

@@ -104,3 +104,21 @@ func TestIndexJob(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownNeedsIndex: skip-known and revalidate need serve --index.
+func TestKnownNeedsIndex(t *testing.T) {
+	h := newHarness(t, Config{})
+	for _, opt := range []string{"skip-known", "revalidate"} {
+		code, body := h.do("POST", "/api/jobs", `{"kind":"get","urls":["http://127.0.0.1/a.png"],"options":{"`+opt+`":true}}`)
+		if code != 400 || !bytes.Contains(body, []byte(`"field": "`+opt+`"`)) {
+			t.Errorf("%s without an index: %d %s, want 400 naming it", opt, code, body)
+		}
+	}
+	ix, err := index.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	h = newHarness(t, Config{ManagerConfig: ManagerConfig{Index: ix}})
+	h.create(`{"kind":"get","urls":["http://127.0.0.1:9/a.png"],"options":{"skip-known":true}}`)
+}
