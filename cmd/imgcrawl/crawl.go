@@ -18,7 +18,8 @@ type crawlCmd struct {
 	options.Crawl
 	Layout string `default:"mirror" enum:"mirror,flat,hash" help:"mirror = OUT/host/path/name.ext, flat = OUT/name.ext, hash = OUT/ab/cd/<sha256>.ext."`
 
-	renderFlags
+	options.Render
+	Browser string `placeholder:"PATH" help:"The Chromium or Chrome binary for --render (default: chromium in PATH)."`
 	fetchFlags
 	storeFlags
 }
@@ -35,9 +36,10 @@ func (c *crawlCmd) Run(e *env) error {
 	if err := c.Crawl.Apply(&cfg); err != nil {
 		return err
 	}
-	if err := c.renderFlags.apply(&cfg); err != nil {
+	if err := c.Render.Apply(&cfg); err != nil {
 		return err
 	}
+	cfg.Browser = c.Browser
 	if err := c.fetchFlags.Apply(&cfg); err != nil {
 		return err
 	}

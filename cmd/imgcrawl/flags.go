@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/imgcrawl/imgcrawl/internal/humanize"
 	"github.com/imgcrawl/imgcrawl/internal/options"
@@ -69,6 +68,5 @@ func (s *storeFlags) apply(cfg *crawler.Config, layout string) error {
 func defaultVars() kong.Vars {
 	v := options.Vars()
 	v["default_redis_lease"] = humanize.Exact(redisstate.DefaultLease)
-	v["default_render_tabs"] = strconv.Itoa(crawler.DefaultRenderTabs)
 	return v
 }

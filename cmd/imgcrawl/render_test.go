@@ -26,8 +26,8 @@ func TestRenderFlag(t *testing.T) {
 		{args: []string{"--render=off"}, want: crawler.RenderOff, seeds: 1, tabs: 2},
 		{args: []string{"--render", "ON", "--render-tabs", "3"}, want: crawler.RenderOn, seeds: 1, tabs: 3},
 		{args: []string{"--render=maybe"}, wantErr: `"maybe" is not one of auto, on, off`},
-		{args: []string{"--render-match", "x"}, wantErr: "--render-match needs --render auto"},
-		{args: []string{"--render", "--render-tabs", "0"}, wantErr: "--render-tabs must be at least 1"},
+		{args: []string{"--render-match", "x"}, wantErr: "--render-match: needs --render auto"},
+		{args: []string{"--render", "--render-tabs", "0"}, wantErr: "--render-tabs: must be at least 1"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var c cli
@@ -40,7 +40,7 @@ func TestRenderFlag(t *testing.T) {
 			_, err = parser.Parse(args)
 			var cfg crawler.Config
 			if err == nil {
-				err = c.Crawl.renderFlags.apply(&cfg)
+				err = c.Crawl.Render.Apply(&cfg)
 			}
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {

@@ -24,6 +24,8 @@ type serveCmd struct {
 	Rate         float64 `default:"0" help:"Requests per second in total, over all jobs together (0 = unlimited)."`
 	AllowPrivate bool    `name:"allow-private" help:"Let jobs set allow-private (links and redirects into loopback and private networks)."`
 	Thumbnails   int     `default:"1" help:"Workers making the gallery's thumbnails."`
+	Index        string  `placeholder:"DSN" help:"Also record every job's images (and pages) in an SQL index: sqlite:FILE, mysql://USER:PASS@HOST:PORT/DB (MySQL, MariaDB) or postgres://USER:PASS@HOST:PORT/DB."`
+	Browser      string  `placeholder:"PATH" help:"The Chromium or Chrome binary for the jobs that set render (default: chromium in PATH)."`
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -41,11 +43,23 @@ func (c *serveCmd) Run(e *env) error {
 	if c.HostRate < 0 || c.Rate < 0 {
 		return usageError{errors.New("--host-rate and --rate: must be >= 0")}
 	}
+	dsn, err := parseIndexFlag(c.Index)
+	if err != nil {
+		return err
+	}
+	ix, err := openIndex(dsn)
+	if err != nil {
+		return err
+	}
+	if ix != nil {
+		defer ix.Close() // after svc.Close, deferred below
+	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc, err := service.New(service.Config{Token: c.Token, ManagerConfig: service.ManagerConfig{
 		Data: c.Data, MaxJobs: c.MaxJobs, Logger: log, Thumbnails: c.Thumbnails,
 		Gate:   fetch.HostsConfig{PerHost: c.PerHost, HostRate: c.HostRate, Rate: c.Rate},
 		Policy: service.Policy{AllowPrivate: c.AllowPrivate},
+		Index:  ix, Browser: c.Browser,
 	}})
 	if err != nil {
 		return err

@@ -11,13 +11,15 @@ import (
 	"github.com/imgcrawl/imgcrawl/internal/humanize"
 )
 
-// All is every option a job takes: the fetch, image and crawl options
-// (the last ignored by a get). It reads from JSON with the flags' names as
+// All is every option a job takes: the fetch, image, crawl and render
+// options (the last two ignored by a get), and the options of an index. It reads from JSON with the flags' names as
 // keys: {"per-host": 2, "max-size": "10MiB", "depth": 1}.
 type All struct {
 	Fetch
 	Images
 	Crawl
+	Render
+	Known `kong:"-"`
 }
 
 // Defaults returns the options as the flags default them.
@@ -36,12 +38,13 @@ func Defaults() All {
 			SkipExt:           strings.Join(crawler.DefaultSkipExtensions(), ","),
 			MaxStylesheetSize: crawler.DefaultMaxStylesheetSize,
 		},
+		Render: Render{RenderTabs: crawler.DefaultRenderTabs}, // Render "" is off
 	}
 }
 
 // Apply copies every option into cfg; with crawl false (a get) the crawl
-// options are left out. It then validates cfg as crawler.New would, naming
-// the option at fault (an *Error).
+// and render options are left out. It then validates cfg as crawler.New
+// would, naming the option at fault (an *Error).
 func (a *All) Apply(cfg *crawler.Config, crawl bool) error {
 	if err := a.Fetch.Apply(cfg); err != nil {
 		return err
@@ -49,8 +52,12 @@ func (a *All) Apply(cfg *crawler.Config, crawl bool) error {
 	if err := a.Images.Apply(cfg); err != nil {
 		return err
 	}
+	a.Known.Apply(cfg)
 	if crawl {
 		if err := a.Crawl.Apply(cfg); err != nil {
+			return err
+		}
+		if err := a.Render.Apply(cfg); err != nil {
 			return err
 		}
 	}
@@ -73,5 +80,6 @@ func Vars() kong.Vars {
 		"default_skip_ext":       strings.Join(crawler.DefaultSkipExtensions(), ", "),
 
 		"default_max_stylesheet_size": FormatByteSize(crawler.DefaultMaxStylesheetSize),
+		"default_render_tabs":         strconv.Itoa(crawler.DefaultRenderTabs),
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/imgcrawl/imgcrawl/fetch"
+	"github.com/imgcrawl/imgcrawl/store/index"
 )
 
 // ManagerConfig configures a Manager.
@@ -30,6 +31,14 @@ type ManagerConfig struct {
 	// Thumbnails, when set, has saved images get a thumbnail for the
 	// gallery, made by this many workers (off the crawls' hot path).
 	Thumbnails int
+	// Index, when set, records every job's images and pages
+	// (crawler.Config.Index). The caller opens it and closes it after
+	// Close.
+	Index *index.Index
+	// Browser is the Chromium binary of the jobs that render pages
+	// (crawler.Config.Browser); "" = chromium in PATH. Jobs cannot
+	// choose it.
+	Browser string
 }
 
 // ErrNotFound is a job ID the manager does not hold.
@@ -79,6 +88,7 @@ func OpenManager(cfg ManagerConfig, m *metrics) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.Policy.Index = cfg.Index != nil
 	dir := filepath.Join(cfg.Data, "jobs")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("service: --data: %w", err)

@@ -83,6 +83,7 @@ func (mg *Manager) crawl(ctx context.Context, j *Job, rec Record) error {
 	defer mg.m.inflight.DeleteLabelValues(rec.ID)
 	cfg.Gate = newJobGate(opts, mg.gate, j.live, gauge, mg.m)
 	cfg.OnEvent = j.live.event
+	cfg.Index, cfg.Browser = mg.cfg.Index, mg.cfg.Browser
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -55,6 +55,8 @@ func (e *FieldError) Unwrap() error { return e.Err }
 type Policy struct {
 	// AllowPrivate lets a job set allow-private (serve --allow-private).
 	AllowPrivate bool
+	// Index lets a job set skip-known and revalidate (serve --index).
+	Index bool
 }
 
 // parse checks the spec as the command line would and returns its options
@@ -87,6 +89,16 @@ func (s *Spec) parse(p Policy) (options.All, error) {
 	}
 	if opts.AllowPrivate && !p.AllowPrivate {
 		return opts, &FieldError{"allow-private", errors.New("not allowed: serve was started without --allow-private")}
+	}
+	if s.Kind == KindGet && (opts.RenderMatch != "" || (opts.Render.Render != "" && opts.Render.Render != options.RenderMode(crawler.RenderOff))) {
+		return opts, &FieldError{"render", errors.New("a get job has no pages to render (crawl jobs only)")}
+	}
+	if (opts.SkipKnown || opts.Revalidate) && !p.Index {
+		field := "skip-known"
+		if opts.Revalidate {
+			field = "revalidate"
+		}
+		return opts, &FieldError{field, errors.New("not allowed: serve was started without --index")}
 	}
 	if opts.Cookies != "" {
 		return opts, &FieldError{"cookies", errors.New("not accepted by the service (it names a file on the server)")}
