@@ -21,15 +21,6 @@ type Crawl struct {
 	Sitemaps bool `json:"sitemaps" help:"Also read each seed host's sitemaps (robots.txt Sitemap lines, else /sitemap.xml): their pages are crawled from depth 0, their images saved."`
 
 	MaxStylesheetSize ByteSize `json:"max-stylesheet-size" name:"max-stylesheet-size" default:"${default_max_stylesheet_size}" help:"Largest style sheet read for images, after decompression; a larger one is not read."`
-
-	// Render ("on", "auto", "off"), RenderTabs and RenderMatch are a job's
-	// --render, --render-tabs and --render-match (crawler.Config.Render).
-	// The command line has flags of its own for them (a bare --render
-	// means on), so they are hidden from it. The browser is the server's:
-	// a job cannot name one (--browser runs a program).
-	Render      string `json:"render" kong:"-"`
-	RenderTabs  int    `json:"render-tabs" kong:"-"`
-	RenderMatch string `json:"render-match" kong:"-"`
 }
 
 // Apply copies c into cfg; crawler.Config.Validate (see Check) checks it.
@@ -48,10 +39,6 @@ func (c *Crawl) Apply(cfg *crawler.Config) error {
 	cfg.Include, cfg.Exclude = c.Include, c.Exclude
 	cfg.SkipExtensions, cfg.Srcset = SplitList(c.SkipExt), crawler.Srcset(c.Srcset)
 	cfg.Sitemaps, cfg.MaxStylesheetSize = c.Sitemaps, int64(c.MaxStylesheetSize)
-	if c.RenderTabs < 0 {
-		return &Error{"render-tabs", fmt.Errorf("must be >= 0, got %d", c.RenderTabs)}
-	}
-	cfg.Render, cfg.RenderTabs, cfg.RenderMatch = crawler.RenderMode(c.Render), c.RenderTabs, c.RenderMatch
 	return nil
 }
 

@@ -95,22 +95,3 @@ func TestErrorsNameTheOption(t *testing.T) {
 		})
 	}
 }
-
-// TestRenderOptions: a job's render options reach the crawl's Config.
-func TestRenderOptions(t *testing.T) {
-	a := Defaults()
-	if err := json.Unmarshal([]byte(`{"render": "auto", "render-tabs": 3, "render-match": "/gallery/"}`), &a); err != nil {
-		t.Fatal(err)
-	}
-	var cfg crawler.Config
-	if err := a.Crawl.Apply(&cfg); err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Render != crawler.RenderAuto || cfg.RenderTabs != 3 || cfg.RenderMatch != "/gallery/" {
-		t.Errorf("applied render %q, tabs %d, match %q", cfg.Render, cfg.RenderTabs, cfg.RenderMatch)
-	}
-	a.RenderTabs = -1
-	if err := a.Crawl.Apply(&cfg); err == nil || !strings.Contains(err.Error(), "render-tabs") {
-		t.Errorf("render-tabs -1: %v", err)
-	}
-}

@@ -9,10 +9,10 @@ import (
 	"github.com/imgcrawl/imgcrawl/internal/testsite"
 )
 
-// TestRenderJob runs a crawl job with the render option over pages whose
+// TestRenderAutoJob runs a crawl job with render auto over pages whose
 // images only scripts make: the job saves them, as imgcrawl crawl --render
 // does.
-func TestRenderJob(t *testing.T) {
+func TestRenderAutoJob(t *testing.T) {
 	if _, err := browser.FindBrowser(""); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("CI: %v", err)
