@@ -49,6 +49,58 @@ func TestBenchLine(t *testing.T) {
 	if got := benchLine(r); got != want {
 		t.Errorf("benchLine = %q, want %q", got, want)
 	}
+	// With a parse series, its figures follow the fixed prefix.
+	r.parse = secs(3.5, 3.4, 3.6)
+	for i := range r.crawl {
+		r.crawl[i].cpu = 2 * time.Second
+		r.parse[i].cpu = 1600 * time.Millisecond
+	}
+	want += " parse=3.50s ratio_parse=1.09 cpu_vs_parse=1.25"
+	if got := benchLine(r); got != want {
+		t.Errorf("benchLine = %q, want %q", got, want)
+	}
+}
+
+// withCPU returns s with every run's CPU time set to cpu seconds.
+func withCPU(s series, cpu float64) series {
+	for i := range s {
+		s[i].cpu = time.Duration(cpu * float64(time.Second))
+	}
+	return s
+}
+
+func TestWorkloadATarget(t *testing.T) {
+	var a workload
+	for _, w := range benchWorkloads(false) {
+		if w.name == "a" {
+			a = w
+		}
+	}
+	tests := []struct {
+		name               string
+		crawl, base, parse float64 // wall seconds
+		crawlCPU, parseCPU float64
+		verified           bool
+		want               bool
+	}{
+		{"met", 1.0, 0.9, 0.95, 1.2, 1.0, true, true},
+		{"raw ratio low", 1.0, 0.8, 0.95, 1.2, 1.0, true, false},
+		{"parse ratio low", 1.0, 0.9, 0.85, 1.2, 1.0, true, false},
+		{"cpu too high", 1.0, 0.9, 0.95, 1.3, 1.0, true, false},
+		{"not verified", 1.0, 0.9, 0.95, 1.2, 1.0, false, false},
+		{"no parse series", 1.0, 0.9, 0, 1.2, 0, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &result{w: a, crawl: withCPU(secs(tt.crawl), tt.crawlCPU), base: secs(tt.base), verified: tt.verified}
+			if tt.parse > 0 {
+				r.parse = withCPU(secs(tt.parse), tt.parseCPU)
+			}
+			if got := a.check(r); got != tt.want {
+				t.Errorf("check = %v, want %v (ratio %.2f, parse ratio %.2f, cpu %.2fx)", got, tt.want, r.ratio(), r.parseRatio(), r.cpuVsParse())
+			}
+		})
+	}
 }
 
 func TestCountRequests(t *testing.T) {
@@ -292,5 +344,24 @@ func TestPrintTableVerdict(t *testing.T) {
 				t.Errorf("table lacks %q:\n%s", tt.want, b.String())
 			}
 		})
+	}
+}
+
+func TestPrintTableParse(t *testing.T) {
+	w := workload{name: "a", target: "t", check: func(*result) bool { return true }}
+	r := &result{w: w, crawl: withCPU(secs(1.0), 1.5), base: secs(0.9), parse: withCPU(secs(0.95), 1.2),
+		reqCrawl: 1000, reqBase: 1000, reqParse: 1000, plan: plan{pages: 10, images: 5, bytes: 1 << 20}}
+	var b strings.Builder
+	printTable(&b, r, true)
+	for _, want := range []string{
+		"requests made: crawl 1000, baseline 1000, parse 1000\n",
+		"\n   parse         0.95 ",
+		"runs (s): crawl 1.00 | baseline 0.90 | parse 0.95\n",
+		"   ratio 0.90 (raw), 0.95 (parse-inclusive); cpu 1.25x of the parse-inclusive ceiling\n",
+		"cpu per request: crawl 1500.0 µs, parse-inclusive baseline 1200.0 µs\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
 	}
 }

@@ -12,6 +12,10 @@
 // exact list of requests a correct crawl makes (from the same deterministic
 // testsite.Site), warms the server's image cache with one untimed baseline
 // pass, and runs the crawler and the baseline alternately -runs times each.
+// For the crawl workloads the baseline also runs with -parse after each of
+// its runs: it then parses every HTML page with goquery and resolves the
+// page's link and image URLs (fetching none of them), the ceiling for a
+// crawler that must at least parse what it fetches.
 // Downloads go to /dev/shm when it has room (-disk: $TMPDIR). After every
 // crawl run, outside the timed part, it checks that the distinct image
 // contents saved are exactly the expected ones and, from the server's
@@ -36,13 +40,16 @@
 //     trips) per request.
 //
 // For each workload it prints a table (median wall time, pages/s, images/s,
-// MiB/s, peak RSS and CPU seconds of the child process, for the crawler and
-// the baseline) and, at the end, one line per workload:
+// MiB/s, peak RSS and CPU seconds of the child process, for the crawler, the
+// baseline and the baseline with -parse) and, at the end, one line per
+// workload:
 //
-//	bench: a crawl=3.21s baseline=2.90s ratio=0.90 rss=28.4MiB
+//	bench: a crawl=3.21s baseline=2.90s ratio=0.90 rss=28.4MiB parse=3.30s ratio_parse=1.03 cpu_vs_parse=1.10
 //
 // where ratio = baseline time / crawl time, the crawler's speed relative to
-// the ceiling, and rss is the crawler's peak resident set size.
+// the ceiling, and rss is the crawler's peak resident set size. The parse
+// fields, on crawl workloads only, are the -parse baseline's time, the
+// ratio against it, and the crawler's CPU time over its.
 //
 // Files:
 //

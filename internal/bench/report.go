@@ -7,7 +7,7 @@ import (
 )
 
 // ratioNote explains the ratio wherever it is printed.
-const ratioNote = "ratio = baseline time / crawl time: the crawler's speed relative to the baseline (1.00 = as fast as the ceiling)"
+const ratioNote = "ratio = baseline time / crawl time: the crawler's speed relative to the baseline (1.00 = as fast as the ceiling); parse = the baseline with -parse, which also parses each HTML page and resolves its links and image URLs"
 
 // printTable writes the per-workload table: medians of wall time, rates
 // over the workload's fixed work, peak RSS and CPU time for each side, and
@@ -18,8 +18,12 @@ func printTable(w io.Writer, r *result, judge bool) {
 		fmt.Fprintf(w, "   work: %d pages and %d images as wget saved them, %.1f MiB; baseline: wget -r -p (one connection)\n",
 			p.pages, p.images, float64(p.bytes)/mib)
 	} else {
-		fmt.Fprintf(w, "   work: %d pages + %d images = %d requests with robots.txt, %.1f MiB; requests made: crawl %d, baseline %d\n",
-			p.pages, p.images, len(p.urls), float64(p.bytes)/mib, r.reqCrawl, r.reqBase)
+		parse := ""
+		if len(r.parse) > 0 {
+			parse = fmt.Sprintf(", parse %d", r.reqParse)
+		}
+		fmt.Fprintf(w, "   work: %d pages + %d images = %d requests with robots.txt, %.1f MiB; requests made: crawl %d, baseline %d%s\n",
+			p.pages, p.images, len(p.urls), float64(p.bytes)/mib, r.reqCrawl, r.reqBase, parse)
 	}
 	fmt.Fprintf(w, "   %-9s %8s %9s %9s %8s %8s %7s\n", "", "wall s", "pages/s", "images/s", "MiB/s", "rss MiB", "cpu s")
 	row := func(name string, s series) {
@@ -29,6 +33,9 @@ func printTable(w io.Writer, r *result, judge bool) {
 	}
 	row("crawl", r.crawl)
 	row("baseline", r.base)
+	if len(r.parse) > 0 {
+		row("parse", r.parse)
+	}
 	if len(r.tiny) > 0 {
 		fmt.Fprintf(w, "   %-9s %8.2f %9s %9s %8s %8.1f %7.2f\n", "tiny get", r.tiny.wall(), "-", "-", "-", r.tiny.rssMiB(), r.tiny.cpu())
 		fmt.Fprintf(w, "   rss growth over a tiny get: %.1f MiB (%.1f - %.1f)\n",
@@ -38,7 +45,17 @@ func printTable(w io.Writer, r *result, judge bool) {
 		fmt.Fprintf(w, "   cpu per page: crawl %.2f ms, wget %.2f ms (%.2fx)\n", 1000*r.crawl.cpu()/float64(p.pages),
 			1000*r.base.cpu()/float64(p.pages), r.crawl.cpu()/max(r.base.cpu(), 1e-9))
 	}
-	fmt.Fprintf(w, "   ratio %.2f; runs (s): crawl %s | baseline %s\n", r.ratio(), walls(r.crawl), walls(r.base))
+	if len(r.parse) == 0 {
+		fmt.Fprintf(w, "   ratio %.2f; runs (s): crawl %s | baseline %s\n", r.ratio(), walls(r.crawl), walls(r.base))
+	} else {
+		fmt.Fprintf(w, "   runs (s): crawl %s | baseline %s | parse %s\n", walls(r.crawl), walls(r.base), walls(r.parse))
+		fmt.Fprintf(w, "   ratio %.2f (raw), %.2f (parse-inclusive); cpu %.2fx of the parse-inclusive ceiling\n",
+			r.ratio(), r.parseRatio(), r.cpuVsParse())
+		if r.reqCrawl > 0 && r.reqParse > 0 {
+			fmt.Fprintf(w, "   cpu per request: crawl %.1f µs, parse-inclusive baseline %.1f µs\n",
+				1e6*r.crawl.cpu()/float64(r.reqCrawl), 1e6*r.parse.cpu()/float64(r.reqParse))
+		}
+	}
 	if r.w.tree {
 		fmt.Fprintf(w, "   crawler + browser: peak memory %.1f MiB (sum of PSS, sampled every 100 ms); largest single process %.1f MiB (ru_maxrss); cpu %.2f s\n",
 			r.crawl.treeMiB(), r.crawl.rssMiB(), r.crawl.cpu())
@@ -80,10 +97,15 @@ func walls(s series) string {
 }
 
 // benchLine is the one-line summary of a workload, in the fixed form
-// "bench: <workload> crawl=<s>s baseline=<s>s ratio=<r> rss=<MiB>MiB".
+// "bench: <workload> crawl=<s>s baseline=<s>s ratio=<r> rss=<MiB>MiB",
+// followed, when the baseline also ran with -parse, by
+// "parse=<s>s ratio_parse=<r> cpu_vs_parse=<x>".
 func benchLine(r *result) string {
 	line := fmt.Sprintf("bench: %s crawl=%.2fs baseline=%.2fs ratio=%.2f rss=%.1fMiB",
 		r.w.name, r.crawl.wall(), r.base.wall(), r.ratio(), r.crawl.rssMiB())
+	if len(r.parse) > 0 {
+		line += fmt.Sprintf(" parse=%.2fs ratio_parse=%.2f cpu_vs_parse=%.2f", r.parse.wall(), r.parseRatio(), r.cpuVsParse())
+	}
 	if r.redisScripts > 0 && r.reqCrawl > 0 {
 		line += fmt.Sprintf(" redis_scripts_per_request=%.2f", float64(r.redisScripts)/float64(r.reqCrawl))
 	}

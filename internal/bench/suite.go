@@ -73,11 +73,13 @@ type result struct {
 	plan     plan
 	crawl    series
 	base     series
+	parse    series // modeCrawl: the baseline with -parse
 	tiny     series // modeLarge: the reference get of one small image
 	verified bool   // every check of every crawl run passed
 	problems []string
 	reqCrawl int // requests of the last crawl run
 	reqBase  int // requests of the last baseline run
+	reqParse int // requests of the last baseline -parse run
 	// againstWall is the median crawl time of the workload named by
 	// w.against, when it ran before this one (0 otherwise).
 	againstWall float64
@@ -95,8 +97,29 @@ func (r *result) ratio() float64 {
 	return 0
 }
 
+// parseRatio is the ratio against the parse-inclusive ceiling: the median wall
+// time of the baseline with -parse divided by the crawl's (0 without a
+// parse series).
+func (r *result) parseRatio() float64 {
+	if c := r.crawl.wall(); c > 0 {
+		return r.parse.wall() / c
+	}
+	return 0
+}
+
+// cpuVsParse is the crawl's CPU time over the parse-inclusive baseline's
+// (medians): both make the same requests, so it is also the ratio of their
+// CPU per request. It is 0 without a parse series.
+func (r *result) cpuVsParse() float64 {
+	if p := r.parse.cpu(); p > 0 {
+		return r.crawl.cpu() / p
+	}
+	return 0
+}
+
 // runWorkload serves w's site, then runs the crawler and the baseline
-// alternately e.runs times each, verifying every crawl run.
+// alternately e.runs times each, verifying every crawl run. For modeCrawl
+// the baseline with -parse runs after each baseline run.
 func runWorkload(e *env, w workload) (*result, error) {
 	if w.mode == modeWeb {
 		return runWebWorkload(e, w)
@@ -126,7 +149,7 @@ func runWorkload(e *env, w workload) (*result, error) {
 	if w.mode != modeLarge {
 		// One untimed pass fills the server's image cache, so that the
 		// first timed run does not pay for encoding the images.
-		if _, err := runBaseline(e, w.name+"-warm", list, srv); err != nil {
+		if _, err := runBaseline(e, w.name+"-warm", list, srv, false); err != nil {
 			return nil, err
 		}
 	}
@@ -154,7 +177,7 @@ func runWorkload(e *env, w workload) (*result, error) {
 		r.redisScripts = redisScripts(redisURL) - before
 		r.crawl = append(r.crawl, m)
 		r.note(problems)
-		b, err := runBaseline(e, fmt.Sprintf("%s-base-%d", w.name, i), list, srv)
+		b, err := runBaseline(e, fmt.Sprintf("%s-base-%d", w.name, i), list, srv, false)
 		if err != nil {
 			return nil, err
 		}
@@ -162,6 +185,14 @@ func runWorkload(e *env, w workload) (*result, error) {
 		r.reqBase = b.requests
 		if r.plan.bytes == 0 {
 			r.plan.bytes = b.bytes
+		}
+		var pb baselineRun
+		if w.mode == modeCrawl {
+			if pb, err = runBaseline(e, fmt.Sprintf("%s-parse-%d", w.name, i), list, srv, true); err != nil {
+				return nil, err
+			}
+			r.parse = append(r.parse, pb.measure)
+			r.reqParse = pb.requests
 		}
 		if w.mode == modeLarge {
 			out := filepath.Join(e.downloads, w.name+"-tiny")
@@ -173,8 +204,12 @@ func runWorkload(e *env, w workload) (*result, error) {
 			r.tiny = append(r.tiny, t)
 		}
 		if e.verbose {
-			fmt.Printf("   run %d: crawl %.2fs rss %.1fMiB cpu %.2fs | baseline %.2fs rss %.1fMiB cpu %.2fs\n", i+1,
-				m.wall.Seconds(), m.rssMiB(), m.cpu.Seconds(), b.wall.Seconds(), b.rssMiB(), b.cpu.Seconds())
+			parse := ""
+			if w.mode == modeCrawl {
+				parse = fmt.Sprintf(" | parse %.2fs rss %.1fMiB cpu %.2fs refs %d", pb.wall.Seconds(), pb.rssMiB(), pb.cpu.Seconds(), pb.refs)
+			}
+			fmt.Printf("   run %d: crawl %.2fs rss %.1fMiB cpu %.2fs | baseline %.2fs rss %.1fMiB cpu %.2fs%s\n", i+1,
+				m.wall.Seconds(), m.rssMiB(), m.cpu.Seconds(), b.wall.Seconds(), b.rssMiB(), b.cpu.Seconds(), parse)
 			fmt.Printf("   crawler said: %s\n", strings.TrimSpace(lastLine(m.stderr)))
 		}
 	}
@@ -289,23 +324,35 @@ func runCrawler(e *env, w workload, r *result, srv *siteServer, getList, redisUR
 type baselineRun struct {
 	measure
 	bytes    int64
+	refs     int64 // references found in the pages (-parse)
 	requests int
 }
 
-var baselineBytes = regexp.MustCompile(`bytes=(\d+)`)
+var (
+	baselineBytes = regexp.MustCompile(`bytes=(\d+)`)
+	baselineRefs  = regexp.MustCompile(`refs=(\d+)`)
+)
 
-// runBaseline downloads every URL of list with the baseline program.
-func runBaseline(e *env, name, list string, srv *siteServer) (baselineRun, error) {
+// runBaseline downloads every URL of list with the baseline program, with
+// -parse when parse is set.
+func runBaseline(e *env, name, list string, srv *siteServer, parse bool) (baselineRun, error) {
 	out := filepath.Join(e.downloads, name)
 	defer os.RemoveAll(out)
 	off := srv.logOffset()
-	m, err := runChild(e, e.bin("baseline"), "-i", list, "-o", out, "-c", strconv.Itoa(inFlight))
+	args := []string{"-i", list, "-o", out, "-c", strconv.Itoa(inFlight)}
+	if parse {
+		args = append(args, "-parse")
+	}
+	m, err := runChild(e, e.bin("baseline"), args...)
 	if err != nil {
 		return baselineRun{}, err
 	}
 	b := baselineRun{measure: m}
 	if sub := baselineBytes.FindStringSubmatch(m.stderr); sub != nil {
 		b.bytes, _ = strconv.ParseInt(sub[1], 10, 64)
+	}
+	if sub := baselineRefs.FindStringSubmatch(m.stderr); sub != nil {
+		b.refs, _ = strconv.ParseInt(sub[1], 10, 64)
 	}
 	counts, err := srv.requestsSince(off)
 	if err != nil {

@@ -6,26 +6,36 @@
 //
 // Usage:
 //
-//	baseline -i URLS -o DIR [-c 8]
+//	baseline -i URLS -o DIR [-c 8] [-parse]
 //
 // URLS holds one absolute URL per line (blank lines are skipped); they are
 // fetched in order by -c goroutines over one http.Client. Body i goes to
 // DIR/<i>. On exit it prints one line to stderr:
 //
-//	baseline: urls=N bytes=B errors=E elapsed=D
+//	baseline: urls=N bytes=B errors=E refs=R elapsed=D
 //
 // and exits 1 if any request failed or answered something other than 200.
+//
+// With -parse, a text/html response is read whole into memory, written to
+// its file, parsed with goquery, and the links and image attributes it
+// holds (see refSelector) are resolved against the page URL; R counts
+// them. Nothing found is fetched: the list stays fixed. Other bodies are
+// streamed as without -parse. This is the ceiling for a crawler that must
+// at least parse its pages (R is 0 without -parse).
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -33,15 +43,18 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 func main() {
 	list := flag.String("i", "", "file of URLs, one per line")
 	out := flag.String("o", "", "output folder (created if missing)")
 	conc := flag.Int("c", 8, "requests in flight")
+	parse := flag.Bool("parse", false, "parse HTML pages and resolve their links and image URLs (fetching none)")
 	flag.Parse()
 	if *list == "" || *out == "" || *conc <= 0 || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: baseline -i URLS -o DIR [-c N]")
+		fmt.Fprintln(os.Stderr, "usage: baseline -i URLS -o DIR [-c N] [-parse]")
 		os.Exit(2)
 	}
 	urls, err := readList(*list)
@@ -54,10 +67,10 @@ func main() {
 		os.Exit(1)
 	}
 	start := time.Now()
-	bytes, failed := download(context.Background(), newClient(*conc), urls, *out, *conc)
-	fmt.Fprintf(os.Stderr, "baseline: urls=%d bytes=%d errors=%d elapsed=%s\n",
-		len(urls), bytes, failed, time.Since(start).Round(time.Millisecond))
-	if failed > 0 {
+	st := download(context.Background(), newClient(*conc), urls, *out, *conc, *parse)
+	fmt.Fprintf(os.Stderr, "baseline: urls=%d bytes=%d errors=%d refs=%d elapsed=%s\n",
+		len(urls), st.bytes, st.failed, st.refs, time.Since(start).Round(time.Millisecond))
+	if st.failed > 0 {
 		os.Exit(1)
 	}
 }
@@ -94,10 +107,17 @@ func newClient(conc int) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-// download fetches urls with conc workers and returns the bytes written and
-// the number of failures. The first few failures are printed to stderr.
-func download(ctx context.Context, client *http.Client, urls []string, dir string, conc int) (int64, int64) {
-	var total, failed atomic.Int64
+// stats is what a download did.
+type stats struct {
+	bytes  int64 // body bytes written
+	refs   int64 // references resolved in HTML pages (-parse)
+	failed int64 // requests that failed
+}
+
+// download fetches urls with conc workers; parse is -parse. The first few
+// failures are printed to stderr.
+func download(ctx context.Context, client *http.Client, urls []string, dir string, conc int, parse bool) stats {
+	var total, refs, failed atomic.Int64
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range conc {
@@ -107,8 +127,9 @@ func download(ctx context.Context, client *http.Client, urls []string, dir strin
 				if i >= len(urls) {
 					return
 				}
-				n, err := fetchOne(ctx, client, urls[i], filepath.Join(dir, strconv.Itoa(i)))
+				n, r, err := fetchOne(ctx, client, urls[i], filepath.Join(dir, strconv.Itoa(i)), parse)
 				total.Add(n)
+				refs.Add(int64(r))
 				if err != nil {
 					if failed.Add(1) <= 5 {
 						fmt.Fprintf(os.Stderr, "baseline: %s: %v\n", urls[i], err)
@@ -118,27 +139,32 @@ func download(ctx context.Context, client *http.Client, urls []string, dir strin
 		})
 	}
 	wg.Wait()
-	return total.Load(), failed.Load()
+	return stats{bytes: total.Load(), refs: refs.Load(), failed: failed.Load()}
 }
 
-// fetchOne streams the body of one GET to a new file at path.
-func fetchOne(ctx context.Context, client *http.Client, url, path string) (int64, error) {
+// fetchOne writes the body of one GET to a new file at path and returns
+// its size and, when parse is set and the body is HTML, the number of
+// references the page holds.
+func fetchOne(ctx context.Context, client *http.Client, url, path string, parse bool) (int64, int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) //nolint:errcheck // draining for reuse only
-		return 0, fmt.Errorf("status %d", resp.StatusCode)
+		return 0, 0, fmt.Errorf("status %d", resp.StatusCode)
+	}
+	if parse && isHTML(resp.Header.Get("Content-Type")) {
+		return fetchPage(resp, path)
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	n, err := io.Copy(f, resp.Body)
 	if cerr := f.Close(); err == nil {
@@ -147,5 +173,69 @@ func fetchOne(ctx context.Context, client *http.Client, url, path string) (int64
 	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
 		err = errors.New("short body")
 	}
-	return n, err
+	return n, 0, err
+}
+
+// fetchPage reads an HTML body whole, writes it to path and counts the
+// references in it.
+func fetchPage(resp *http.Response, path string) (int64, int, error) {
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(resp.Body)
+	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+		err = errors.New("short body")
+	}
+	if err != nil {
+		return n, 0, err
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return n, 0, err
+	}
+	refs, err := pageRefs(&buf, resp.Request.URL)
+	return n, len(refs), err
+}
+
+// isHTML reports whether a Content-Type header names text/html.
+func isHTML(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "text/html"
+}
+
+// refSelector is the one selection -parse makes: the links and image
+// attributes a crawler of images follows.
+const refSelector = "a[href], link[href], img[src], img[srcset], source[srcset]"
+
+// pageRefs parses the HTML in r and returns every reference of the
+// elements refSelector matches, resolved against page: href of a and link,
+// src and each srcset candidate of img, each srcset candidate of source.
+// Empty and unparsable values are skipped; nothing is deduplicated.
+func pageRefs(r io.Reader, page *url.URL) ([]string, error) {
+	doc, err := goquery.NewDocumentFromReader(r)
+	if err != nil {
+		return nil, err
+	}
+	var refs []string
+	add := func(ref string) {
+		if ref = strings.TrimSpace(ref); ref == "" {
+			return
+		}
+		if u, err := url.Parse(ref); err == nil {
+			refs = append(refs, page.ResolveReference(u).String())
+		}
+	}
+	doc.Find(refSelector).Each(func(_ int, s *goquery.Selection) {
+		switch goquery.NodeName(s) {
+		case "a", "link":
+			add(s.AttrOr("href", ""))
+		case "img":
+			add(s.AttrOr("src", ""))
+			fallthrough
+		case "source":
+			for cand := range strings.SplitSeq(s.AttrOr("srcset", ""), ",") {
+				if fields := strings.Fields(cand); len(fields) > 0 {
+					add(fields[0])
+				}
+			}
+		}
+	})
+	return refs, nil
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -53,9 +56,9 @@ func TestDownload(t *testing.T) {
 			}
 			client := newClient(tt.conc)
 			defer client.CloseIdleConnections()
-			got, failed := download(context.Background(), client, urls, dir, tt.conc)
-			if got != want || failed != tt.wantFailed {
-				t.Errorf("download = %d bytes, %d failed; want %d, %d", got, failed, want, tt.wantFailed)
+			st := download(context.Background(), client, urls, dir, tt.conc, false)
+			if st.bytes != want || st.failed != tt.wantFailed || st.refs != 0 {
+				t.Errorf("download = %+v; want %d bytes, %d failed, 0 refs", st, want, tt.wantFailed)
 			}
 			if p := peak.Load(); p > int64(tt.conc) {
 				t.Errorf("%d requests in flight, want at most %d", p, tt.conc)
@@ -87,5 +90,91 @@ func TestReadList(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "http://a/1 http://a/2" {
 		t.Errorf("readList = %q", got)
+	}
+}
+
+// testPage holds 9 references: a, link, img src, two img srcset
+// candidates, two source srcset candidates, a relative a and an absolute
+// img; the a without href, the empty href and the script are not counted.
+const testPage = `<!doctype html>
+<html><head><link rel="stylesheet" href="/style.css"><script src="/app.js"></script></head>
+<body>
+<a href="next.html">next</a> <a>no href</a> <a href="">empty</a>
+<picture><source srcset="/img/a-1x.png 1x, /img/a-2x.png 2x"><img src="/img/a.png" srcset="a-400.png 400w,
+ a-800.png 800w" alt=""></picture>
+<p><a href="../up/">up</a> <img src="http://other.example/x.jpg"></p>
+</body></html>
+`
+
+var testPageRefs = []string{
+	"/style.css", "/dir/next.html", "/img/a-1x.png", "/img/a-2x.png",
+	"/img/a.png", "/dir/a-400.png", "/dir/a-800.png", "/up/", "http://other.example/x.jpg",
+}
+
+func TestPageRefs(t *testing.T) {
+	page, _ := url.Parse("http://site.test/dir/page.html")
+	got, err := pageRefs(strings.NewReader(testPage), page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, ref := range testPageRefs {
+		if strings.HasPrefix(ref, "/") {
+			ref = "http://site.test" + ref
+		}
+		want = append(want, ref)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("pageRefs =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestDownloadParse downloads the same pages, image and HTML-looking text
+// with and without -parse: the files are the same either way, and only
+// -parse counts references, in text/html bodies only.
+func TestDownloadParse(t *testing.T) {
+	image := bytes.Repeat([]byte{0x89, 'P', 'N', 'G', 0}, 1000)
+	bodies := map[string]struct {
+		contentType string
+		body        []byte
+	}{
+		"/dir/page.html": {"text/html; charset=utf-8", []byte(testPage)},
+		"/dir/again":     {"TEXT/HTML", []byte(testPage)},
+		"/img/a.png":     {"image/png", image},
+		"/notes.txt":     {"text/plain", []byte(testPage)},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := bodies[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", b.contentType)
+		w.Write(b.body) //nolint:errcheck
+	}))
+	defer srv.Close()
+	paths := []string{"/dir/page.html", "/img/a.png", "/notes.txt", "/dir/again"}
+	var urls []string
+	for _, p := range paths {
+		urls = append(urls, srv.URL+p)
+	}
+	for _, parse := range []bool{false, true} {
+		dir := t.TempDir()
+		client := newClient(2)
+		st := download(context.Background(), client, urls, dir, 2, parse)
+		client.CloseIdleConnections()
+		var wantRefs int64
+		if parse {
+			wantRefs = int64(2 * len(testPageRefs))
+		}
+		if st.failed != 0 || st.refs != wantRefs {
+			t.Errorf("parse=%v: download = %+v; want 0 failed, %d refs", parse, st, wantRefs)
+		}
+		for i, p := range paths {
+			data, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(i)))
+			if err != nil || !bytes.Equal(data, bodies[p].body) {
+				t.Errorf("parse=%v: file %d (%s) = %d bytes, %v; want the %d bytes served", parse, i, p, len(data), err, len(bodies[p].body))
+			}
+		}
 	}
 }
