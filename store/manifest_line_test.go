@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,31 @@ func TestEntryLine(t *testing.T) {
 	for _, e := range entries {
 		checkLine(t, &e)
 	}
+}
+
+// TestEntryLineAllFields sets every field of Entry, Result's included, so
+// that a field added to either without a line in appendLine fails here
+// rather than going missing from manifests.
+func TestEntryLineAllFields(t *testing.T) {
+	var e Entry
+	v := reflect.ValueOf(&e).Elem()
+	for _, f := range reflect.VisibleFields(v.Type()) {
+		if f.Anonymous {
+			continue
+		}
+		fv := v.FieldByIndex(f.Index)
+		switch {
+		case f.Type == reflect.TypeFor[time.Time]():
+			fv.Set(reflect.ValueOf(time.Date(2026, 12, 3, 12, 0, 0, 1, time.UTC)))
+		case fv.Kind() == reflect.String:
+			fv.SetString(f.Name + "<&>")
+		case fv.CanInt():
+			fv.SetInt(int64(f.Index[len(f.Index)-1] + 1))
+		default:
+			t.Fatalf("Entry field %s has type %s: teach appendLine and this test about it", f.Name, f.Type)
+		}
+	}
+	checkLine(t, &e)
 }
 
 // TestEntryLineOwned checks that each Line call returns a fresh slice:
