@@ -102,13 +102,15 @@ func RebuildManifest(path string, lines func(yield func(line []byte) error) erro
 // Path returns the manifest's file path.
 func (m *Manifest) Path() string { return m.path }
 
-// Line encodes e as one manifest line, without its newline.
+// Line encodes e as one manifest line, without its newline, in a new slice
+// that the caller owns. The bytes are exactly json.Marshal(e)'s (see
+// appendLine); like json.Marshal, Line fails only on a FetchedAt that
+// RFC 3339 cannot express (a year outside [0,9999] or a zone offset of 24
+// hours or more), and then it panics, as it did when it called json.Marshal.
 func (e *Entry) Line() []byte {
-	b, err := json.Marshal(e)
-	if err != nil { // an Entry has no field that fails to encode
-		panic("store: manifest entry: " + err.Error())
-	}
-	return b
+	n := lineOverhead + len(e.URL) + len(e.Page) + len(e.Path) + len(e.SHA256) +
+		len(e.ContentType) + len(e.Status) + len(e.Error) + len(e.ETag) + len(e.LastModified)
+	return e.appendLine(make([]byte, 0, n))
 }
 
 // Write buffers one entry.
