@@ -16,13 +16,21 @@ import (
 // contacted, and a failure to connect counts once for the whole host.
 // decode asks for compressed bodies and decodes them (pages).
 func (c *Crawler) get(ctx context.Context, raw string, hdr http.Header, max int64, decode bool) (*http.Response, error) {
+	return c.getParsed(ctx, raw, nil, hdr, max, decode)
+}
+
+// getParsed is get with raw already parsed: u, when not nil, is
+// url.Parse(raw), which is then not parsed again.
+func (c *Crawler) getParsed(ctx context.Context, raw string, u *url.URL, hdr http.Header, max int64, decode bool) (*http.Response, error) {
 	get := c.client.Get
 	if decode {
 		get = c.client.GetDecoded
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return get(ctx, raw, hdr, max) // the client names the bad URL
+	if u == nil {
+		var err error
+		if u, err = url.Parse(raw); err != nil {
+			return get(ctx, raw, hdr, max) // the client names the bad URL
+		}
 	}
 	if err := c.reach.Before(u); err != nil {
 		return nil, err

@@ -62,7 +62,11 @@ func (c *Crawler) process(ctx context.Context, j job) result {
 		return c.hookErr(ctx, it, "request", err)
 	}
 	c.meter.requests.Add(1)
-	resp, err := c.get(ctx, it.URL, hdr, max, it.Kind.PageLike())
+	u := j.u // url.Parse(it.URL), unless that failed (no scheme): then get parses it to say why
+	if u.Scheme == "" {
+		u = nil
+	}
+	resp, err := c.getParsed(ctx, it.URL, u, hdr, max, it.Kind.PageLike())
 	if err != nil {
 		var une *fetch.UnreachableError
 		if errors.As(err, &une) {

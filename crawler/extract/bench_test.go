@@ -3,9 +3,13 @@ package extract
 import (
 	"bytes"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/imgcrawl/imgcrawl/internal/testsite"
 )
 
 // benchPage builds a page shaped like a real article or gallery
@@ -84,5 +88,45 @@ func BenchmarkParseSitemap(b *testing.B) {
 		if err != nil || len(s.Pages) != SitemapMaxEntries {
 			b.Fatal(len(s.Pages), err)
 		}
+	}
+}
+
+// BenchmarkExtractTestsite parses the numbered pages of the site the crawl
+// benchmarks use (internal/testsite, as BenchmarkCrawlSiteSmall builds it),
+// one page per iteration, round robin: small pages of 8 related links, a
+// few child links and 5 images, some with feature decorations.
+func BenchmarkExtractTestsite(b *testing.B) {
+	const pages = 300
+	site := testsite.New(testsite.Options{Pages: pages, LinksPerPage: 8, ImagesPerPage: 5, ImageBytes: 4 << 10, Seed: 1})
+	type page struct {
+		body, contentType string
+		u                 *url.URL
+	}
+	var ps []page
+	size := 0
+	for i := range pages {
+		target := "/"
+		if i > 0 {
+			target = fmt.Sprintf("/p/%d.html", i)
+		}
+		req := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080"+target, nil)
+		rec := httptest.NewRecorder()
+		site.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: status %d", target, rec.Code)
+		}
+		ps = append(ps, page{rec.Body.String(), rec.Header().Get("Content-Type"), mustNormalize(b, req.URL.String())})
+		size += rec.Body.Len()
+	}
+	b.Logf("%d pages, %d bytes on average", len(ps), size/len(ps))
+	b.ReportAllocs()
+	b.SetBytes(int64(size / len(ps)))
+	i := 0
+	for b.Loop() {
+		p := ps[i%len(ps)]
+		if _, err := HTML(strings.NewReader(p.body), p.contentType, p.u); err != nil {
+			b.Fatal(err)
+		}
+		i++
 	}
 }

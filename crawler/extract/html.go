@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
@@ -97,8 +98,8 @@ type Options struct {
 // The document is parsed once with golang.org/x/net/html, the parser
 // goquery wraps, with scripting disabled (goquery's own constructors enable
 // it), so that images inside <noscript>, the fallback of most lazy-loading
-// scripts, are elements rather than text; goquery then selects its elements
-// in one pass. A document the parser refuses, one nested deeper than its
+// scripts, are elements rather than text; one pass over the tree then visits
+// its elements in document order (those goquery's Find("*") selects). A document the parser refuses, one nested deeper than its
 // 512 open elements, is read again from its tokens (tokens.go), which name
 // the same references; meanwhile HTML keeps a copy of the document it has
 // read, so a page costs its size once more in memory.
@@ -115,46 +116,72 @@ func HTML(r io.Reader, contentType string, page *url.URL) (Result, error) {
 
 // HTML is the package's HTML with the options o.
 func (o Options) HTML(r io.Reader, contentType string, page *url.URL) (Result, error) {
-	body, queryEnc, enc, err := decode(r, contentType)
+	p := getPeek()
+	defer p.release()
+	body, queryEnc, enc, err := decode(r, contentType, p)
 	if err != nil {
 		return Result{}, wrapError(page, err)
 	}
-	w, doc, err := collect(body)
+	w, root, err := collect(body)
 	if err != nil {
 		return Result{}, wrapError(page, err)
 	}
+	defer w.release()
 	res := w.result(page, queryEnc, o)
 	res.Encoding = enc
-	if o.Document != nil && doc != nil {
-		o.Document(doc, res.Base)
+	if o.Document != nil && root != nil {
+		o.Document(goquery.NewDocumentFromNode(root), res.Base)
 	}
 	return res, nil
 }
 
 // collect gathers the raw references of the UTF-8 document body: from the
-// tree goquery walks or, when the parser refuses the document, from its
-// tokens. It returns the document goquery walked (nil when read from its
-// tokens). Only a read error is an error.
-func collect(body io.Reader) (*walker, *goquery.Document, error) {
+// parsed tree or, when the parser refuses the document, from its tokens.
+// It returns the root of the tree (nil when read from its tokens) and a
+// walker from the pool, which the caller releases. Only a read error is an
+// error.
+func collect(body io.Reader) (*walker, *html.Node, error) {
 	sp := newSpool(body)
 	defer sp.release()
 	root, err := html.ParseWithOptions(sp, html.ParseOptionEnableScripting(false))
 	if sp.err != nil {
 		return nil, nil, sp.err
 	}
-	w := &walker{}
+	w := newWalker()
 	if err != nil {
 		// The parser gave up on the document itself (too deeply nested):
 		// read what it has read again, then the rest.
-		return w, nil, w.tokens(sp.replay())
+		if err := w.tokens(sp.replay()); err != nil {
+			w.release()
+			return nil, nil, err
+		}
+		return w, nil, nil
 	}
-	// goquery over the tree parsed above: one pass of its selector engine
-	// collects the elements, in document order.
-	doc := goquery.NewDocumentFromNode(root)
-	for _, n := range doc.FindMatcher(elements).Nodes {
-		w.element(n)
+	w.tree(root)
+	return w, root, nil
+}
+
+// tree calls element for every element below root, in document order
+// (preorder): the elements goquery's Find("*") selects from the document,
+// in the same order, without building the list of them.
+func (w *walker) tree(root *html.Node) {
+	n := root.FirstChild
+	for n != nil {
+		if n.Type == html.ElementNode {
+			w.element(n)
+		}
+		if n.FirstChild != nil {
+			n = n.FirstChild
+			continue
+		}
+		for n != root && n.NextSibling == nil {
+			n = n.Parent
+		}
+		if n == root {
+			return
+		}
+		n = n.NextSibling
 	}
-	return w, doc, nil
 }
 
 // result resolves and normalizes the references w collected against page
@@ -181,8 +208,10 @@ func (w *walker) result(page *url.URL, queryEnc queryEncoder, o Options) Result 
 			out.Refresh = u
 		}
 	}
-	us := make([]*url.URL, len(w.refs)) // nil: does not resolve
+	us := slices.Grow(w.us[:0], len(w.refs))[:len(w.refs)] // nil: does not resolve
+	w.us = us
 	for i, ref := range w.refs {
+		us[i] = nil
 		if u, ok := resolve(ref.val); ok {
 			us[i] = u
 		}
@@ -191,15 +220,41 @@ func (w *walker) result(page *url.URL, queryEnc queryEncoder, o Options) Result 
 	if o.Largest {
 		best = largest(w.refs, us, w.groups)
 	}
+	keep := func(i int) bool {
+		return us[i] != nil && (best == nil || w.refs[i].group == 0 || best[w.refs[i].group] == i)
+	}
+
+	// The three lists share one array, sized for the references kept
+	// before repeats are dropped; each is capped at its share, so that
+	// appending to one never overwrites the next.
+	var nLinks, nImages, nSheets int
+	for i, ref := range w.refs {
+		switch {
+		case !keep(i):
+		case ref.image:
+			nImages++
+		case ref.sheet:
+			nSheets++
+		default:
+			nLinks++
+		}
+	}
+	all := make([]*url.URL, nLinks+nImages+nSheets)
+	links := all[:0:nLinks]
+	images := all[nLinks : nLinks : nLinks+nImages]
+	sheets := all[nLinks+nImages : nLinks+nImages : len(all)]
 
 	// seen records, per normalized URL, which lists (1 links, 2 images,
 	// 4 style sheets) already hold it.
-	seen := make(map[string]uint8, len(w.refs))
+	if w.seen == nil {
+		w.seen = make(map[urlKey]uint8, len(w.refs))
+	}
+	seen := w.seen
 	for i, ref := range w.refs {
-		u := us[i]
-		if u == nil || best != nil && ref.group != 0 && best[ref.group] != i {
+		if !keep(i) {
 			continue
 		}
+		u := us[i]
 		bit := uint8(1)
 		switch {
 		case ref.image:
@@ -207,21 +262,50 @@ func (w *walker) result(page *url.URL, queryEnc queryEncoder, o Options) Result 
 		case ref.sheet:
 			bit = 4
 		}
-		key := u.String()
+		key := keyOf(u)
 		if seen[key]&bit != 0 {
 			continue
 		}
 		seen[key] |= bit
 		switch {
 		case ref.image:
-			out.Images = append(out.Images, u)
+			images = append(images, u)
 		case ref.sheet:
-			out.Stylesheets = append(out.Stylesheets, u)
+			sheets = append(sheets, u)
 		default:
-			out.Links = append(out.Links, u)
+			links = append(links, u)
 		}
 	}
+	// Lists that stay empty are nil, as they were before the shared array.
+	if len(links) > 0 {
+		out.Links = links
+	}
+	if len(images) > 0 {
+		out.Images = images
+	}
+	if len(sheets) > 0 {
+		out.Stylesheets = sheets
+	}
 	return out
+}
+
+// urlKey identifies a normalized URL without building its String: two
+// URLs have the same key exactly when their Strings are equal. Every URL
+// result handles is what url.Parse returns for its own String (see
+// urlnorm), so its fields and its String determine each other. Most are
+// simple: only scheme, host, path and query set, which the key holds;
+// the key of any other holds its String, in rest, which a simple URL's
+// leaves empty, so that the two kinds never share a key.
+type urlKey struct {
+	scheme, host, path, query, rest string
+}
+
+func keyOf(u *url.URL) urlKey {
+	if u.User != nil || u.Opaque != "" || u.RawPath != "" || u.Fragment != "" ||
+		u.RawFragment != "" || u.ForceQuery || u.OmitHost {
+		return urlKey{rest: u.String()}
+	}
+	return urlKey{scheme: u.Scheme, host: u.Host, path: u.Path, query: u.RawQuery}
 }
 
 func wrapError(page *url.URL, err error) error {

@@ -1,16 +1,14 @@
 package extract
 
 import (
+	"net/url"
 	"path"
 	"strings"
+	"sync"
 
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
-
-// elements matches every element; element() picks what it needs.
-var elements = cascadia.MustCompile("*")
 
 // rawRef is a raw reference found in the document.
 type rawRef struct {
@@ -43,6 +41,33 @@ type walker struct {
 	hasRefresh bool
 	groups     int32                // groups numbered so far
 	pictures   map[*html.Node]int32 // the group of each <picture>
+
+	// Scratch space of result, kept with the walker in the pool.
+	us   []*url.URL       // the resolved URL of each of refs
+	seen map[urlKey]uint8 // the lists each URL is in
+}
+
+// walkers pools walkers, with their slices and maps, between pages.
+var walkers = sync.Pool{New: func() any { return new(walker) }}
+
+// keepRefs bounds the references (and resolved URLs) a pooled walker has
+// room for; a walker that grew larger is left to the collector.
+const keepRefs = 4096
+
+func newWalker() *walker { return walkers.Get().(*walker) }
+
+// release empties w, dropping what points into the page, and returns it to
+// the pool; w must no longer be used.
+func (w *walker) release() {
+	if cap(w.refs) > keepRefs || len(w.seen) > keepRefs {
+		return
+	}
+	clear(w.refs)
+	clear(w.us[:cap(w.us)])
+	clear(w.pictures)
+	clear(w.seen)
+	*w = walker{refs: w.refs[:0], us: w.us[:0], pictures: w.pictures, seen: w.seen}
+	walkers.Put(w)
 }
 
 func (w *walker) add(val string, image bool) {

@@ -15,7 +15,16 @@ type Key [16]byte
 
 // KeyOf returns the key of a normalized URL.
 func KeyOf(normalizedURL string) Key {
-	sum := sha256.Sum256([]byte(normalizedURL))
+	// Hash a copy on the stack when the URL fits: []byte(normalizedURL)
+	// is stack-allocated only up to 32 bytes, shorter than most URLs.
+	var buf [256]byte
+	var b []byte
+	if len(normalizedURL) <= len(buf) {
+		b = append(buf[:0], normalizedURL...)
+	} else {
+		b = []byte(normalizedURL)
+	}
+	sum := sha256.Sum256(b)
 	var k Key
 	copy(k[:], sum[:16])
 	return k
