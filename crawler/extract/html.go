@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"github.com/imgcrawl/imgcrawl/crawler/urlnorm"
 	"golang.org/x/net/html"
 )
@@ -98,8 +99,8 @@ type Options struct {
 // The document is parsed once with golang.org/x/net/html, the parser
 // goquery wraps, with scripting disabled (goquery's own constructors enable
 // it), so that images inside <noscript>, the fallback of most lazy-loading
-// scripts, are elements rather than text; one pass over the tree then visits
-// its elements in document order (those goquery's Find("*") selects). A document the parser refuses, one nested deeper than its
+// scripts, are elements rather than text; goquery then selects its elements
+// in one pass. A document the parser refuses, one nested deeper than its
 // 512 open elements, is read again from its tokens (tokens.go), which name
 // the same references; meanwhile HTML keeps a copy of the document it has
 // read, so a page costs its size once more in memory.
@@ -122,25 +123,28 @@ func (o Options) HTML(r io.Reader, contentType string, page *url.URL) (Result, e
 	if err != nil {
 		return Result{}, wrapError(page, err)
 	}
-	w, root, err := collect(body)
+	w, doc, err := collect(body)
 	if err != nil {
 		return Result{}, wrapError(page, err)
 	}
 	defer w.release()
 	res := w.result(page, queryEnc, o)
 	res.Encoding = enc
-	if o.Document != nil && root != nil {
-		o.Document(goquery.NewDocumentFromNode(root), res.Base)
+	if o.Document != nil && doc != nil {
+		o.Document(doc, res.Base)
 	}
 	return res, nil
 }
 
+// elements matches every element; element() picks what it needs.
+var elements = cascadia.MustCompile("*")
+
 // collect gathers the raw references of the UTF-8 document body: from the
-// parsed tree or, when the parser refuses the document, from its tokens.
-// It returns the root of the tree (nil when read from its tokens) and a
-// walker from the pool, which the caller releases. Only a read error is an
-// error.
-func collect(body io.Reader) (*walker, *html.Node, error) {
+// tree goquery walks or, when the parser refuses the document, from its
+// tokens. It returns the document goquery walked (nil when read from its
+// tokens) and a walker from the pool, which the caller releases. Only a
+// read error is an error.
+func collect(body io.Reader) (*walker, *goquery.Document, error) {
 	sp := newSpool(body)
 	defer sp.release()
 	root, err := html.ParseWithOptions(sp, html.ParseOptionEnableScripting(false))
@@ -157,31 +161,13 @@ func collect(body io.Reader) (*walker, *html.Node, error) {
 		}
 		return w, nil, nil
 	}
-	w.tree(root)
-	return w, root, nil
-}
-
-// tree calls element for every element below root, in document order
-// (preorder): the elements goquery's Find("*") selects from the document,
-// in the same order, without building the list of them.
-func (w *walker) tree(root *html.Node) {
-	n := root.FirstChild
-	for n != nil {
-		if n.Type == html.ElementNode {
-			w.element(n)
-		}
-		if n.FirstChild != nil {
-			n = n.FirstChild
-			continue
-		}
-		for n != root && n.NextSibling == nil {
-			n = n.Parent
-		}
-		if n == root {
-			return
-		}
-		n = n.NextSibling
+	// goquery over the tree parsed above: one pass of its selector engine
+	// collects the elements, in document order.
+	doc := goquery.NewDocumentFromNode(root)
+	for _, n := range doc.FindMatcher(elements).Nodes {
+		w.element(n)
 	}
+	return w, doc, nil
 }
 
 // result resolves and normalizes the references w collected against page
