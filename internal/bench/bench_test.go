@@ -177,7 +177,7 @@ func TestSelectWorkloads(t *testing.T) {
 		want    string
 		wantErr bool
 	}{
-		{"", "a,b,c,d,e,render,render-auto,web,index-sqlite,index-mysql,redis-1,redis-4,redis-16", false},
+		{"", "a,b,c,c-images,d,e,render,render-auto,web,index-sqlite,index-mysql,redis-1,redis-4,redis-16", false},
 		{"c, a,c", "c,a", false},
 		{"a,zz", "", true},
 	}

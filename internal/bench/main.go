@@ -27,7 +27,7 @@ func main() {
 // could not run, 2 for bad flags.
 func benchMain(args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	only := fs.String("only", "", "comma-separated workloads to run (default all: a,b,c,d,e,render,render-auto,web,index-sqlite,index-mysql,redis-1,redis-4,redis-16)")
+	only := fs.String("only", "", "comma-separated workloads to run (default all: a,b,c,c-images,d,e,render,render-auto,web,index-sqlite,index-mysql,redis-1,redis-4,redis-16)")
 	disk := fs.Bool("disk", false, "download to disk ($TMPDIR) instead of tmpfs (/dev/shm)")
 	runs := fs.Int("runs", 3, "timed runs of each side per workload (the median is reported)")
 	smoke := fs.Bool("smoke", false, "tiny sizes and one run each, to check the suite works")
