@@ -29,49 +29,42 @@ func (e *Entry) appendLine(b []byte) []byte {
 	b = append(b, `,"depth":`...)
 	b = strconv.AppendInt(b, int64(e.Depth), 10)
 	// Result's fields, promoted in its order; Reason is json:"-".
-	if e.Path != "" {
-		b = append(b, `,"path":`...)
-		b = appendJSONString(b, e.Path)
-	}
-	if e.SHA256 != "" {
-		b = append(b, `,"sha256":`...)
-		b = appendJSONString(b, e.SHA256)
-	}
+	b = appendOptString(b, `,"path":`, e.Path)
+	b = appendOptString(b, `,"sha256":`, e.SHA256)
 	b = append(b, `,"bytes":`...)
 	b = strconv.AppendInt(b, e.Bytes, 10)
-	if e.ContentType != "" {
-		b = append(b, `,"content_type":`...)
-		b = appendJSONString(b, e.ContentType)
-	}
-	if e.Width != 0 {
-		b = append(b, `,"width":`...)
-		b = strconv.AppendInt(b, int64(e.Width), 10)
-	}
-	if e.Height != 0 {
-		b = append(b, `,"height":`...)
-		b = strconv.AppendInt(b, int64(e.Height), 10)
-	}
+	b = appendOptString(b, `,"content_type":`, e.ContentType)
+	b = appendOptInt(b, `,"width":`, e.Width)
+	b = appendOptInt(b, `,"height":`, e.Height)
 	b = append(b, `,"status":`...)
 	b = appendJSONString(b, string(e.Status))
-	if e.Error != "" {
-		b = append(b, `,"error":`...)
-		b = appendJSONString(b, e.Error)
-	}
+	b = appendOptString(b, `,"error":`, e.Error)
 	// omitzero on a type with an IsZero method uses that method: a zero
 	// instant in any location is left out.
 	if !e.FetchedAt.IsZero() {
 		b = append(b, `,"fetched_at":`...)
 		b = appendJSONTime(b, e.FetchedAt)
 	}
-	if e.ETag != "" {
-		b = append(b, `,"etag":`...)
-		b = appendJSONString(b, e.ETag)
-	}
-	if e.LastModified != "" {
-		b = append(b, `,"last_modified":`...)
-		b = appendJSONString(b, e.LastModified)
-	}
+	b = appendOptString(b, `,"etag":`, e.ETag)
+	b = appendOptString(b, `,"last_modified":`, e.LastModified)
 	return append(b, '}')
+}
+
+// appendOptString appends key and the JSON string v, unless v is empty
+// (omitempty).
+func appendOptString(b []byte, key, v string) []byte {
+	if v == "" {
+		return b
+	}
+	return appendJSONString(append(b, key...), v)
+}
+
+// appendOptInt appends key and v, unless v is 0 (omitempty).
+func appendOptInt(b []byte, key string, v int) []byte {
+	if v == 0 {
+		return b
+	}
+	return strconv.AppendInt(append(b, key...), int64(v), 10)
 }
 
 // appendJSONTime appends t as time.Time's MarshalJSON does: a quoted
