@@ -269,6 +269,7 @@ func (b *State) commit(final bool) error {
 	}
 	var claims []claimRec
 	err = b.db.Update(func(tx *bbolt.Tx) error {
+		unmapRead(tx)
 		var err error
 		claims, err = applyOps(tx, batch.ops, gen)
 		return err
