@@ -111,8 +111,15 @@ func (q *Queue) barrier() int {
 	return d
 }
 
+// imageBacklog is how many ready images the queue holds before Take hands
+// out images ahead of pages. Each page names a few images; taken half and
+// half, a site of many distinct images would queue tens of thousands of
+// them (in memory: about 130 bytes each) while its pages are crawled.
+const imageBacklog = 1024
+
 // Take hands out up to max due items: pages of the barrier depth first, up
-// to half of max, then images, then more pages.
+// to half of max, then images, then more pages; while more than
+// imageBacklog images are ready, images first, then pages.
 func (q *Queue) Take(max int, now time.Time) []Item {
 	for q.delayed.Len() > 0 && !q.delayed[0].notBefore().After(now) {
 		q.ready(heap.Pop(&q.delayed).(queued))
@@ -135,7 +142,9 @@ func (q *Queue) Take(max int, now time.Time) []Item {
 			lease(pages.pop())
 		}
 	}
-	takePages((max + 1) / 2)
+	if q.images.len() <= imageBacklog {
+		takePages((max + 1) / 2)
+	}
 	for q.images.len() > 0 && len(out) < max {
 		lease(q.images.pop())
 	}

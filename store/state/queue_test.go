@@ -89,3 +89,52 @@ func TestQueuedRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Take shares out pages and images while few images wait; once more than
+// imageBacklog images are ready, it hands out images first, so that a site
+// of many distinct images does not queue them by the ten thousand. Pages
+// still go out breadth-first once the images are down to the backlog.
+func TestQueueTakesImagesFirstOverBacklog(t *testing.T) {
+	now := time.Now()
+	q := NewQueue()
+	seq := uint64(0)
+	push := func(kind Kind, n int) {
+		for range n {
+			u := fmt.Sprintf("http://h/%d", seq)
+			q.Push(Item{Key: KeyOf(u), URL: u, Kind: kind, Depth: 1}, seq, now)
+			seq++
+		}
+	}
+	kinds := func(items []Item) (pages, images int) {
+		for _, it := range items {
+			if it.Kind.PageLike() {
+				pages++
+			} else {
+				images++
+			}
+		}
+		return pages, images
+	}
+	push(KindPage, 20)
+	push(KindImage, 10)
+	if p, i := kinds(q.Take(10, now)); p != 5 || i != 5 {
+		t.Fatalf("few images waiting: took %d pages, %d images; want 5 and 5", p, i)
+	}
+	push(KindImage, imageBacklog)
+	if p, i := kinds(q.Take(10, now)); p != 0 || i != 10 {
+		t.Fatalf("%d images waiting: took %d pages, %d images; want images only", imageBacklog+5, p, i)
+	}
+	// Down to the backlog (5+imageBacklog-10 left): shared again.
+	if p, i := kinds(q.Take(10, now)); p != 5 || i != 5 {
+		t.Fatalf("images down to the backlog: took %d pages, %d images; want 5 and 5", p, i)
+	}
+	// With more images waiting than asked for, the rest of max still
+	// goes to pages: none left idle.
+	q2 := NewQueue()
+	q, seq = q2, 0
+	push(KindImage, imageBacklog+3)
+	push(KindPage, 4)
+	if p, i := kinds(q.Take(imageBacklog+7, now)); p != 4 || i != imageBacklog+3 {
+		t.Fatalf("took %d pages, %d images; want 4 and %d", p, i, imageBacklog+3)
+	}
+}

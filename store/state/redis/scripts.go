@@ -94,8 +94,10 @@ return out
 
 // A: now µs (the caller's clock, for not-before), max, worker, lease µs.
 // Reclaims expired leases, makes due items ready, then hands out up to max
-// items like the in-memory queue: pages of the barrier depth (up to half of
-// max), images, more pages. Returns key, item, key, item...
+// items as the in-memory queue does while few images wait: pages of the
+// barrier depth (up to half of max), images, more pages. (It does not put
+// images first over a backlog: the queue lives in Redis, not in the
+// worker's memory.) Returns key, item, key, item...
 var takeScript = goredis.NewScript(prelude + `
 local snow = server_us()
 for _, key in ipairs(redis.call('ZRANGEBYSCORE', leases, '-inf', fmt(snow), 'LIMIT', 0, 1000)) do
