@@ -31,6 +31,7 @@
 //   - gallery.go: the gallery's pages, from the manifest.
 //   - thumbs.go: thumbnails, made by a bounded worker pool and cached.
 //   - auth.go: the token, the login cookie.
-//   - pages.go: the dashboard's templates and embedded assets (web/).
+//   - pages.go: the dashboard's routes and embedded assets (web/static).
+//   - html.go: the dashboard's pages, written with every value escaped.
 //   - single.go: NewSingle, the view of one crawl the command runs.
 package service

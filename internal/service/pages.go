@@ -2,26 +2,14 @@ package service
 
 import (
 	"embed"
-	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
-	"time"
+	"strings"
 )
-
-//go:embed web/templates/*.html
-var templateFS embed.FS
 
 //go:embed web/static
 var staticFS embed.FS
-
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"since": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format(time.RFC3339)
-	},
-}).ParseFS(templateFS, "web/templates/*.html"))
 
 // staticHandler serves the dashboard's script and style sheet, embedded in
 // the binary: the pages load nothing from elsewhere.
@@ -33,7 +21,7 @@ func staticHandler() http.Handler {
 	return http.FileServerFS(sub)
 }
 
-// pageData is what every page's template gets.
+// pageData is what every page is written from (html.go).
 type pageData struct {
 	Title   string
 	Job     *Status // the job page's job
@@ -46,25 +34,28 @@ type pageData struct {
 // images and event streams from here alone.
 const contentPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func render(w http.ResponseWriter, code int, name string, d pageData) {
+// render answers with the page that page writes from d.
+func render(w http.ResponseWriter, code int, page func(*strings.Builder, pageData), d pageData) {
+	var b strings.Builder
+	page(&b, d)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", contentPolicy)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
-	templates.ExecuteTemplate(w, name, d)
+	io.WriteString(w, b.String())
 }
 
 // pages adds the dashboard's pages to mux.
 func (s *Service) pages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		render(w, http.StatusOK, "index.html", pageData{Title: "Jobs", Single: s.single, Auth: s.token != ""})
+		render(w, http.StatusOK, indexHTML, pageData{Title: "Jobs", Single: s.single, Auth: s.token != ""})
 	})
 	mux.HandleFunc("GET /jobs/{id}", s.withJob(func(w http.ResponseWriter, r *http.Request, j *Job) {
 		st := j.Status()
-		render(w, http.StatusOK, "job.html", pageData{Title: "Job " + st.ID, Job: &st, Single: s.single, Auth: s.token != ""})
+		render(w, http.StatusOK, jobHTML, pageData{Title: "Job " + st.ID, Job: &st, Single: s.single, Auth: s.token != ""})
 	}))
 }
 
 func (s *Service) loginPage(w http.ResponseWriter, r *http.Request, code int, msg string) {
-	render(w, code, "login.html", pageData{Title: "Log in", Message: msg})
+	render(w, code, loginHTML, pageData{Title: "Log in", Message: msg})
 }
