@@ -38,6 +38,9 @@ func Execute(n *Node, args []string, stdout io.Writer, lookupEnv func(string) (s
 		}
 		args = JoinOptional(args, c.Flags())
 	}
+	if args == nil {
+		args = []string{} // not nil: cobra would read os.Args
+	}
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
 		if _, ok := err.(*UsageError); ok {
