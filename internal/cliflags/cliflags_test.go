@@ -58,7 +58,8 @@ type testCmd struct {
 	Cookies  string        `type:"existingfile" help:"Cookies."`
 	MaxItems int           `help:"Max items."`
 	group
-	Skip   int `flag:"-"`
+	Skip int `flag:"-"`
+	//lint:ignore U1000 an unexported field, which is no flag
 	hidden int
 }
 
