@@ -6,8 +6,6 @@ import (
 	"github.com/imgcrawl/imgcrawl/internal/humanize"
 	"github.com/imgcrawl/imgcrawl/internal/options"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/imgcrawl/imgcrawl/crawler"
 	"github.com/imgcrawl/imgcrawl/store"
 	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
@@ -65,7 +63,7 @@ func (s *storeFlags) apply(cfg *crawler.Config, layout string) error {
 
 // defaultVars are the library's defaults, for the flags' default tags
 // (${default_concurrency}) and help, so that the CLI does not repeat them.
-func defaultVars() kong.Vars {
+func defaultVars() map[string]string {
 	v := options.Vars()
 	v["default_redis_lease"] = humanize.Exact(redisstate.DefaultLease)
 	return v

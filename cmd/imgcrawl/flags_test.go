@@ -2,34 +2,45 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/imgcrawl/imgcrawl/crawler"
+	"github.com/imgcrawl/imgcrawl/internal/cliflags"
 	"github.com/imgcrawl/imgcrawl/internal/humanize"
 	"github.com/imgcrawl/imgcrawl/internal/options"
 	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
 )
 
-// TestFlagDefaultsAreTheLibrarys parses a bare command line: every flag
-// that has a library default gets it from the library.
-func TestFlagDefaultsAreTheLibrarys(t *testing.T) {
-	var c cli
-	parser, err := kong.New(&c, defaultVars())
+// parseCLI parses args as run does, with lookupEnv for the environment
+// variables, and runs no command: c holds the flags and arguments.
+func parseCLI(t *testing.T, lookupEnv func(string) (string, bool), args ...string) (c *cli, root *cliflags.Node, err error) {
+	t.Helper()
+	c = new(cli)
+	root, err = cliflags.Build("imgcrawl", "", c, defaultVars(), "IMGCRAWL")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := parser.Parse([]string{"crawl", "http://127.0.0.1/"}); err != nil {
+	if lookupEnv == nil {
+		lookupEnv = func(string) (string, bool) { return "", false }
+	}
+	err = cliflags.Execute(root, args, io.Discard, lookupEnv, func(any) error { return nil })
+	return c, root, err
+}
+
+// TestFlagDefaultsAreTheLibrarys parses a bare command line: every flag
+// that has a library default gets it from the library.
+func TestFlagDefaultsAreTheLibrarys(t *testing.T) {
+	c, _, err := parseCLI(t, nil, "crawl", "http://127.0.0.1/")
+	if err != nil {
 		t.Fatal(err)
 	}
 	f, s := c.Crawl.fetchFlags, c.Crawl.storeFlags
@@ -132,13 +143,8 @@ func TestBadFlagTouchesNoStoredState(t *testing.T) {
 // IMGCRAWL_* environment default; --accept alone is a comma list.
 func TestRepeatableFlagsTakeOneValuePerUse(t *testing.T) {
 	t.Setenv("IMGCRAWL_EXCLUDE", "/a{1,2}/")
-	var c cli
-	parser, err := kong.New(&c, defaultVars(), kong.DefaultEnvars("IMGCRAWL"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = parser.Parse([]string{"crawl", "--include", "/(sub){1,2}/", "--include", "x,y",
-		"-H", "Accept: image/webp,image/png", "--accept", "png,jpeg", "http://127.0.0.1/"})
+	c, root, err := parseCLI(t, os.LookupEnv, "crawl", "--include", "/(sub){1,2}/", "--include", "x,y",
+		"-H", "Accept: image/webp,image/png", "--accept", "png,jpeg", "http://127.0.0.1/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,29 +172,25 @@ func TestRepeatableFlagsTakeOneValuePerUse(t *testing.T) {
 		t.Errorf("--accept png,jpeg: %v %v", cfg.Accept, err)
 	}
 	// Every repeatable flag of every command: one value per use.
-	var walk func(n *kong.Node)
-	walk = func(n *kong.Node) {
+	var walk func(n *cliflags.Node)
+	walk = func(n *cliflags.Node) {
 		for _, f := range n.Flags {
-			if f.Target.Kind() == reflect.Slice && f.Tag.Sep != -1 {
-				t.Errorf("%s --%s splits its value on %q: add sep:\"none\"", n.Name, f.Name, f.Tag.Sep)
+			if f.Value.Sep() != "" {
+				t.Errorf("%s --%s splits its value on %q: add sep:\"none\"", n.Name, f.Name, f.Value.Sep())
 			}
 		}
 		for _, ch := range n.Children {
 			walk(ch)
 		}
 	}
-	walk(parser.Model.Node)
+	walk(root)
 }
 
 // TestSkipExtFlag: --skip-ext defaults to the library's list, replaces it
 // when given, requests every link when empty, and rejects a bad entry.
 func TestSkipExtFlag(t *testing.T) {
-	var c cli
-	parser, err := kong.New(&c, defaultVars())
+	c, _, err := parseCLI(t, nil, "crawl", "http://127.0.0.1/")
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := parser.Parse([]string{"crawl", "http://127.0.0.1/"}); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := options.SplitList(c.Crawl.SkipExt), crawler.DefaultSkipExtensions(); fmt.Sprint(got) != fmt.Sprint(want) {

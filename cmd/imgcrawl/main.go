@@ -8,9 +8,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/imgcrawl/imgcrawl/crawler"
+	"github.com/imgcrawl/imgcrawl/internal/cliflags"
 	"github.com/imgcrawl/imgcrawl/internal/options"
 	redisstate "github.com/imgcrawl/imgcrawl/store/state/redis"
 )
@@ -60,44 +59,26 @@ func run(args []string, e env) int {
 	term := newTerminal(e.stderr, e.stderrTTY)
 	e.stderr, e.progress = term, term.progress()
 	var c cli
-	parser, err := kong.New(&c,
-		kong.Name("imgcrawl"),
-		kong.Description("A concurrent, polite web crawler and bulk image downloader."),
-		kong.UsageOnError(),
-		kong.Writers(e.stdout, e.stderr),
-		kong.Exit(func(code int) { panic(exitPanic(code)) }),
-		kong.DefaultEnvars("IMGCRAWL"),
-		kong.Bind(&e),
-		defaultVars(),
-	)
+	root, err := cliflags.Build("imgcrawl", "A concurrent, polite web crawler and bulk image downloader.",
+		&c, defaultVars(), "IMGCRAWL")
 	if err != nil {
 		fmt.Fprintf(e.stderr, "imgcrawl: %v\n", err)
 		return exitFatal
 	}
-	return parseArgs(parser, args, e)
-}
-
-// exitPanic carries kong's exit (after --help) out of Parse.
-type exitPanic int
-
-func parseArgs(parser *kong.Kong, args []string, e env) (code int) {
-	defer func() {
-		if r := recover(); r != nil {
-			if ec, ok := r.(exitPanic); ok {
-				code = int(ec)
-				return
-			}
-			panic(r)
-		}
-	}()
-	kctx, err := parser.Parse(args)
-	if err != nil {
+	err = cliflags.Execute(root, args, e.stdout, os.LookupEnv, func(cmd any) error {
+		return cmd.(runner).Run(&e)
+	})
+	var ue *cliflags.UsageError
+	if errors.As(err, &ue) {
 		fmt.Fprintf(e.stderr, "imgcrawl: error: %v\n", err)
 		fmt.Fprintln(e.stderr, "run 'imgcrawl --help' for usage")
 		return exitUsage
 	}
-	return exitCode(kctx.Run(&e), e)
+	return exitCode(err, e)
 }
+
+// runner is every command: each struct of cli with no subcommands.
+type runner interface{ Run(*env) error }
 
 func exitCode(err error, e env) int {
 	if err == nil {

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/imgcrawl/imgcrawl/crawler"
 )
 
@@ -30,14 +28,9 @@ func TestRenderFlag(t *testing.T) {
 		{args: []string{"--render", "--render-tabs", "0"}, wantErr: "--render-tabs: must be at least 1"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			var c cli
-			parser, err := kong.New(&c, defaultVars())
-			if err != nil {
-				t.Fatal(err)
-			}
 			args := append([]string{"crawl"}, tc.args...)
 			args = append(args, "http://127.0.0.1/")
-			_, err = parser.Parse(args)
+			c, _, err := parseCLI(t, nil, args...)
 			var cfg crawler.Config
 			if err == nil {
 				err = c.Crawl.Render.Apply(&cfg)

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/imgcrawl/imgcrawl/crawler"
 	"github.com/imgcrawl/imgcrawl/internal/humanize"
 )
@@ -19,7 +17,7 @@ type All struct {
 	Images
 	Crawl
 	Render
-	Known `kong:"-"`
+	Known `flag:"-"`
 }
 
 // Defaults returns the options as the flags default them.
@@ -64,11 +62,11 @@ func (a *All) Apply(cfg *crawler.Config, crawl bool) error {
 	return Check(*cfg)
 }
 
-// Vars are the library's defaults as kong variables, for the flags'
-// default tags (${default_concurrency}) and help, so that the flags do not
+// Vars are the library's defaults as the variables of the flags' tags
+// (default:"${default_concurrency}" and help), so that the flags do not
 // repeat them.
-func Vars() kong.Vars {
-	return kong.Vars{
+func Vars() map[string]string {
+	return map[string]string{
 		"default_concurrency":    strconv.Itoa(crawler.DefaultConcurrency),
 		"default_per_host":       strconv.Itoa(crawler.DefaultPerHost),
 		"default_retries":        strconv.Itoa(crawler.DefaultRetries),

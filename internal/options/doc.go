@@ -2,9 +2,9 @@
 // flags and the service (imgcrawl serve) takes as the JSON options of a job,
 // so that both name, parse, default and validate them the same way.
 //
-// Each option struct carries kong tags (the flag) and a JSON tag equal to the
-// flag's name without its dashes ("per-host", "max-size"); Apply copies it
-// into a crawler.Config and reports a bad value as an *Error naming the
+// Each option struct carries flag tags (read by internal/cliflags) and a
+// JSON tag equal to the flag's name without its dashes ("per-host",
+// "max-size"); Apply copies it into a crawler.Config and reports a bad value as an *Error naming the
 // option. Defaults returns the values the flags default to.
 //
 // Files:
@@ -16,5 +16,5 @@
 //   - crawl.go: Crawl, the options of a crawl from seed pages.
 //   - errors.go: Error, and Check, which names the option behind a
 //     *crawler.ConfigError.
-//   - defaults.go: Vars (the kong variables of the defaults) and Defaults.
+//   - defaults.go: Vars (the defaults as variables of the flags' tags) and Defaults.
 package options

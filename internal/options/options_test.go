@@ -3,25 +3,26 @@ package options
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/imgcrawl/imgcrawl/crawler"
+	"github.com/imgcrawl/imgcrawl/internal/cliflags"
 )
 
 // TestDefaultsAreTheFlags: Defaults gives what the flags default to, so a
 // job without options runs as a bare command line does.
 func TestDefaultsAreTheFlags(t *testing.T) {
 	var cli struct{ All }
-	p, err := kong.New(&cli, Vars())
+	root, err := cliflags.Build("options", "", &cli, Vars(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Parse(nil); err != nil {
+	noEnv := func(string) (string, bool) { return "", false }
+	if err := cliflags.Execute(root, nil, io.Discard, noEnv, func(any) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	want := Defaults()

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/imgcrawl/imgcrawl/crawler"
 )
 
@@ -34,27 +32,18 @@ func (r *Render) Apply(cfg *crawler.Config) error {
 
 // RenderMode is the render option's value: on, off or auto ("" is off).
 // As a flag, a bare --render means on, and the value may follow as
-// --render=auto or --render auto.
+// --render=auto or --render auto (see cliflags.Optional).
 type RenderMode string
 
-// Decode reads the flag's value, if one follows.
-func (m *RenderMode) Decode(ctx *kong.DecodeContext) error {
-	tok := ctx.Scan.Peek()
-	var v string
-	switch {
-	case tok.Type == kong.FlagValueToken:
-		v = fmt.Sprint(ctx.Scan.Pop().Value)
-	case (tok.Type == kong.UntypedToken || tok.Type == kong.PositionalArgumentToken) && isRenderMode(fmt.Sprint(tok.Value)):
-		v = fmt.Sprint(ctx.Scan.Pop().Value)
-	default:
-		*m = RenderMode(crawler.RenderOn) // a bare --render
-		return nil
-	}
-	return m.set(v)
-}
+// UnmarshalText reads the flag's value: on, off, auto (any case) or true.
+func (m *RenderMode) UnmarshalText(text []byte) error { return m.set(string(text)) }
 
-// IsBool lets --render stand alone.
-func (*RenderMode) IsBool() bool { return true }
+// BareValue is what a bare --render means: on.
+func (*RenderMode) BareValue() string { return string(crawler.RenderOn) }
+
+// AcceptsNext tells whether the argument after a bare --render is its
+// value (--render auto) rather than a seed URL.
+func (*RenderMode) AcceptsNext(arg string) bool { return isRenderMode(arg) }
 
 // UnmarshalJSON takes "on", "off", "auto", or true (on) and false (off).
 func (m *RenderMode) UnmarshalJSON(data []byte) error {
