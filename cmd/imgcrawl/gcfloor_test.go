@@ -18,7 +18,9 @@ func TestGCPercent(t *testing.T) {
 		{3 << 20, 200},
 		{4 << 20, 150},
 		{gcFloor, 100},
-		{64 << 20, 100},
+		{7 << 20, 85}, // 6/7 of the live heap: the floor still decides
+		{8 << 20, 75},
+		{64 << 20, 75},
 	} {
 		if got := gcPercent(tc.live); got != tc.want {
 			t.Errorf("gcPercent(%d MiB) = %d, want %d", tc.live>>20, got, tc.want)
