@@ -13,7 +13,8 @@ import (
 // doubles, with a 4 MiB minimum: a crawl whose live heap is 2–4 MB then
 // collects every few milliseconds, and the collector takes about a tenth of
 // its CPU. Letting the heap grow by at least gcFloor costs at most that much
-// memory and changes nothing once the live heap is larger than it.
+// memory and changes nothing once the live heap is larger than it (where
+// bigHeapGrowth decides).
 //
 // 6 MiB, not the 8 it was, since pages allocate less (BENCHMARKS.md, issue
 // 22): on the 30,000-page crawl it takes back the CPU those savings freed
@@ -29,8 +30,8 @@ import (
 const gcFloor = 6 << 20
 
 // startGCFloor makes each collection set GOGC so that the next one comes
-// after the heap grows by max(live heap, gcFloor). It leaves the collector
-// alone when GOGC or GOMEMLIMIT is set in the environment. It adds no
+// after the heap grows by max(3/4 of the live heap, gcFloor). It leaves the
+// collector alone when GOGC or GOMEMLIMIT is set in the environment. It adds no
 // goroutine: a finalizer re-arms itself on every collection. stop ends the
 // re-arming and restores GOGC=100 (for tests; the CLI never stops it).
 func startGCFloor() (stop func()) {
