@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	baseline -i URLS -o DIR [-c 8] [-parse]
+//	baseline -i URLS -o DIR [-c 8] [-parse] [-trusted]
 //
 // URLS holds one absolute URL per line (blank lines are skipped); they are
 // fetched in order by -c goroutines over one http.Client. Body i goes to
@@ -22,12 +22,20 @@
 // them. Nothing found is fetched: the list stays fixed. Other bodies are
 // streamed as without -parse. This is the ceiling for a crawler that must
 // at least parse its pages (R is 0 without -parse).
+//
+// With -trusted, every body that is not parsed as a page is saved as the
+// crawler's store saves an image: hashed with SHA-256 as it streams into an
+// unnamed file, which is linked under its name once whole (O_TMPFILE and
+// linkat on Linux; a temporary file and a rename elsewhere). No partial file
+// ever has a name. This is the ceiling for a downloader that keeps that
+// promise and knows each file's content hash; it keeps no record of either.
 package main
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -52,9 +60,10 @@ func main() {
 	out := flag.String("o", "", "output folder (created if missing)")
 	conc := flag.Int("c", 8, "requests in flight")
 	parse := flag.Bool("parse", false, "parse HTML pages and resolve their links and image URLs (fetching none)")
+	trusted := flag.Bool("trusted", false, "hash every other body and link it under its name only once whole")
 	flag.Parse()
 	if *list == "" || *out == "" || *conc <= 0 || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: baseline -i URLS -o DIR [-c N] [-parse]")
+		fmt.Fprintln(os.Stderr, "usage: baseline -i URLS -o DIR [-c N] [-parse] [-trusted]")
 		os.Exit(2)
 	}
 	urls, err := readList(*list)
@@ -67,7 +76,7 @@ func main() {
 		os.Exit(1)
 	}
 	start := time.Now()
-	st := download(context.Background(), newClient(*conc), urls, *out, *conc, *parse)
+	st := download(context.Background(), newClient(*conc), urls, *out, *conc, mode{parse: *parse, trusted: *trusted})
 	fmt.Fprintf(os.Stderr, "baseline: urls=%d bytes=%d errors=%d refs=%d elapsed=%s\n",
 		len(urls), st.bytes, st.failed, st.refs, time.Since(start).Round(time.Millisecond))
 	if st.failed > 0 {
@@ -114,9 +123,13 @@ type stats struct {
 	failed int64 // requests that failed
 }
 
-// download fetches urls with conc workers; parse is -parse. The first few
-// failures are printed to stderr.
-func download(ctx context.Context, client *http.Client, urls []string, dir string, conc int, parse bool) stats {
+// mode is what the baseline does beyond fetching and writing: -parse and
+// -trusted.
+type mode struct{ parse, trusted bool }
+
+// download fetches urls with conc workers in mode m. The first few failures
+// are printed to stderr.
+func download(ctx context.Context, client *http.Client, urls []string, dir string, conc int, m mode) stats {
 	var total, refs, failed atomic.Int64
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -127,7 +140,7 @@ func download(ctx context.Context, client *http.Client, urls []string, dir strin
 				if i >= len(urls) {
 					return
 				}
-				n, r, err := fetchOne(ctx, client, urls[i], filepath.Join(dir, strconv.Itoa(i)), parse)
+				n, r, err := fetchOne(ctx, client, urls[i], dir, strconv.Itoa(i), m)
 				total.Add(n)
 				refs.Add(int64(r))
 				if err != nil {
@@ -142,10 +155,11 @@ func download(ctx context.Context, client *http.Client, urls []string, dir strin
 	return stats{bytes: total.Load(), refs: refs.Load(), failed: failed.Load()}
 }
 
-// fetchOne writes the body of one GET to a new file at path and returns
-// its size and, when parse is set and the body is HTML, the number of
+// fetchOne writes the body of one GET to a new file named name in dir and
+// returns its size and, with m.parse and an HTML body, the number of
 // references the page holds.
-func fetchOne(ctx context.Context, client *http.Client, url, path string, parse bool) (int64, int, error) {
+func fetchOne(ctx context.Context, client *http.Client, url, dir, name string, m mode) (int64, int, error) {
+	path := filepath.Join(dir, name)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, 0, err
@@ -159,21 +173,34 @@ func fetchOne(ctx context.Context, client *http.Client, url, path string, parse 
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) //nolint:errcheck // draining for reuse only
 		return 0, 0, fmt.Errorf("status %d", resp.StatusCode)
 	}
-	if parse && isHTML(resp.Header.Get("Content-Type")) {
+	if m.parse && isHTML(resp.Header.Get("Content-Type")) {
 		return fetchPage(resp, path)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return 0, 0, err
-	}
-	n, err := io.Copy(f, resp.Body)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	var n int64
+	if m.trusted {
+		h := sha256.New()
+		n, err = createTrusted(dir, path, io.TeeReader(resp.Body, h))
+		_ = h.Sum(nil)
+	} else {
+		n, err = create(path, resp.Body)
 	}
 	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
 		err = errors.New("short body")
 	}
 	return n, 0, err
+}
+
+// create writes r to a new file at path.
+func create(path string, r io.Reader) (int64, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
 }
 
 // fetchPage reads an HTML body whole, writes it to path and counts the

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -43,39 +44,86 @@ func TestDownload(t *testing.T) {
 		{"a 404 fails", []string{"/a", "/missing", "/c"}, 8, 1},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			peak.Store(0)
-			dir := t.TempDir()
-			var urls []string
-			var want int64
-			for _, p := range tt.paths {
-				urls = append(urls, srv.URL+p)
-				if p != "/missing" {
-					want += int64(len("body of " + p))
-				}
+		for _, m := range []mode{{}, {trusted: true}} {
+			t.Run(fmt.Sprintf("%s trusted=%v", tt.name, m.trusted), func(t *testing.T) {
+				testDownload(t, srv.URL, tt.paths, tt.conc, tt.wantFailed, m, &peak)
+			})
+		}
+	}
+}
+
+// testDownload downloads base+paths in mode m and checks the counts, the
+// requests in flight (peak), each file and that nothing else is left.
+func testDownload(t *testing.T, base string, paths []string, conc int, wantFailed int64, m mode, peak *atomic.Int64) {
+	peak.Store(0)
+	dir := t.TempDir()
+	var urls []string
+	var want int64
+	for _, p := range paths {
+		urls = append(urls, base+p)
+		if p != "/missing" {
+			want += int64(len("body of " + p))
+		}
+	}
+	client := newClient(conc)
+	defer client.CloseIdleConnections()
+	st := download(context.Background(), client, urls, dir, conc, m)
+	if st.bytes != want || st.failed != wantFailed || st.refs != 0 {
+		t.Errorf("download = %+v; want %d bytes, %d failed, 0 refs", st, want, wantFailed)
+	}
+	if p := peak.Load(); p > int64(conc) {
+		t.Errorf("%d requests in flight, want at most %d", p, conc)
+	}
+	for i, p := range paths {
+		data, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(i)))
+		if p == "/missing" {
+			if err == nil {
+				t.Errorf("file %d written for a 404", i)
 			}
-			client := newClient(tt.conc)
-			defer client.CloseIdleConnections()
-			st := download(context.Background(), client, urls, dir, tt.conc, false)
-			if st.bytes != want || st.failed != tt.wantFailed || st.refs != 0 {
-				t.Errorf("download = %+v; want %d bytes, %d failed, 0 refs", st, want, tt.wantFailed)
+			continue
+		}
+		if err != nil || string(data) != "body of "+p {
+			t.Errorf("file %d = %q, %v; want the body of %s", i, data, err, p)
+		}
+	}
+	// Nothing else: no temporary file left behind.
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != len(paths)-int(wantFailed) {
+		t.Errorf("%d files in the folder (%v), want %d", len(entries), err, len(paths)-int(wantFailed))
+	}
+}
+
+// TestDownloadTrustedNeverNamesAPartialFile: a server that promises more
+// bytes than it sends leaves a partial file under its name without
+// -trusted, and nothing at all with it.
+func TestDownloadTrustedNeverNamesAPartialFile(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100000")
+		w.Write([]byte("only the start")) //nolint:errcheck
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
 			}
-			if p := peak.Load(); p > int64(tt.conc) {
-				t.Errorf("%d requests in flight, want at most %d", p, tt.conc)
-			}
-			for i, p := range tt.paths {
-				data, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(i)))
-				if p == "/missing" {
-					if err == nil {
-						t.Errorf("file %d written for a 404", i)
-					}
-					continue
-				}
-				if err != nil || string(data) != "body of "+p {
-					t.Errorf("file %d = %q, %v; want the body of %s", i, data, err, p)
-				}
-			}
-		})
+		}
+	}))
+	defer srv.Close()
+	for _, m := range []mode{{}, {trusted: true}} {
+		dir := t.TempDir()
+		client := newClient(1)
+		st := download(context.Background(), client, []string{srv.URL + "/cut.png"}, dir, 1, m)
+		client.CloseIdleConnections()
+		if st.failed != 1 {
+			t.Fatalf("trusted=%v: download = %+v, want the cut body to fail", m.trusted, st)
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.trusted && len(entries) != 0 {
+			t.Errorf("trusted: %d files left in the folder, want none", len(entries))
+		}
+		if !m.trusted && len(entries) != 1 {
+			t.Errorf("raw: %d files in the folder, want the partial one", len(entries))
+		}
 	}
 }
 
@@ -161,7 +209,7 @@ func TestDownloadParse(t *testing.T) {
 	for _, parse := range []bool{false, true} {
 		dir := t.TempDir()
 		client := newClient(2)
-		st := download(context.Background(), client, urls, dir, 2, parse)
+		st := download(context.Background(), client, urls, dir, 2, mode{parse: parse})
 		client.CloseIdleConnections()
 		var wantRefs int64
 		if parse {
