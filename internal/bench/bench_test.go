@@ -59,6 +59,13 @@ func TestBenchLine(t *testing.T) {
 	if got := benchLine(r); got != want {
 		t.Errorf("benchLine = %q, want %q", got, want)
 	}
+	// A get workload's trusted series follows the same way.
+	r.parse = nil
+	r.trusted = withCPU(secs(2.9, 3.0, 2.8), 1.0)
+	want = "bench: a crawl=3.21s baseline=2.90s ratio=0.90 rss=28.4MiB trusted=2.90s ratio_trusted=0.90 cpu_vs_trusted=2.00"
+	if got := benchLine(r); got != want {
+		t.Errorf("benchLine = %q, want %q", got, want)
+	}
 }
 
 // withCPU returns s with every run's CPU time set to cpu seconds.
@@ -344,6 +351,23 @@ func TestPrintTableVerdict(t *testing.T) {
 				t.Errorf("table lacks %q:\n%s", tt.want, b.String())
 			}
 		})
+	}
+}
+
+func TestPrintTableTrusted(t *testing.T) {
+	w := workload{name: "e", target: "t", check: func(*result) bool { return true }}
+	r := &result{w: w, crawl: withCPU(secs(1.0), 1.5), base: secs(0.8), trusted: withCPU(secs(0.9), 1.2),
+		reqCrawl: 1000, reqBase: 1000, plan: plan{images: 1000, bytes: 1 << 20}}
+	var b strings.Builder
+	printTable(&b, r, true)
+	for _, want := range []string{
+		"\n   trusted       0.90 ",
+		"runs (s): crawl 1.00 | baseline 0.80 | trusted 0.90\n",
+		"   ratio 0.80 (raw), 0.90 (trusted-file); cpu 1.25x of the trusted-file ceiling; the trusted-file ceiling is 0.89 of the raw one\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 )
 
 // ratioNote explains the ratio wherever it is printed.
-const ratioNote = "ratio = baseline time / crawl time: the crawler's speed relative to the baseline (1.00 = as fast as the ceiling); parse = the baseline with -parse, which also parses each HTML page and resolves its links and image URLs"
+const ratioNote = "ratio = baseline time / crawl time: the crawler's speed relative to the baseline (1.00 = as fast as the ceiling); parse = the baseline with -parse, which also parses each HTML page and resolves its links and image URLs; trusted = the baseline with -trusted, which also hashes each image and links it under its name only once whole"
 
 // printTable writes the per-workload table: medians of wall time, rates
 // over the workload's fixed work, peak RSS and CPU time for each side, and
@@ -36,6 +36,9 @@ func printTable(w io.Writer, r *result, judge bool) {
 	if len(r.parse) > 0 {
 		row("parse", r.parse)
 	}
+	if len(r.trusted) > 0 {
+		row("trusted", r.trusted)
+	}
 	if len(r.tiny) > 0 {
 		fmt.Fprintf(w, "   %-9s %8.2f %9s %9s %8s %8.1f %7.2f\n", "tiny get", r.tiny.wall(), "-", "-", "-", r.tiny.rssMiB(), r.tiny.cpu())
 		fmt.Fprintf(w, "   rss growth over a tiny get: %.1f MiB (%.1f - %.1f)\n",
@@ -45,9 +48,14 @@ func printTable(w io.Writer, r *result, judge bool) {
 		fmt.Fprintf(w, "   cpu per page: crawl %.2f ms, wget %.2f ms (%.2fx)\n", 1000*r.crawl.cpu()/float64(p.pages),
 			1000*r.base.cpu()/float64(p.pages), r.crawl.cpu()/max(r.base.cpu(), 1e-9))
 	}
-	if len(r.parse) == 0 {
+	switch {
+	case len(r.trusted) > 0:
+		fmt.Fprintf(w, "   runs (s): crawl %s | baseline %s | trusted %s\n", walls(r.crawl), walls(r.base), walls(r.trusted))
+		fmt.Fprintf(w, "   ratio %.2f (raw), %.2f (trusted-file); cpu %.2fx of the trusted-file ceiling; the trusted-file ceiling is %.2f of the raw one\n",
+			r.ratio(), r.trustedRatio(), r.cpuVsTrusted(), r.base.wall()/max(r.trusted.wall(), 1e-9))
+	case len(r.parse) == 0:
 		fmt.Fprintf(w, "   ratio %.2f; runs (s): crawl %s | baseline %s\n", r.ratio(), walls(r.crawl), walls(r.base))
-	} else {
+	default:
 		fmt.Fprintf(w, "   runs (s): crawl %s | baseline %s | parse %s\n", walls(r.crawl), walls(r.base), walls(r.parse))
 		fmt.Fprintf(w, "   ratio %.2f (raw), %.2f (parse-inclusive); cpu %.2fx of the parse-inclusive ceiling\n",
 			r.ratio(), r.parseRatio(), r.cpuVsParse())
@@ -99,12 +107,16 @@ func walls(s series) string {
 // benchLine is the one-line summary of a workload, in the fixed form
 // "bench: <workload> crawl=<s>s baseline=<s>s ratio=<r> rss=<MiB>MiB",
 // followed, when the baseline also ran with -parse, by
-// "parse=<s>s ratio_parse=<r> cpu_vs_parse=<x>".
+// "parse=<s>s ratio_parse=<r> cpu_vs_parse=<x>", and when it ran with
+// -trusted, by "trusted=<s>s ratio_trusted=<r> cpu_vs_trusted=<x>".
 func benchLine(r *result) string {
 	line := fmt.Sprintf("bench: %s crawl=%.2fs baseline=%.2fs ratio=%.2f rss=%.1fMiB",
 		r.w.name, r.crawl.wall(), r.base.wall(), r.ratio(), r.crawl.rssMiB())
 	if len(r.parse) > 0 {
 		line += fmt.Sprintf(" parse=%.2fs ratio_parse=%.2f cpu_vs_parse=%.2f", r.parse.wall(), r.parseRatio(), r.cpuVsParse())
+	}
+	if len(r.trusted) > 0 {
+		line += fmt.Sprintf(" trusted=%.2fs ratio_trusted=%.2f cpu_vs_trusted=%.2f", r.trusted.wall(), r.trustedRatio(), r.cpuVsTrusted())
 	}
 	if r.redisScripts > 0 && r.reqCrawl > 0 {
 		line += fmt.Sprintf(" redis_scripts_per_request=%.2f", float64(r.redisScripts)/float64(r.reqCrawl))

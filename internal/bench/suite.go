@@ -74,6 +74,7 @@ type result struct {
 	crawl    series
 	base     series
 	parse    series // modeCrawl: the baseline with -parse
+	trusted  series // modeGet: the baseline with -trusted
 	tiny     series // modeLarge: the reference get of one small image
 	verified bool   // every check of every crawl run passed
 	problems []string
@@ -107,6 +108,25 @@ func (r *result) parseRatio() float64 {
 	return 0
 }
 
+// trustedRatio is the ratio against the trusted-file ceiling: the median wall
+// time of the baseline with -trusted divided by the crawl's (0 without a
+// trusted series).
+func (r *result) trustedRatio() float64 {
+	if c := r.crawl.wall(); c > 0 {
+		return r.trusted.wall() / c
+	}
+	return 0
+}
+
+// cpuVsTrusted is the crawl's CPU time over the trusted-file baseline's
+// (medians); 0 without a trusted series.
+func (r *result) cpuVsTrusted() float64 {
+	if p := r.trusted.cpu(); p > 0 {
+		return r.crawl.cpu() / p
+	}
+	return 0
+}
+
 // cpuVsParse is the crawl's CPU time over the parse-inclusive baseline's
 // (medians): both make the same requests, so it is also the ratio of their
 // CPU per request. It is 0 without a parse series.
@@ -118,8 +138,9 @@ func (r *result) cpuVsParse() float64 {
 }
 
 // runWorkload serves w's site, then runs the crawler and the baseline
-// alternately e.runs times each, verifying every crawl run. For modeCrawl
-// the baseline with -parse runs after each baseline run.
+// alternately e.runs times each, verifying every crawl run. After each
+// baseline run, the baseline with -parse runs too for modeCrawl, and with
+// -trusted for modeGet.
 func runWorkload(e *env, w workload) (*result, error) {
 	if w.mode == modeWeb {
 		return runWebWorkload(e, w)
@@ -149,7 +170,7 @@ func runWorkload(e *env, w workload) (*result, error) {
 	if w.mode != modeLarge {
 		// One untimed pass fills the server's image cache, so that the
 		// first timed run does not pay for encoding the images.
-		if _, err := runBaseline(e, w.name+"-warm", list, srv, false); err != nil {
+		if _, err := runBaseline(e, w.name+"-warm", list, srv, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -177,7 +198,7 @@ func runWorkload(e *env, w workload) (*result, error) {
 		r.redisScripts = redisScripts(redisURL) - before
 		r.crawl = append(r.crawl, m)
 		r.note(problems)
-		b, err := runBaseline(e, fmt.Sprintf("%s-base-%d", w.name, i), list, srv, false)
+		b, err := runBaseline(e, fmt.Sprintf("%s-base-%d", w.name, i), list, srv, "")
 		if err != nil {
 			return nil, err
 		}
@@ -188,11 +209,17 @@ func runWorkload(e *env, w workload) (*result, error) {
 		}
 		var pb baselineRun
 		if w.mode == modeCrawl {
-			if pb, err = runBaseline(e, fmt.Sprintf("%s-parse-%d", w.name, i), list, srv, true); err != nil {
+			if pb, err = runBaseline(e, fmt.Sprintf("%s-parse-%d", w.name, i), list, srv, "-parse"); err != nil {
 				return nil, err
 			}
 			r.parse = append(r.parse, pb.measure)
 			r.reqParse = pb.requests
+		}
+		if w.mode == modeGet {
+			if pb, err = runBaseline(e, fmt.Sprintf("%s-trusted-%d", w.name, i), list, srv, "-trusted"); err != nil {
+				return nil, err
+			}
+			r.trusted = append(r.trusted, pb.measure)
 		}
 		if w.mode == modeLarge {
 			out := filepath.Join(e.downloads, w.name+"-tiny")
@@ -205,8 +232,11 @@ func runWorkload(e *env, w workload) (*result, error) {
 		}
 		if e.verbose {
 			parse := ""
-			if w.mode == modeCrawl {
+			switch w.mode {
+			case modeCrawl:
 				parse = fmt.Sprintf(" | parse %.2fs rss %.1fMiB cpu %.2fs refs %d", pb.wall.Seconds(), pb.rssMiB(), pb.cpu.Seconds(), pb.refs)
+			case modeGet:
+				parse = fmt.Sprintf(" | trusted %.2fs rss %.1fMiB cpu %.2fs", pb.wall.Seconds(), pb.rssMiB(), pb.cpu.Seconds())
 			}
 			fmt.Printf("   run %d: crawl %.2fs rss %.1fMiB cpu %.2fs | baseline %.2fs rss %.1fMiB cpu %.2fs%s\n", i+1,
 				m.wall.Seconds(), m.rssMiB(), m.cpu.Seconds(), b.wall.Seconds(), b.rssMiB(), b.cpu.Seconds(), parse)
@@ -334,14 +364,14 @@ var (
 )
 
 // runBaseline downloads every URL of list with the baseline program, with
-// -parse when parse is set.
-func runBaseline(e *env, name, list string, srv *siteServer, parse bool) (baselineRun, error) {
+// its flag mode ("-parse", "-trusted") unless it is "".
+func runBaseline(e *env, name, list string, srv *siteServer, mode string) (baselineRun, error) {
 	out := filepath.Join(e.downloads, name)
 	defer os.RemoveAll(out)
 	off := srv.logOffset()
 	args := []string{"-i", list, "-o", out, "-c", strconv.Itoa(inFlight)}
-	if parse {
-		args = append(args, "-parse")
+	if mode != "" {
+		args = append(args, mode)
 	}
 	m, err := runChild(e, e.bin("baseline"), args...)
 	if err != nil {
