@@ -61,8 +61,8 @@ func TestBoltCommitsKeepFileUnmapped(t *testing.T) {
 	// they are acknowledged: commits delete queue records written long
 	// before, and append acknowledgements with their records.
 	var next uint64
-	for round := range 60 {
-		if round < 50 {
+	for round := range 110 {
+		if round < 100 {
 			items := make([]state.Item, 500)
 			for i := range items {
 				items[i] = benchItem(next)
@@ -101,7 +101,7 @@ func TestBoltCommitsKeepFileUnmapped(t *testing.T) {
 	if size < 4096 {
 		t.Fatalf("state file is %d KiB: too small to tell", size)
 	}
-	if mapped > size/16 {
+	if mapped > size/8 {
 		t.Errorf("%d KiB of the %d KiB state file stay mapped", mapped, size)
 	}
 }
