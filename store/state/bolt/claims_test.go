@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"encoding/binary"
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
 	"time"
@@ -163,5 +164,55 @@ func testDowngrade(t *testing.T, path string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The claim index finds every claim added, across merges of its recent
+// claims into the sorted slice, keeps colliding prefixes apart, and finds
+// nothing under a prefix no claim has.
+func TestClaimIndexAgainstMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := newBoltClaimIndex()
+	want := map[[32]byte]uint64{}
+	var sums [][32]byte
+	for seq := uint64(1); seq <= 20000; seq++ {
+		var sum [32]byte
+		if seq%997 == 0 {
+			// A prefix an earlier claim has, with another hash.
+			sum = sums[rng.IntN(len(sums))]
+			sum[31] ^= 0xff
+		} else {
+			for i := range sum {
+				sum[i] = byte(rng.Uint32())
+			}
+		}
+		x.add(sum, seq)
+		want[sum] = seq
+		sums = append(sums, sum)
+		if seq%1500 == 0 || seq == 20000 {
+			for s, wantSeq := range want {
+				if got, ok := x.find(s); !ok || got != wantSeq {
+					t.Fatalf("after %d claims: find(%x…) = %d, %v; want %d", seq, s[:4], got, ok, wantSeq)
+				}
+			}
+		}
+	}
+	if len(x.sorted) == 0 {
+		t.Fatal("nothing was merged into the sorted slice")
+	}
+	if len(x.whole) == 0 {
+		t.Fatal("no colliding prefix was kept whole")
+	}
+	for range 1000 {
+		var sum [32]byte
+		for i := range sum {
+			sum[i] = byte(rng.Uint32())
+		}
+		if _, ok := want[sum]; ok {
+			continue
+		}
+		if seq, ok := x.find(sum); ok {
+			t.Fatalf("find(%x…) of a hash never claimed = %d", sum[:4], seq)
+		}
 	}
 }
