@@ -127,10 +127,11 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	jar, err := cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
+	std, err := cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
 	if err != nil {
 		return nil, fmt.Errorf("fetch: cookie jar: %w", err)
 	}
+	jar := &lazyJar{jar: std}
 	if cfg.CookieFile != "" {
 		if err := cookieLoadFile(jar, cfg.CookieFile); err != nil {
 			return nil, err
@@ -178,6 +179,9 @@ func clientDuration(name string, d, def time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
+// readBuffer is the size of each connection's read buffer.
+const readBuffer = 16 << 10
+
 // clientTransport builds the transport: the settings of
 // http.DefaultTransport, minus any whole-request limit, with the address
 // policy in the dialer.
@@ -195,7 +199,10 @@ func clientTransport(cfg Config, connect, header time.Duration) (*http.Transport
 		TLSHandshakeTimeout:   connect,
 		ResponseHeaderTimeout: header,
 		ExpectContinueTimeout: time.Second,
-		TLSClientConfig:       &tls.Config{InsecureSkipVerify: cfg.Insecure},
+		// Room for a response's header and a small image in one read:
+		// the default 4 KiB takes two reads for a 4 KiB image.
+		ReadBufferSize:  readBuffer,
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: cfg.Insecure},
 	}
 	switch cfg.Proxy {
 	case ProxyDirect:
