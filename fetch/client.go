@@ -277,24 +277,26 @@ func clientParseProxy(raw string) (*url.URL, error) {
 // wrapping the cause otherwise, all naming the redacted URL. When ctx ends,
 // the error wraps ctx.Err().
 func (c *Client) Get(ctx context.Context, rawURL string, extra http.Header, maxBytes int64) (*http.Response, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("fetch: bad url %s: %w", Redact(rawURL), errors.Unwrap(err))
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("fetch: %s: unsupported scheme %q", Redact(rawURL), u.Scheme)
-	}
-	redacted := Redact(rawURL)
 	rctx, cancel := context.WithCancelCause(ctx)
 	var gotConn atomic.Bool
 	rctx = httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
 	})
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, rawURL, nil)
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, rawURL, nil) // parses the URL
 	if err != nil {
 		cancel(err)
-		return nil, fmt.Errorf("fetch: %s: %w", redacted, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("fetch: bad url %s: %w", Redact(rawURL), err)
 	}
+	u := req.URL
+	if u.Scheme != "http" && u.Scheme != "https" {
+		cancel(context.Canceled)
+		return nil, fmt.Errorf("fetch: %s: unsupported scheme %q", Redact(rawURL), u.Scheme)
+	}
+	redacted := Redact(rawURL)
 	req.Header.Set("User-Agent", c.ua)
 	creds := c.creds
 	if creds != nil && !c.credOrigins.has(u) {

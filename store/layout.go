@@ -224,6 +224,9 @@ func fileName(file, rawQuery, name, ext string) string {
 // foldQuery turns a raw query into a readable name fragment: its
 // non-empty "&"-separated parts, each percent-decoded once, joined by "_".
 func foldQuery(rawQuery string) string {
+	if rawQuery == "" {
+		return ""
+	}
 	var parts []string
 	for _, p := range strings.Split(rawQuery, "&") {
 		if p != "" {

@@ -49,6 +49,14 @@ var reservedNames = map[string]bool{
 //
 // SanitizeName is idempotent: SanitizeName(SanitizeName(s)) == SanitizeName(s).
 func sanitizeName(s string) string {
+	if plainName(s) {
+		return s
+	}
+	return sanitizeRunes(s)
+}
+
+// sanitizeRunes is sanitizeName without the shortcut for plain names.
+func sanitizeRunes(s string) string {
 	orig := s
 	var b strings.Builder
 	b.Grow(len(s))
@@ -76,6 +84,21 @@ func sanitizeName(s string) string {
 		s = shorten(s, orig)
 	}
 	return s
+}
+
+// plainName reports whether s is already a safe name of printable ASCII:
+// sanitizeName's answer for s is then s itself.
+func plainName(s string) bool {
+	if s == "" || len(s) > maxBytes || s[0] == '.' || s[len(s)-1] == '.' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || strings.IndexByte(`/\<>:"|?*`, c) >= 0 {
+			return false
+		}
+	}
+	return !isReserved(s)
 }
 
 // invalidAt reports whether the RuneError decoded at s[i] stands for an

@@ -50,6 +50,9 @@ func FuzzSanitizeName(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		got := sanitizeName(s)
 		checkComponent(t, got)
+		if plainName(s) && sanitizeRunes(s) != s {
+			t.Fatalf("plainName(%q), but the full rules make it %q", s, sanitizeRunes(s))
+		}
 		if again := sanitizeName(got); again != got {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, got, again)
 		}
