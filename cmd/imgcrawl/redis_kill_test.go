@@ -56,6 +56,19 @@ func (l *redisRequestLog) count(ua string) int {
 	return l.counts[ua]
 }
 
+// describe lists who requested target and when, relative to t0.
+func (l *redisRequestLog) describe(target string, t0 time.Time) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var parts []string
+	for ua, byTarget := range l.byWho {
+		for _, at := range byTarget[target] {
+			parts = append(parts, fmt.Sprintf("%s at %+.3fs", ua, at.Sub(t0).Seconds()))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // firstBy returns when ua first requested target (zero if never).
 func (l *redisRequestLog) firstBy(ua, target string) time.Time {
 	l.mu.Lock()
@@ -191,7 +204,8 @@ func TestRedisWorkerKilledMidCrawl(t *testing.T) {
 		}
 		first := log.firstBy(victim, target)
 		if n > 2 || first.IsZero() || first.After(killedAt) {
-			t.Errorf("%s fetched %d times, and not because worker 0 had it in flight when killed", target, n)
+			t.Errorf("%s fetched %d times, and not because worker 0 had it in flight when killed (killed at +0; fetches: %s)",
+				target, n, log.describe(target, killedAt))
 		}
 		twice++
 	}
