@@ -8,8 +8,8 @@ import (
 
 // lazyJar is a cookie jar that answers "no cookies" without a lookup until
 // some cookie has been stored. Most crawls never receive one, and the
-// standard jar's lookup (public suffix, path matching, a lock) costs as much
-// per request as the rest of the client's own bookkeeping.
+// standard jar's lookup (public suffix, path matching, a lock) took about 1%
+// of the CPU of a get of small images.
 type lazyJar struct {
 	jar  http.CookieJar
 	used atomic.Bool // a cookie has been offered to jar
