@@ -39,9 +39,10 @@ func StartCluster(t testing.TB, masters, replicas int) *Cluster {
 		t.Fatal("redis-cli not found: make deps installs it (apt-get install -y redis-tools)")
 	}
 	c := &Cluster{t: t}
+	// Disk-based replication, as in StartSentinels (see there).
 	args := []string{"--save", "", "--appendonly", "yes", "--appendfsync", "always",
 		"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
-		"--cluster-replica-validity-factor", "0", "--repl-diskless-sync-delay", "0"}
+		"--cluster-replica-validity-factor", "0", "--repl-diskless-sync", "no"}
 	var addrs []string
 	for range masters * (1 + replicas) {
 		s := start(t, args)

@@ -29,7 +29,11 @@ type Sentinels struct {
 func StartSentinels(t testing.TB, replicas, n int) *Sentinels {
 	t.Helper()
 	st := &Sentinels{Name: "imgcrawl", t: t}
-	persist := []string{"--save", "", "--appendonly", "yes", "--appendfsync", "always", "--repl-diskless-sync-delay", "0"}
+	// Disk-based replication: after a diskless (socket) transfer, Redis 7.0
+	// waits for the replica's first ACK to start streaming, and on a loaded
+	// machine a replica was seen to stay "up" at offset 0 for a whole crawl,
+	// so that the failover promoted an empty replica.
+	persist := []string{"--save", "", "--appendonly", "yes", "--appendfsync", "always", "--repl-diskless-sync", "no"}
 	master := start(t, persist)
 	st.Servers = append(st.Servers, master)
 	host, port, _ := net.SplitHostPort(master.Addr)
